@@ -1,0 +1,85 @@
+"""Shared fixtures: the cast of every test.
+
+alice is a patient, bob her physiotherapist (on her care team), charlie another physiotherapist (not on
+it), dana a clinic admin (on no care team).
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+# The environment (DEBUG off, DJANGO_ALLOW_ASYNC_UNSAFE for Playwright's sync API beside pytest-django) is
+# set in tests/environment.py, loaded as a plugin before Django reads its settings.
+assert os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE") == "true"
+
+from tests.factories import (  # noqa: E402
+    AdminFactory,
+    CareTeamMembershipFactory,
+    CourseFactory,
+    PatientFactory,
+    PhysioFactory,
+)
+
+
+@pytest.fixture
+def patient(db):
+    return PatientFactory(username="alice", first_name="Alice", last_name="Archer")
+
+
+@pytest.fixture
+def physio(db, patient):
+    bob = PhysioFactory(username="bob", first_name="Bob", last_name="Baker")
+    CareTeamMembershipFactory(patient=patient, physio=bob)
+    return bob
+
+
+@pytest.fixture
+def other_physio(db):
+    return PhysioFactory(username="charlie", first_name="Charlie", last_name="Chen")
+
+
+@pytest.fixture
+def clinic_admin(db):
+    return AdminFactory(username="dana", first_name="Dana", last_name="Diaz")
+
+
+@pytest.fixture
+def course(patient):
+    return CourseFactory(patient=patient)
+
+
+def _client_for(client_class, user):
+    c = client_class()
+    c.force_login(user)
+    return c
+
+
+@pytest.fixture
+def patient_client(patient):
+    from django.test import Client
+
+    return _client_for(Client, patient)
+
+
+@pytest.fixture
+def physio_client(physio):
+    from django.test import Client
+
+    return _client_for(Client, physio)
+
+
+@pytest.fixture
+def other_physio_client(other_physio):
+    from django.test import Client
+
+    return _client_for(Client, other_physio)
+
+
+@pytest.fixture
+def admin_client_(clinic_admin):
+    """Signed in as the clinic admin (not Django's superuser ``admin_client``)."""
+    from django.test import Client
+
+    return _client_for(Client, clinic_admin)

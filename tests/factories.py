@@ -1,0 +1,179 @@
+"""factory-boy factories, one per model, with traits for the common clinical situations."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, timedelta
+
+import factory
+from django.utils import timezone
+
+from tracker import models as m
+
+TEST_PASSWORD = "correct-horse-battery-9"  # noqa: S105 - test fixture
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
+    role = m.Role.PATIENT
+    time_zone = "UTC"
+    password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class PatientFactory(UserFactory):
+    username = factory.Sequence(lambda n: f"patient{n}")
+    role = m.Role.PATIENT
+
+
+class PhysioFactory(UserFactory):
+    username = factory.Sequence(lambda n: f"physio{n}")
+    role = m.Role.PHYSIO
+
+
+class AdminFactory(UserFactory):
+    username = factory.Sequence(lambda n: f"admin{n}")
+    role = m.Role.ADMIN
+
+
+class CareTeamMembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.CareTeamMembership
+
+    patient = factory.SubFactory(PatientFactory)
+    physio = factory.SubFactory(PhysioFactory)
+
+
+class CourseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.Course
+
+    patient = factory.SubFactory(PatientFactory)
+    kind = m.CourseKind.MASSAGE
+    foot = m.CourseFoot.LEFT
+    day_zero = factory.LazyFunction(lambda: date.today() - timedelta(days=21))
+    status = m.CourseStatus.ACTIVE
+
+    class Params:
+        endoscopic = factory.Trait(kind=m.CourseKind.ENDOSCOPIC)
+        open_surgery = factory.Trait(kind=m.CourseKind.OPEN)
+        needling = factory.Trait(kind=m.CourseKind.NEEDLING, planned_sessions=6)
+        completed = factory.Trait(
+            status=m.CourseStatus.COMPLETED, ended_on=factory.LazyAttribute(lambda o: o.day_zero + timedelta(days=42))
+        )
+        stopped = factory.Trait(
+            status=m.CourseStatus.STOPPED, ended_on=factory.LazyAttribute(lambda o: o.day_zero + timedelta(days=14))
+        )
+
+
+class DailyLogFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.DailyLog
+
+    patient = factory.SubFactory(PatientFactory)
+    date = factory.LazyFunction(date.today)
+    foot = m.Foot.LEFT
+    recorded_on = factory.LazyAttribute(lambda o: o.date)
+    first_step_pain = 5
+    average_pain = 4
+
+    class Params:
+        red_flag = factory.Trait(rf_calf=True)
+        emergency = factory.Trait(rf_breathless_chest=True)
+        high_pain = factory.Trait(first_step_pain=8, average_pain=7)
+
+
+class SessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.Session
+
+    patient = factory.SubFactory(PatientFactory)
+    kind = m.SessionKind.MASSAGE
+    date = factory.LazyFunction(date.today)
+    minutes = 10
+    technique = m.MassageTechnique.MYOFASCIAL
+    tool = m.MassageTool.BALL
+    areas = factory.LazyFunction(lambda: ["heel", "arch"])
+    preparation = m.Preparation.WARM_SOAK
+    discomfort = 2
+
+    class Params:
+        needling = factory.Trait(
+            kind=m.SessionKind.NEEDLING, technique="", tool="", areas=[], preparation="", discomfort=None,
+            minutes=20, sites=["calf", "heel"], twitch_response=True, soreness_after=3,
+        )
+        other = factory.Trait(
+            kind=m.SessionKind.OTHER, technique="", tool="", areas=[], preparation="", discomfort=None,
+            other_kind=m.OtherSessionKind.STRETCHING,
+        )
+        surgery = factory.Trait(
+            kind=m.SessionKind.SURGERY, technique="", tool="", areas=[], preparation="", discomfort=None,
+            minutes=None, surgery_kind=m.SurgeryKind.ENDOSCOPIC, foot=m.CourseFoot.LEFT,
+        )
+        adverse = factory.Trait(adverse_reaction=True, discomfort=7)
+
+
+class ClinicalNoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.ClinicalNote
+
+    patient = factory.SubFactory(PatientFactory)
+    author = factory.SubFactory(PhysioFactory)
+    text = factory.Faker("sentence")
+
+
+class AlertFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.Alert
+
+    patient = factory.SubFactory(PatientFactory)
+    kind = m.AlertKind.NO_LOG_2
+    severity = m.Severity.LOW
+    occurrence = factory.Sequence(lambda n: f"occurrence-{n}")
+    message = "No log for 2 days."
+
+    class Params:
+        critical = factory.Trait(kind=m.AlertKind.RED_FLAG, severity=m.Severity.CRITICAL, message="Red flag ticked.")
+        acknowledged = factory.Trait(status=m.AlertStatus.ACKNOWLEDGED, acknowledged_at=factory.LazyFunction(timezone.now))
+
+
+class AuditEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.AuditEvent
+
+    actor = factory.SubFactory(PhysioFactory)
+    actor_username = factory.LazyAttribute(lambda o: o.actor.username if o.actor else "")
+    action = m.AuditAction.VIEW
+    patient = factory.SubFactory(PatientFactory)
+    target = "patient page"
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.Invitation
+
+    email = factory.Sequence(lambda n: f"invitee{n}@example.org")
+    role = m.Role.PHYSIO
+    token_hash = factory.Sequence(lambda n: hashlib.sha256(f"token-{n}".encode()).hexdigest())
+    created_by = factory.SubFactory(AdminFactory)
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+
+
+class ReminderSentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = m.ReminderSent
+
+    patient = factory.SubFactory(PatientFactory)
+    local_date = factory.LazyFunction(date.today)
