@@ -6,6 +6,7 @@ from tracker.views import accounts
 urlpatterns = [
     path("", accounts.home, name="home"),
     path("accounts/", include("tracker.urls.accounts")),
+    path("", include("tracker.urls.public")),
     path("", include("tracker.urls.patient")),
     path("clinic/", include("tracker.urls.clinic")),
     path("manage/", include("tracker.urls.manage")),
