@@ -1,10 +1,14 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
+INVALID_LOGIN = "Please enter a correct user name and password. Both are case-sensitive."
+INACTIVE_LOGIN = "This account has been deactivated. Please contact your clinic."
+
 
 class SignInForm(AuthenticationForm):
-    """Django's sign-in form; passes the request through so django-axes can see the address."""
+    """Django's sign-in form with plainer messages; the request reaches django-axes for the address."""
 
     username = forms.CharField(
         label="User name", widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"})
     )
+    error_messages = {"invalid_login": INVALID_LOGIN, "inactive": INACTIVE_LOGIN}

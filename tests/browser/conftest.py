@@ -1,0 +1,151 @@
+"""Browser fixtures: Playwright's sync API driving Debian's Chromium against pytest-django's live server.
+
+``playwright install`` cannot download browsers here, so the tests use the system Chromium
+(``CHROMIUM_PATH``, default /usr/bin/chromium). Screenshots go under ``TEST_OUTPUT_DIR`` (default
+``test-results/``, not committed).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+OUTPUT_DIR = Path(os.environ.get("TEST_OUTPUT_DIR", Path(settings.BASE_DIR) / "test-results"))
+AXE_SCRIPT = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 900}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def _playwright():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"Chromium not found at {CHROMIUM}: CI must run the browser tests (apt-get install chromium).")
+        pytest.skip(f"Chromium not found at {CHROMIUM}; install it with `apt-get install chromium` (make test does).")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        yield pw
+
+
+@pytest.fixture(scope="session")
+def browser(_playwright):
+    browser = _playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    yield browser
+    browser.close()
+
+
+class PageProblems:
+    """Failed requests and console errors seen by one page, asserted empty by ``assert_clean``."""
+
+    def __init__(self):
+        self.failed: list[str] = []
+        self.console_errors: list[str] = []
+
+    def attach(self, page):
+        page.on("requestfailed", lambda r: self.failed.append(f"{r.method} {r.url}: {r.failure}"))
+        page.on("response", lambda r: r.status >= 400 and self.failed.append(f"{r.status} {r.url}"))
+        page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """Make a page at a viewport (``PHONE`` or ``DESKTOP``); each page has its own cookies."""
+    contexts = []
+
+    def make(viewport=DESKTOP, **kwargs):
+        context = browser.new_context(viewport=viewport, accept_downloads=True, **kwargs)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.problems = PageProblems()
+        page.problems.attach(page)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    """A desktop-size page."""
+    return new_page(DESKTOP)
+
+
+@pytest.fixture
+def phone_page(new_page):
+    """A phone-size page (390 x 844)."""
+    return new_page(PHONE)
+
+
+@pytest.fixture
+def sign_in(live_server):
+    def do(page, username, password):
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.get_by_label("User name").fill(username)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_load_state("networkidle")
+
+    return do
+
+
+@pytest.fixture
+def check_accessibility():
+    """Run axe-core (from node_modules) on the page; fail on any serious or critical violation."""
+
+    def check(page, *, context: str = ""):
+        if not AXE_SCRIPT.exists():
+            pytest.fail(f"{AXE_SCRIPT} missing: run `npm ci` (make test does).")
+        page.add_script_tag(path=str(AXE_SCRIPT))
+        result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+        bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+        detail = "\n".join(
+            f"- {v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}" for v in bad
+        )
+        assert not bad, f"axe-core found serious or critical violations on {context or page.url}:\n{detail}"
+
+    return check
+
+
+@pytest.fixture
+def screenshot(request):
+    """Save a full-page screenshot under the test output folder, named after the test and ``name``."""
+
+    def shoot(page, name: str) -> Path:
+        folder = OUTPUT_DIR / "screenshots"
+        folder.mkdir(parents=True, exist_ok=True)
+        safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", f"{request.node.name}-{name}")
+        path = folder / f"{safe}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return shoot
+
+
+def assert_clean(page):
+    """No failed request (4xx/5xx or network error) and no console error on the page so far."""
+    assert not page.problems.failed, f"failed requests: {page.problems.failed}"
+    assert not page.problems.console_errors, f"console errors: {page.problems.console_errors}"
