@@ -51,6 +51,9 @@ class MilestoneStatus(StrEnum):
     REACHED_EARLY = "reached_early"
     OVERDUE = "overdue"
     NO_EXPECTED_TIME = "no_expected_time"  # the sources give words, not a time: nothing is judged
+    # Added with the calculation: reached, but after the window ended. Not "overdue" (it has happened) and
+    # not "on time" (it was not): the patient is no longer behind on it.
+    REACHED_LATE = "reached_late"
 
     @property
     def label(self) -> str:
@@ -60,6 +63,7 @@ class MilestoneStatus(StrEnum):
             MilestoneStatus.REACHED_EARLY: "Reached early",
             MilestoneStatus.OVERDUE: "Overdue",
             MilestoneStatus.NO_EXPECTED_TIME: "No expected time in the sources",
+            MilestoneStatus.REACHED_LATE: "Reached later than expected",
         }[self]
 
 
@@ -82,6 +86,7 @@ class Expectation:
     window_start_day: int | None = None  # days since day 0, inclusive
     window_end_day: int | None = None  # days since day 0, inclusive
     is_milestone: bool = True  # False for guidance with nothing to reach (e.g. "physical therapy may follow")
+    window_words: str = ""  # the window in plain words, e.g. "3 to 6 weeks after surgery"; "" when no time is given
 
 
 @dataclass(frozen=True)
@@ -109,6 +114,11 @@ class PainTrend:
     change: float | None  # mean_7d - baseline: negative is better
     meaningful: bool  # |change| >= 2 points (CLINICAL.md)
     series: tuple[PainPoint, ...]
+    # Added with the calculation (defaults keep older callers working):
+    baseline_source: str = ""  # "around_day_0" (days -7 to 0), "first_logged_days" (fallback) or "" (none)
+    improved: bool = False  # change <= -2: a meaningful drop in first-step pain
+    worsening_since: date | None = None  # first day of the current stretch with the 7-day mean 2+ points above baseline
+    high_pain_run_start: date | None = None  # first day of a run of 3+ logged days running at 7+, ending in the last 7 days
 
 
 @dataclass(frozen=True)
@@ -141,10 +151,33 @@ class CourseReport:
     status: OverallStatus
     reason: str  # one plain sentence saying why
     last_logged_on: date | None
+    # Added with the calculation: the day the course is judged up to (today, or ended_on for an ended course).
+    as_of: date | None = None
+    worst_foot: str | None = None  # the treated foot the status comes from, when a foot decides it
+
+    @property
+    def is_active(self) -> bool:
+        return self.course_status == "active"
+
+    @property
+    def urgency(self) -> int:
+        """Lower is more urgent (``URGENCY``): sort a caseload by it."""
+        return URGENCY[self.status]
 
     def as_dict(self) -> dict:
         """Plain JSON-ready data (dates as ISO strings, enums as their values)."""
         return _jsonable(dataclasses.asdict(self))
+
+
+@dataclass(frozen=True)
+class BandPoint:
+    """The cohort band for one week since day 0 (week 1 is days 0 to 6), over at least 5 other patients."""
+
+    week: int
+    median: float  # first-step pain, 0 to 10
+    q1: float  # 25th percentile
+    q3: float  # 75th percentile
+    patients: int  # how many patients contribute to this week
 
 
 def _jsonable(value):
