@@ -1,3 +1,5 @@
+import csv
+import io
 from datetime import date
 
 import pytest
@@ -29,8 +31,8 @@ def test_it_writes_the_export_columns_in_order():
     log = DailyLog(date=date(2026, 11, 20), foot="left", recorded_on=date(2026, 11, 20), first_step_pain=6,
                    average_pain=4, note="=cmd|' /C calc'!A0")
 
-    header, row = logs_csv([log]).splitlines()
+    header, row = list(csv.reader(io.StringIO(logs_csv([log]))))
 
-    assert header.split(",") == list(LOG_COLUMNS)
-    assert row.startswith("2026-11-20,left,6,4,")
-    assert row.endswith("\"'=cmd|' /C calc'!A0\"")
+    assert header == list(LOG_COLUMNS)
+    assert row[:4] == ["2026-11-20", "left", "6", "4"]
+    assert row[-1] == "'=cmd|' /C calc'!A0"
