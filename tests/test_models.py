@@ -1,0 +1,144 @@
+"""Integrity lives in the database: each constraint refuses bad data written past the forms."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from tests.factories import (
+    AlertFactory,
+    AuditEventFactory,
+    CareTeamMembershipFactory,
+    ClinicalNoteFactory,
+    CourseFactory,
+    DailyLogFactory,
+    InvitationFactory,
+    PatientFactory,
+    ReminderSentFactory,
+    SessionFactory,
+)
+from tracker.models import Course, CourseStatus, DailyLog, Session
+
+pytestmark = pytest.mark.django_db
+
+DAY = date(2026, 11, 20)
+
+
+def refused(factory, **kwargs):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        factory(**kwargs)
+
+
+def test_it_builds_every_model_from_its_factory():
+    for factory in (CareTeamMembershipFactory, CourseFactory, DailyLogFactory, SessionFactory, ClinicalNoteFactory,
+                    AlertFactory, AuditEventFactory, InvitationFactory, ReminderSentFactory):
+        assert factory().pk is not None
+
+
+def test_it_keeps_one_log_per_patient_day_and_foot():
+    log = DailyLogFactory(date=DAY, foot="left")
+
+    refused(DailyLogFactory, patient=log.patient, date=DAY, foot="left")
+    assert DailyLogFactory(patient=log.patient, date=DAY, foot="right").pk  # the other foot is its own log
+    assert DailyLog.objects.filter(patient=log.patient, date=DAY).count() == 2
+
+
+@pytest.mark.parametrize("field", ["first_step_pain", "average_pain", "pain_after_activity", "needling_soreness"])
+@pytest.mark.parametrize("value", [11, 200])
+def test_it_refuses_a_score_above_10(field, value):
+    refused(DailyLogFactory, **{field: value})
+
+
+@pytest.mark.parametrize("field", ["first_step_pain", "average_pain"])
+def test_it_accepts_the_ends_of_the_scale(field):
+    assert DailyLogFactory(**{field: 0}).pk
+    assert DailyLogFactory(**{field: 10}).pk
+
+
+def test_it_refuses_a_negative_score():
+    # PositiveSmallIntegerField has its own CHECK (>= 0) on both databases.
+    refused(DailyLogFactory, first_step_pain=-1)
+
+
+def test_it_refuses_a_log_dated_after_the_day_it_was_entered():
+    refused(DailyLogFactory, date=DAY + timedelta(days=1), recorded_on=DAY)
+    assert DailyLogFactory(date=DAY - timedelta(days=3), recorded_on=DAY).pk
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"minutes_on_feet": 1441},
+        {"steps": 100_001},
+        {"foot": "both"},
+        {"weight_bearing": "hopping"},
+        {"footwear": "slippers"},
+    ],
+)
+def test_it_refuses_out_of_range_log_fields(fields):
+    refused(DailyLogFactory, **fields)
+
+
+def test_it_refuses_an_active_course_with_an_end_date_and_a_finished_one_without():
+    refused(CourseFactory, status=CourseStatus.ACTIVE, ended_on=DAY)
+    refused(CourseFactory, status=CourseStatus.COMPLETED, ended_on=None)
+    refused(CourseFactory, status=CourseStatus.STOPPED, day_zero=DAY, ended_on=DAY - timedelta(days=1))
+    assert CourseFactory(status=CourseStatus.COMPLETED, day_zero=DAY, ended_on=DAY).pk
+
+
+@pytest.mark.parametrize("fields", [{"kind": "reiki"}, {"foot": "neither"}, {"planned_sessions": 0},
+                                    {"planned_sessions": 21}])
+def test_it_refuses_invalid_course_fields(fields):
+    refused(CourseFactory, **fields)
+
+
+def test_it_refuses_sessions_missing_what_their_kind_needs():
+    refused(SessionFactory, technique="")
+    refused(SessionFactory, other=True, other_kind="")
+    refused(SessionFactory, surgery=True, surgery_kind="")
+    refused(SessionFactory, discomfort=11)
+    refused(SessionFactory, minutes=0)
+    refused(SessionFactory, surgery=True, date=DAY, immobilised_until=DAY - timedelta(days=1))
+
+
+def test_it_raises_an_alert_once_per_occurrence():
+    alert = AlertFactory(occurrence="2026-11-20 left")
+
+    refused(AlertFactory, patient=alert.patient, kind=alert.kind, occurrence="2026-11-20 left")
+
+
+def test_it_refuses_an_acknowledged_alert_without_a_time():
+    refused(AlertFactory, status="acknowledged", acknowledged_at=None)
+
+
+def test_it_refuses_a_care_team_link_twice_or_to_oneself():
+    link = CareTeamMembershipFactory()
+
+    refused(CareTeamMembershipFactory, patient=link.patient, physio=link.physio)
+    refused(CareTeamMembershipFactory, patient=link.patient, physio=link.patient)
+
+
+def test_it_sends_one_reminder_per_patient_per_day():
+    sent = ReminderSentFactory(local_date=DAY)
+
+    refused(ReminderSentFactory, patient=sent.patient, local_date=DAY)
+
+
+def test_it_addresses_patients_and_courses_by_random_uuid():
+    a, b = PatientFactory(), PatientFactory()
+    course = CourseFactory(patient=a)
+
+    assert a.public_id != b.public_id and a.public_id.version == 4
+    assert course.public_id.version == 4
+
+
+def test_it_lists_both_feet_for_a_course_on_both():
+    assert Course(foot="both").feet == ("left", "right")
+    assert Course(foot="left").feet == ("left",)
+
+
+def test_a_session_survives_its_course_being_deleted():
+    session = SessionFactory(course=CourseFactory())
+    session.course.delete()
+
+    assert Session.objects.get(pk=session.pk).course is None
