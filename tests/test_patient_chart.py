@@ -1,0 +1,81 @@
+"""The shared progress chart payload (tracker.progress.chart): pure, no database."""
+
+import json
+from datetime import date, timedelta
+
+from tests.patient_reports import make_report
+from tracker.progress.chart import chart_payload, chart_rows
+from tracker.progress.report import BandPoint
+
+
+def test_it_aligns_series_to_days_with_gaps_as_null():
+    start = date(2026, 3, 1)
+    report = make_report(day_zero=start, today=start + timedelta(days=3), pains={start: 6, start + timedelta(days=2): 4})
+
+    payload = chart_payload(report=report, band=None)
+
+    assert payload["labels"] == [(start + timedelta(days=i)).isoformat() for i in range(4)]
+    assert payload["feet"][0]["pain"] == [6, None, 4, None]
+    assert payload["band"] is None
+    json.dumps(payload)  # JSON-ready
+
+
+def test_it_draws_the_meaningful_improvement_line_two_points_below_baseline():
+    start = date(2026, 3, 1)
+    report = make_report(day_zero=start, today=start, pains={start: 6}, baseline=6.0)
+
+    foot = chart_payload(report=report, band=None)["feet"][0]
+
+    assert foot["baseline"] == 6.0
+    assert foot["target"] == 4.0
+
+
+def test_it_never_puts_the_improvement_line_below_zero():
+    start = date(2026, 3, 1)
+    report = make_report(day_zero=start, today=start, pains={start: 1}, baseline=1.0)
+
+    assert chart_payload(report=report, band=None)["feet"][0]["target"] == 0.0
+
+
+def test_it_maps_the_cohort_band_by_week_since_day_zero():
+    start = date(2026, 3, 1)
+    report = make_report(day_zero=start, today=start + timedelta(days=8), pains={start: 5})
+    band = [BandPoint(week=1, median=5, q1=4, q3=6, patients=5), BandPoint(week=2, median=4, q1=3, q3=5, patients=6)]
+
+    payload = chart_payload(report=report, band=band)
+
+    assert payload["band"]["median"][:7] == [5.0] * 7
+    assert payload["band"]["median"][7:9] == [4.0, 4.0]
+    assert payload["band"]["patients_min"] == 5
+
+
+def test_it_marks_sessions_and_milestone_windows():
+    from types import SimpleNamespace
+
+    start = date(2026, 3, 1)
+    report = make_report(day_zero=start, today=start + timedelta(days=2), pains={start: 5}, with_milestone=True)
+    sessions = [SimpleNamespace(date=start + timedelta(days=1), label="Home massage")]
+
+    payload = chart_payload(report=report, band=None, sessions=sessions)
+
+    assert payload["sessions"] == [{"date": "2026-03-02", "label": "Home massage", "index": 1}]
+    assert payload["milestones"][0]["source"] == "000_1e061efd59e99644.txt:11"
+    rows = chart_rows(payload)
+    assert rows[1]["sessions"] == "Home massage"
+    assert rows[1]["feet"][0]["pain"] is None
+
+
+def test_the_partial_renders_a_labelled_canvas_the_data_and_a_table():
+    from django.template.loader import render_to_string
+
+    start = date(2026, 3, 1)
+    report = make_report(day_zero=start, today=start + timedelta(days=1), pains={start: 6}, baseline=6.0)
+    chart = chart_payload(report=report, band=None)
+
+    html = render_to_string("tracker/partials/progress_chart.html", {"chart": chart, "chart_id": "chart-1"})
+
+    assert '<canvas id="chart-1" data-progress-chart="chart-1-data" role="img" aria-label="Chart of first-step pain' in html
+    assert '<script id="chart-1-data" type="application/json">' in html
+    assert "<caption>" in html and '<th scope="col">Left foot: first-step pain</th>' in html
+    assert "not logged" in html
+    assert "vendor/chart.js/chart.umd.js" in html and "js/progress_chart.js" in html

@@ -1,0 +1,160 @@
+"""The progress chart's data: one course report (plus its sessions and the cohort band) as JSON-ready series.
+
+Shared by the patient's /progress/ page and the physiotherapist's patient page. The page renders
+``templates/tracker/partials/progress_chart.html`` with ``chart`` (this payload) and ``chart_id``; the data
+travels in a ``json_script`` element and ``static/js/progress_chart.js`` draws it with Chart.js.
+
+Every series is aligned to ``labels`` (ISO dates, one per day of the report's pain series). A day with no
+log is ``None`` (JSON null), drawn as a gap, never as a zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+from .report import BandPoint, CourseReport
+
+MEANINGFUL_DROP = 2  # points on the 0 to 10 scale (CLINICAL.md, "The product's rule")
+
+FOOT_LABELS = {"left": "Left foot", "right": "Right foot"}
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(float(value), 1)
+
+
+def _labels(report: CourseReport) -> list[date]:
+    days = sorted({point.day for trend in report.pain for point in trend.series})
+    return days
+
+
+def _band_series(labels: Sequence[date], *, day_zero: date, band: Iterable[BandPoint] | None) -> dict | None:
+    by_week = {point.week: point for point in band or ()}
+    if not by_week:
+        return None
+    median, q1, q3 = [], [], []
+    for day in labels:
+        offset = (day - day_zero).days
+        point = by_week.get(offset // 7 + 1) if offset >= 0 else None
+        median.append(_round(point.median) if point else None)
+        q1.append(_round(point.q1) if point else None)
+        q3.append(_round(point.q3) if point else None)
+    if all(v is None for v in median):
+        return None
+    return {
+        "median": median,
+        "q1": q1,
+        "q3": q3,
+        "patients_min": min(p.patients for p in by_week.values()),
+    }
+
+
+def _session_label(session) -> str:
+    if hasattr(session, "get_kind_display"):
+        return session.get_kind_display()
+    return str(getattr(session, "label", "Session"))
+
+
+def chart_summary(payload: dict) -> str:
+    """One sentence describing the chart for a screen reader (the canvas's aria-label)."""
+    if not payload["labels"]:
+        return f"Chart of first-step pain for {payload['title']}: nothing logged yet."
+    parts = [f"Chart of first-step pain, 0 to 10, for {payload['title']}, {payload['labels'][0]} to {payload['labels'][-1]}."]
+    for foot in payload["feet"]:
+        logged = [v for v in foot["pain"] if v is not None]
+        bits = [f"{foot['label']}: {len(logged)} days logged"]
+        if logged:
+            bits.append(f"latest {logged[-1]} of 10")
+        if foot["latest_mean_7d"] is not None:
+            bits.append(f"7-day average {foot['latest_mean_7d']}")
+        if foot["baseline"] is not None:
+            bits.append(f"starting level {foot['baseline']}")
+        parts.append(", ".join(bits) + ".")
+    parts.append("The same numbers are in the table below the chart.")
+    return " ".join(parts)
+
+
+def chart_payload(*, report: CourseReport, band: Iterable[BandPoint] | None, sessions: Iterable = ()) -> dict:
+    """The chart of one course as plain JSON-ready data.
+
+    ``band``: the cohort's ``BandPoint``s by week since day 0 (``tracker.progress.cohort.cohort_band``), or
+    None / empty when the clinic has too few patients on the same kind of course.
+    ``sessions``: this course's sessions (``Session`` objects, or anything with ``date`` and ``label``),
+    drawn as markers; optional, so a caller without them still gets a chart.
+    """
+    labels = _labels(report)
+    index = {day: i for i, day in enumerate(labels)}
+    feet = []
+    for trend in report.pain:
+        by_day = {point.day: point for point in trend.series}
+        pain = [by_day[d].first_step_pain if d in by_day else None for d in labels]
+        mean = [_round(by_day[d].mean_7d) if d in by_day else None for d in labels]
+        baseline = _round(trend.baseline)
+        feet.append(
+            {
+                "foot": trend.foot,
+                "label": FOOT_LABELS.get(trend.foot, trend.foot),
+                "pain": pain,
+                "mean_7d": mean,
+                "latest_mean_7d": _round(trend.mean_7d),
+                "baseline": baseline,
+                # The meaningful-improvement line: 2 points below the starting level, never below 0.
+                "target": None if baseline is None else max(0.0, round(baseline - MEANINGFUL_DROP, 1)),
+                "change": _round(trend.change),
+                "meaningful": trend.meaningful,
+            }
+        )
+    milestones = []
+    for m in report.milestones:
+        if m.window_start is None or m.window_end is None:
+            continue
+        milestones.append(
+            {
+                "title": m.expectation.title,
+                "start": m.window_start.isoformat(),
+                "end": m.window_end.isoformat(),
+                "status": m.status.value,
+                "status_label": m.status.label,
+                "source": m.expectation.citation.source,
+            }
+        )
+    session_marks = []
+    for s in sessions:
+        day = s.date
+        session_marks.append(
+            {"date": day.isoformat(), "label": _session_label(s), "index": index.get(day)}
+        )
+    payload = {
+        "course": report.course_public_id,
+        "title": f"{report.kind_label}, from {report.day_zero:%d %b %Y}",
+        "kind": report.kind,
+        "day_zero": report.day_zero.isoformat(),
+        "labels": [d.isoformat() for d in labels],
+        "feet": feet,
+        "milestones": milestones,
+        "sessions": session_marks,
+        "band": _band_series(labels, day_zero=report.day_zero, band=band),
+        "y_max": 10,
+    }
+    payload["summary"] = chart_summary(payload)
+    return payload
+
+
+def chart_rows(payload: dict) -> list[dict]:
+    """The chart's numbers, one row per day, for the accessible table under the chart."""
+    rows = []
+    band = payload.get("band")
+    sessions_by_day: dict[str, list[str]] = {}
+    for s in payload["sessions"]:
+        sessions_by_day.setdefault(s["date"], []).append(s["label"])
+    for i, day in enumerate(payload["labels"]):
+        rows.append(
+            {
+                "date": date.fromisoformat(day),
+                "feet": [{"pain": f["pain"][i], "mean_7d": f["mean_7d"][i]} for f in payload["feet"]],
+                "band_median": band["median"][i] if band else None,
+                "sessions": ", ".join(sessions_by_day.get(day, [])),
+            }
+        )
+    return rows
