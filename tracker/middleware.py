@@ -1,4 +1,9 @@
-"""Automatic sign-out after inactivity: staff after 30 minutes, patients after 14 days (configurable)."""
+"""Automatic sign-out after inactivity: staff after 30 minutes, patients after 14 days (configurable).
+
+The check runs in ``process_view``, that is after every middleware's request phase: the message
+framework (listed after this middleware) must be ready to carry the "you were signed out" notice, and
+the redirect then passes back through every middleware's response phase like any other response.
+"""
 
 from __future__ import annotations
 
@@ -15,9 +20,11 @@ from django.utils.http import urlencode
 from .models import Role
 
 SESSION_KEY = "last_activity"
+IDLE_MESSAGE = "You were signed out after a period of inactivity. Please sign in again."
 
 
 def idle_limit(role: str) -> timedelta:
+    """How long a session of ``role`` may stay unused: patients in days, everyone else in minutes."""
     if role == Role.PATIENT:
         return timedelta(days=settings.PATIENT_IDLE_TIMEOUT_DAYS)
     return timedelta(minutes=settings.STAFF_IDLE_TIMEOUT_MINUTES)
@@ -28,13 +35,18 @@ class IdleTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            now = time.time()
-            last = request.session.get(SESSION_KEY)
-            if last is not None and now - last > idle_limit(user.role).total_seconds():
-                logout(request)
-                messages.info(request, "You were signed out after a period of inactivity. Please sign in again.")
-                return redirect(f"{reverse('login')}?{urlencode({'next': request.get_full_path()})}")
-            request.session[SESSION_KEY] = now
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        now = time.time()
+        last = request.session.get(SESSION_KEY)
+        if last is not None and now - last > idle_limit(user.role).total_seconds():
+            logout(request)
+            messages.info(request, IDLE_MESSAGE)
+            return redirect(f"{reverse('login')}?{urlencode({'next': request.get_full_path()})}")
+        # Stamped on every request, so the session is saved every time: that is the activity clock.
+        request.session[SESSION_KEY] = now
+        return None
