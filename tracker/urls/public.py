@@ -1,6 +1,8 @@
 from django.urls import path
 
+from ..views import public
+
 app_name = "public"
-urlpatterns: list = [
-    # /sources/ (issue 3)
+urlpatterns = [
+    path("sources/", public.sources, name="sources"),
 ]
