@@ -1,9 +1,16 @@
-"""Landing and sign-in: each role goes to its own page."""
+"""Landing, sign-in, the lockout page and the invitation link: each role goes to its own page."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 
+from ..forms.manage import InvitationAcceptForm
 from ..models import Role
+from ..selectors.accounts import invitation_get_by_token, invitation_is_usable
+from ..services.accounts import invitation_accept as accept_invitation
 
 HOME_BY_ROLE = {
     Role.PATIENT: "patient:today",
@@ -19,5 +26,43 @@ def home(request):
 
 
 def locked_out(request, credentials=None, *args, **kwargs):
-    """django-axes calls this when a user name and address are locked out."""
-    return render(request, "registration/locked_out.html", status=403)
+    """django-axes calls this when a user name and address are locked out (if AXES_LOCKOUT_CALLABLE is set)."""
+    return render(request, "registration/locked_out.html", status=429)
+
+
+@never_cache
+@sensitive_post_parameters("password1", "password2")
+def invitation_accept(request, token: str):
+    """The one-time link from an invitation e-mail: choose a user name, name and password.
+
+    An unknown, expired, revoked or used link gets the same page, so the link reveals nothing.
+    """
+    invitation = invitation_get_by_token(token=token)
+    if invitation is None or not invitation_is_usable(invitation=invitation):
+        response = render(request, "registration/invitation_invalid.html", status=404)
+    elif request.user.is_authenticated:
+        response = render(request, "registration/invitation_signed_in.html", status=409)
+    else:
+        form = InvitationAcceptForm(request.POST or None, invitation=invitation)
+        if request.method == "POST" and form.is_valid():
+            try:
+                accept_invitation(
+                    invitation=invitation,
+                    username=form.cleaned_data["username"],
+                    first_name=form.cleaned_data["first_name"],
+                    last_name=form.cleaned_data["last_name"],
+                    password=form.cleaned_data["password1"],
+                    request=request,
+                )
+            except ValidationError as exc:
+                if not hasattr(exc, "error_dict"):
+                    return render(request, "registration/invitation_invalid.html", status=404)
+                for field, errors in exc.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, "Your account is ready. Sign in with your new user name and password.")
+                return redirect("login")
+        response = render(request, "registration/invitation_accept.html", {"form": form, "invitation": invitation})
+    # The token is in the address: keep it out of Referer headers sent to anything the page links to.
+    response["Referrer-Policy"] = "no-referrer"
+    return response

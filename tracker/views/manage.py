@@ -1,10 +1,320 @@
-"""The clinic admin's pages (DESIGN.md section 7)."""
+"""The clinic admin's pages (DESIGN.md section 7): accounts, care teams, the audit trail.
 
-from django.shortcuts import render
+Admin role only (403 for other roles), checked on every view. Nothing here shows clinical data: an admin
+reads a patient's logs, sessions, notes or progress only through the clinic pages, and only while on that
+patient's care team. Changes are POST-only and go through ``tracker.services.accounts``.
+"""
 
+from __future__ import annotations
+
+import csv
+import json
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from ..forms.manage import (
+    AuditFilterForm,
+    CareTeamChangeForm,
+    CareTeamFilterForm,
+    InvitationForm,
+    RoleForm,
+    UserSearchForm,
+)
+from ..models import AuditAction, Invitation, User
 from ..permissions import admin_required
+from ..selectors import accounts as selectors
+from ..services import accounts as services
+from ..services.audit import audit_record
+
+USERS_PER_PAGE = 25
+PATIENTS_PER_PAGE = 50
+EVENTS_PER_PAGE = 50
+
+
+def _errors(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+# Accounts ---------------------------------------------------------------------------------------------
+
+
+@require_GET
+@admin_required
+def users(request):
+    search = UserSearchForm(request.GET or None)
+    page = Paginator(selectors.user_list(**search.filters()), USERS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "tracker/manage_users.html",
+        {
+            "search": search,
+            "page": page,
+            "invitations": selectors.invitation_pending_list(),
+            "now": timezone.now(),
+        },
+    )
 
 
 @admin_required
-def users(request):
-    return render(request, "tracker/manage_users.html")
+def invite(request):
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = services.invitation_create(
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                created_by=request.user,
+                request=request,
+            )
+        except ValidationError as exc:
+            form.add_error("email", exc)
+        else:
+            messages.success(
+                request,
+                f"Invitation sent to {invitation.email}. The link works for {settings.INVITATION_VALID_DAYS} days.",
+            )
+            return redirect("manage:users")
+    return render(request, "tracker/manage_invite.html", {"form": form, "valid_days": settings.INVITATION_VALID_DAYS})
+
+
+def _invitation_action(request, pk: int, service, done: str):
+    invitation = get_object_or_404(Invitation, pk=pk)
+    try:
+        service(invitation=invitation, actor=request.user, request=request)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, done.format(email=invitation.email))
+    return redirect("manage:users")
+
+
+@require_POST
+@admin_required
+def invitation_resend(request, pk: int):
+    return _invitation_action(
+        request, pk, services.invitation_resend, "A new link was sent to {email}; the old link no longer works."
+    )
+
+
+@require_POST
+@admin_required
+def invitation_revoke(request, pk: int):
+    return _invitation_action(request, pk, services.invitation_revoke, "The invitation for {email} was revoked.")
+
+
+@require_GET
+@admin_required
+def user_detail(request, public_id):
+    account = get_object_or_404(User, public_id=public_id)
+    return render(
+        request,
+        "tracker/manage_user_detail.html",
+        {
+            "account": account,
+            "is_self": account.pk == request.user.pk,
+            "role_form": RoleForm(initial={"role": account.role}),
+            "lockouts": selectors.user_lockouts(user=account),
+            "care_team_links": selectors.user_care_team_links(user=account),
+        },
+    )
+
+
+def _user_action(request, public_id, service, done: str, **kwargs):
+    account = get_object_or_404(User, public_id=public_id)
+    try:
+        service(user=account, actor=request.user, request=request, **kwargs)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, done.format(name=account.display_name))
+    return redirect("manage:user_detail", public_id=account.public_id)
+
+
+@require_POST
+@admin_required
+def user_role(request, public_id):
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose one of the roles in the list.")
+        return redirect("manage:user_detail", public_id=public_id)
+    return _user_action(
+        request, public_id, services.user_change_role, "{name}'s role is changed.", role=form.cleaned_data["role"]
+    )
+
+
+@require_POST
+@admin_required
+def user_deactivate(request, public_id):
+    return _user_action(
+        request, public_id, services.user_deactivate, "{name}'s account is deactivated: they can no longer sign in."
+    )
+
+
+@require_POST
+@admin_required
+def user_reactivate(request, public_id):
+    return _user_action(request, public_id, services.user_reactivate, "{name}'s account is active again.")
+
+
+@require_POST
+@admin_required
+def user_password_reset(request, public_id):
+    return _user_action(
+        request, public_id, services.user_send_password_reset, "A password reset link was e-mailed to {name}."
+    )
+
+
+@require_POST
+@admin_required
+def user_unlock(request, public_id):
+    return _user_action(request, public_id, services.user_unlock, "{name} can sign in again.")
+
+
+# Care teams -------------------------------------------------------------------------------------------
+
+
+@require_GET
+@admin_required
+def care_teams(request):
+    filters = CareTeamFilterForm(request.GET or None)
+    physio = show = query = None
+    if filters.is_valid():
+        physio = filters.cleaned_data["physio"]
+        show = filters.cleaned_data["show"]
+        query = filters.cleaned_data["q"].strip()
+    patients = selectors.care_team_patients(
+        query=query or "",
+        physio=physio,
+        only_unassigned=show == CareTeamFilterForm.SHOW_UNASSIGNED,
+        only_on_team=show == CareTeamFilterForm.SHOW_TEAM and physio is not None,
+    )
+    page = Paginator(patients, PATIENTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "tracker/manage_care_teams.html",
+        {"filters": filters, "physio": physio, "page": page, "show": show or "", "query": query or ""},
+    )
+
+
+def _care_teams_back(request) -> str:
+    """Where to go after a change: a local ``next`` (the user's page), or the care-team page as it was."""
+    next_url = request.POST.get("next", "")
+    if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        return next_url
+    params = {k: request.POST.get(k, "") for k in ("q", "show", "page")}
+    params["physio"] = request.POST.get("physio", "")
+    return f"{reverse('manage:care_teams')}?{urlencode({k: v for k, v in params.items() if v})}"
+
+
+@require_POST
+@admin_required
+def care_teams_change(request):
+    form = CareTeamChangeForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(_care_teams_back(request))
+    physio, patients = form.cleaned_data["physio"], list(form.cleaned_data["patients"])
+    try:
+        if form.cleaned_data["action"] == CareTeamChangeForm.ASSIGN:
+            created = services.care_team_assign(physio=physio, patients=patients, actor=request.user, request=request)
+            messages.success(request, f"{len(created)} patient(s) added to {physio.display_name}'s caseload.")
+        else:
+            removed = services.care_team_remove(physio=physio, patients=patients, actor=request.user, request=request)
+            messages.success(request, f"{removed} patient(s) taken off {physio.display_name}'s caseload.")
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    return redirect(_care_teams_back(request))
+
+
+# Audit trail ------------------------------------------------------------------------------------------
+
+
+@require_GET
+@admin_required
+def audit(request):
+    filters = AuditFilterForm(request.GET or None)
+    events = selectors.audit_event_list(**filters.filters())
+    page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    export_query = request.GET.copy()
+    export_query.pop("page", None)
+    return render(
+        request,
+        "tracker/manage_audit.html",
+        {
+            "filters": filters,
+            "page": page,
+            "export_query": export_query.urlencode(),
+            "time_zone": timezone.get_current_timezone_name(),
+        },
+    )
+
+
+# A cell a spreadsheet would read as a formula (OWASP "CSV injection"): =, +, -, @, and tab or carriage
+# return, which some spreadsheets strip before looking.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value) -> str:
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+AUDIT_CSV_HEADER = ["at", "who", "action", "patient", "patient name", "target", "ip address", "detail"]
+
+
+def _audit_rows(events):
+    writer = csv.writer(_Echo())
+    yield writer.writerow(AUDIT_CSV_HEADER)
+    for event in events.iterator(chunk_size=2000):
+        yield writer.writerow(
+            [
+                csv_safe(cell)
+                for cell in (
+                    timezone.localtime(event.at).isoformat(timespec="seconds"),
+                    event.actor_username,
+                    event.get_action_display(),
+                    event.patient.username if event.patient else "",
+                    event.patient.get_full_name() if event.patient else "",
+                    event.target,
+                    event.ip_address or "",
+                    json.dumps(event.detail, sort_keys=True) if event.detail else "",
+                )
+            ]
+        )
+
+
+@require_GET
+@admin_required
+def audit_export(request):
+    filters = AuditFilterForm(request.GET or None)
+    applied = filters.filters()
+    audit_record(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        target="audit trail (CSV)",
+        request=request,
+        detail={key: str(value) for key, value in applied.items()},
+    )
+    events = selectors.audit_event_list(**applied)
+    response = StreamingHttpResponse(_audit_rows(events), content_type="text/csv; charset=utf-8")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="audit-trail-{stamp}.csv"'
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,394 @@
+"""Writes for the clinic admin: invitations, roles, activation, password resets, unlocks, care teams.
+
+Every function is keyword-only, guards the state change it makes, and writes its audit event in the same
+transaction. A refusal is a ``ValidationError`` with one of the messages below (the tests import them).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import smtplib
+from collections.abc import Iterable
+from datetime import timedelta
+
+from axes.utils import reset as axes_reset
+from django.conf import settings
+from django.contrib.auth.forms import PasswordResetForm
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from ..models import AuditAction, CareTeamMembership, Invitation, Role, User
+from ..selectors.accounts import CARE_TEAM_ROLES, invitation_is_usable, token_hash
+from .audit import audit_record
+
+logger = logging.getLogger(__name__)
+
+ERROR_EMAIL_HAS_ACCOUNT = "An account with this e-mail address already exists."
+ERROR_ALREADY_INVITED = "This address already has an invitation waiting. Resend it from the list instead."
+ERROR_INVITATION_CLOSED = "This invitation has already been accepted or revoked."
+ERROR_MAIL_FAILED = "The e-mail could not be sent, so nothing was saved. Please try again later."
+ERROR_INVITATION_UNUSABLE = "This invitation link is no longer valid."
+ERROR_USERNAME_TAKEN = "That user name is taken. Please choose another."
+ERROR_OWN_ACCOUNT = "You cannot do this to your own account. Ask another clinic admin."
+ERROR_ALREADY_INACTIVE = "This account is already deactivated."
+ERROR_ALREADY_ACTIVE = "This account is already active."
+ERROR_NO_EMAIL = "This account has no e-mail address to send a reset link to."
+ERROR_INACTIVE_RESET = "Reactivate the account before sending a password reset."
+ERROR_NOT_CLINICIAN = "Only an active physiotherapist or clinic admin can be on a care team."
+ERROR_NOT_PATIENT = "Only active patients can be put on a care team."
+ERROR_SELF_ASSIGN = "You cannot put yourself on a care team. Ask another clinic admin."
+
+
+def _invitation_target(invitation: Invitation) -> str:
+    return f"invitation for {invitation.email} as {invitation.get_role_display()}"
+
+
+def _invitation_url(*, token: str, request: HttpRequest | None) -> str:
+    path = reverse("invitation_accept", kwargs={"token": token})
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+def _invitation_send(*, invitation: Invitation, token: str, request: HttpRequest | None) -> None:
+    context = {
+        "invitation": invitation,
+        "url": _invitation_url(token=token, request=request),
+        "valid_days": settings.INVITATION_VALID_DAYS,
+        "expires_at": invitation.expires_at,
+        "invited_by": invitation.created_by,
+    }
+    subject = "".join(render_to_string("email/invitation_subject.txt", context).splitlines())
+    body = render_to_string("email/invitation_body.txt", context)
+    try:
+        send_mail(subject, body, None, [invitation.email])
+    except (OSError, smtplib.SMTPException):
+        # Raised inside the caller's transaction: no invitation is recorded that nobody received.
+        logger.exception("Could not send the invitation e-mail")
+        raise ValidationError(ERROR_MAIL_FAILED) from None
+
+
+def _new_token() -> tuple[str, str]:
+    token = secrets.token_urlsafe(32)
+    return token, token_hash(token)
+
+
+@transaction.atomic
+def invitation_create(*, email: str, role: str, created_by: User, request: HttpRequest | None = None) -> Invitation:
+    """Invite ``email`` as ``role`` and e-mail them a one-time link valid for INVITATION_VALID_DAYS days.
+
+    Only the token's SHA-256 is stored; the token itself exists only in the e-mail.
+    """
+    email = email.strip()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError(ERROR_EMAIL_HAS_ACCOUNT)
+    now = timezone.now()
+    if Invitation.objects.filter(
+        email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
+    ).exists():
+        raise ValidationError(ERROR_ALREADY_INVITED)
+    token, hashed = _new_token()
+    invitation = Invitation(
+        email=email,
+        role=role,
+        token_hash=hashed,
+        created_by=created_by,
+        created_at=now,
+        expires_at=now + timedelta(days=settings.INVITATION_VALID_DAYS),
+    )
+    invitation.full_clean()
+    invitation.save()
+    audit_record(
+        actor=created_by,
+        action=AuditAction.INVITE,
+        target=_invitation_target(invitation),
+        request=request,
+        detail={"event": "sent", "email": invitation.email, "role": role},
+    )
+    _invitation_send(invitation=invitation, token=token, request=request)
+    return invitation
+
+
+@transaction.atomic
+def invitation_resend(*, invitation: Invitation, actor: User, request: HttpRequest | None = None) -> Invitation:
+    """A new link with a new expiry; the old link stops working at once (its hash is replaced)."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None or invitation.revoked_at is not None:
+        raise ValidationError(ERROR_INVITATION_CLOSED)
+    token, hashed = _new_token()
+    now = timezone.now()
+    invitation.token_hash = hashed
+    invitation.created_at = now
+    invitation.expires_at = now + timedelta(days=settings.INVITATION_VALID_DAYS)
+    invitation.save(update_fields=["token_hash", "created_at", "expires_at"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.INVITE,
+        target=_invitation_target(invitation),
+        request=request,
+        detail={"event": "resent", "email": invitation.email, "role": invitation.role},
+    )
+    _invitation_send(invitation=invitation, token=token, request=request)
+    return invitation
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, actor: User, request: HttpRequest | None = None) -> Invitation:
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None or invitation.revoked_at is not None:
+        raise ValidationError(ERROR_INVITATION_CLOSED)
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.INVITE,
+        target=_invitation_target(invitation),
+        request=request,
+        detail={"event": "revoked", "email": invitation.email, "role": invitation.role},
+    )
+    return invitation
+
+
+def invitation_accept(
+    *,
+    invitation: Invitation,
+    username: str,
+    first_name: str,
+    last_name: str,
+    password: str,
+    request: HttpRequest | None = None,
+) -> User:
+    """Create the invitee's account with the invited role and close the invitation. Works once.
+
+    The password has already passed Django's validators (the form checks it against the new account).
+    """
+    try:
+        with transaction.atomic():
+            # Locked, so two submissions of the same link cannot both create an account.
+            invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+            if not invitation_is_usable(invitation=invitation):
+                raise ValidationError(ERROR_INVITATION_UNUSABLE)
+            user = User(
+                username=username,
+                first_name=first_name,
+                last_name=last_name,
+                email=invitation.email,
+                role=invitation.role,
+            )
+            user.set_password(password)
+            user.full_clean()
+            user.save()
+            invitation.accepted_at = timezone.now()
+            invitation.user = user
+            invitation.save(update_fields=["accepted_at", "user"])
+            audit_record(
+                actor=user,
+                action=AuditAction.INVITE,
+                target=_invitation_target(invitation),
+                patient=user if user.is_patient else None,
+                request=request,
+                detail={"event": "accepted", "email": invitation.email, "role": invitation.role},
+            )
+    except IntegrityError:
+        # Another account took the user name between the form's check and the insert.
+        raise ValidationError({"username": ERROR_USERNAME_TAKEN}) from None
+    return user
+
+
+def _account_target(user: User) -> str:
+    return f"account {user.username}"
+
+
+def _patient_or_none(user: User) -> User | None:
+    return user if user.is_patient else None
+
+
+@transaction.atomic
+def user_change_role(*, user: User, role: str, actor: User, request: HttpRequest | None = None) -> User:
+    """Give ``user`` another role; it applies from their next request.
+
+    Care-team links that no longer fit are taken off (and audited): a former patient is no longer on a
+    caseload, and someone who becomes a patient no longer looks after anyone.
+    """
+    if user.pk == actor.pk:
+        raise ValidationError(ERROR_OWN_ACCOUNT)
+    old_role = user.role
+    if role == old_role:
+        return user
+    user.role = role
+    user.full_clean()
+    user.save(update_fields=["role"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.ROLE_CHANGE,
+        target=_account_target(user),
+        patient=user if Role.PATIENT in (old_role, role) else None,
+        request=request,
+        detail={"from": old_role, "to": role},
+    )
+    stale = CareTeamMembership.objects.none()
+    if old_role == Role.PATIENT:
+        stale = CareTeamMembership.objects.filter(patient=user)
+    elif role not in CARE_TEAM_ROLES:
+        stale = CareTeamMembership.objects.filter(physio=user)
+    for link in stale.select_related("patient", "physio"):
+        _care_team_link_delete(link=link, actor=actor, request=request, reason="role change")
+    return user
+
+
+@transaction.atomic
+def user_deactivate(*, user: User, actor: User, request: HttpRequest | None = None) -> User:
+    """The account can no longer sign in, and an open session stops working at its next request.
+
+    Nothing else changes: the patient's data and care team stay, so reactivating restores everything.
+    """
+    if user.pk == actor.pk:
+        raise ValidationError(ERROR_OWN_ACCOUNT)
+    if not user.is_active:
+        raise ValidationError(ERROR_ALREADY_INACTIVE)
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.ACCOUNT,
+        target=_account_target(user),
+        patient=_patient_or_none(user),
+        request=request,
+        detail={"event": "deactivated"},
+    )
+    return user
+
+
+@transaction.atomic
+def user_reactivate(*, user: User, actor: User, request: HttpRequest | None = None) -> User:
+    if user.is_active:
+        raise ValidationError(ERROR_ALREADY_ACTIVE)
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.ACCOUNT,
+        target=_account_target(user),
+        patient=_patient_or_none(user),
+        request=request,
+        detail={"event": "reactivated"},
+    )
+    return user
+
+
+class _OneAccountPasswordResetForm(PasswordResetForm):
+    """Django's reset e-mail, sent to exactly one account (not every account sharing the address)."""
+
+    def __init__(self, *args, account: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.account = account
+
+    def get_users(self, email):
+        return [self.account] if self.account.is_active and self.account.has_usable_password() else []
+
+
+def user_send_password_reset(*, user: User, actor: User, request: HttpRequest) -> None:
+    """E-mail ``user`` Django's one-time link to choose a new password (valid PASSWORD_RESET_TIMEOUT)."""
+    if not user.is_active:
+        raise ValidationError(ERROR_INACTIVE_RESET)
+    if not user.email:
+        raise ValidationError(ERROR_NO_EMAIL)
+    form = _OneAccountPasswordResetForm(data={"email": user.email}, account=user)
+    if not form.is_valid():
+        raise ValidationError(ERROR_NO_EMAIL)
+    form.save(request=request, use_https=request.is_secure())
+    audit_record(
+        actor=actor,
+        action=AuditAction.ACCOUNT,
+        target=_account_target(user),
+        patient=_patient_or_none(user),
+        request=request,
+        detail={"event": "password reset sent"},
+    )
+
+
+@transaction.atomic
+def user_unlock(*, user: User, actor: User, request: HttpRequest | None = None) -> int:
+    """Clear django-axes' failed sign-ins for ``user``'s name from every address; returns how many."""
+    cleared = axes_reset(username=user.username)
+    audit_record(
+        actor=actor,
+        action=AuditAction.UNLOCK,
+        target=_account_target(user),
+        patient=_patient_or_none(user),
+        request=request,
+        detail={"records_cleared": cleared},
+    )
+    return cleared
+
+
+def _care_team_link_delete(*, link: CareTeamMembership, actor: User, request: HttpRequest | None, reason: str) -> None:
+    audit_record(
+        actor=actor,
+        action=AuditAction.CARE_TEAM_REMOVE,
+        target=f"care team: {link.physio.username} off {link.patient.username}",
+        patient=link.patient,
+        request=request,
+        detail={"physio": link.physio.username, "reason": reason},
+    )
+    link.delete()
+
+
+def _check_care_team_change(*, physio: User, patients: list[User]) -> None:
+    if physio.role not in CARE_TEAM_ROLES or not physio.is_active:
+        raise ValidationError(ERROR_NOT_CLINICIAN)
+    if any(p.role != Role.PATIENT or not p.is_active for p in patients):
+        raise ValidationError(ERROR_NOT_PATIENT)
+
+
+@transaction.atomic
+def care_team_assign(
+    *, physio: User, patients: Iterable[User], actor: User, request: HttpRequest | None = None
+) -> list[CareTeamMembership]:
+    """Put ``physio`` on each patient's care team; patients already on it are left alone.
+
+    Returns the new links. Takes effect on the next request: scoping reads the links every time.
+    An admin cannot add themselves (another admin must), so reading clinical data is never self-granted.
+    """
+    patients = list(patients)
+    _check_care_team_change(physio=physio, patients=patients)
+    if physio.pk == actor.pk:
+        raise ValidationError(ERROR_SELF_ASSIGN)
+    existing = set(
+        CareTeamMembership.objects.filter(physio=physio, patient__in=patients).values_list("patient_id", flat=True)
+    )
+    created = []
+    for patient in patients:
+        if patient.pk in existing:
+            continue
+        link = CareTeamMembership(patient=patient, physio=physio, created_by=actor)
+        link.full_clean()
+        link.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.CARE_TEAM_ADD,
+            target=f"care team: {physio.username} on {patient.username}",
+            patient=patient,
+            request=request,
+            detail={"physio": physio.username},
+        )
+        created.append(link)
+    return created
+
+
+@transaction.atomic
+def care_team_remove(
+    *, physio: User, patients: Iterable[User], actor: User, request: HttpRequest | None = None
+) -> int:
+    """Take ``physio`` off each patient's care team; returns how many links were removed."""
+    patients = list(patients)
+    links = CareTeamMembership.objects.filter(physio=physio, patient__in=patients).select_related("patient", "physio")
+    removed = 0
+    for link in links:
+        _care_team_link_delete(link=link, actor=actor, request=request, reason="taken off by an admin")
+        removed += 1
+    return removed
