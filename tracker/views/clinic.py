@@ -1,10 +1,331 @@
-"""The physiotherapist's pages (DESIGN.md section 7)."""
+"""The physiotherapist's pages (DESIGN.md section 7): caseload, alerts, one patient, reports, import.
 
-from django.shortcuts import render
+Thin views: the role is checked by ``clinician_required`` (403 for a patient), every patient is looked up
+through ``get_patient_in_care_or_404`` (404 outside the care team, for every method, before the method is
+checked), changes are POST-only and go through ``tracker.services.clinic``. Reads of a patient's data write
+an audit event here; changes write theirs in the service.
+"""
 
-from ..permissions import clinician_required
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from .. import csv_format
+from ..forms.clinic import (
+    AlertAcknowledgeForm,
+    CaseloadFilterForm,
+    CourseFinishForm,
+    CourseStartForm,
+    DiaryImportForm,
+    NeedlingSessionForm,
+    NoteForm,
+    PlannedSessionsForm,
+)
+from ..models import Alert, AlertStatus, AuditAction, Course, CourseKind, CourseStatus, Severity
+from ..permissions import clinician_required, get_patient_in_care_or_404
+from ..progress.chart import chart_payload
+from ..progress.cohort import cohort_band
+from ..reports.pdf import report_context, report_document
+from ..reports.svg_chart import sparkline_svg, trend_words
+from ..selectors.clinic import caseload_rows, open_alerts_for, patient_logs_for_export, patient_story
+from ..services import clinic as services
+from ..services.audit import audit_record
+
+CASELOAD_PER_PAGE = 25
+ALERTS_PER_PAGE = 50
+
+
+def patient_view(*methods: str):
+    """A view of one patient in the signed-in clinician's care: scope first (404), then the method (405)."""
+
+    def decorator(view):
+        @clinician_required
+        @wraps(view)
+        def wrapper(request, public_id, *args, **kwargs):
+            patient = get_patient_in_care_or_404(request.user, public_id)
+            if request.method not in methods:
+                return HttpResponseNotAllowed(methods)
+            return view(request, patient, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def _today(request):
+    return request.user.local_today()
+
+
+def _query_without_page(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Caseload and alerts
+# ---------------------------------------------------------------------------------------------------------
 
 
 @clinician_required
 def caseload(request):
-    return render(request, "tracker/caseload.html")
+    today = _today(request)
+    filters = CaseloadFilterForm(request.GET or None)
+    data = filters.cleaned_data if filters.is_valid() else {}
+    rows = caseload_rows(
+        physio=request.user, today=today, q=data.get("q", ""), kind=data.get("kind", ""), need=data.get("need", "")
+    )
+    page = Paginator(rows, CASELOAD_PER_PAGE).get_page(request.GET.get("page"))
+    for row in page:
+        row.sparkline = sparkline_svg(row.trend) if row.trend else None
+        row.trend_words = trend_words(row.trend) if row.trend else "No active course."
+    # One event for the page: which patients' clinical data was shown.
+    audit_record(actor=request.user, action=AuditAction.VIEW, target=f"caseload page {page.number}", request=request,
+                 detail={"patients": [str(r.patient.public_id) for r in page]})
+    return render(request, "tracker/caseload.html", {
+        "page": page,
+        "filters": filters,
+        "filtered": bool(data and any(data.values())),
+        "query": _query_without_page(request),
+        "today": today,
+        "critical": Severity.CRITICAL,
+    })
+
+
+@clinician_required
+def alerts(request):
+    page = Paginator(open_alerts_for(physio=request.user), ALERTS_PER_PAGE).get_page(request.GET.get("page"))
+    audit_record(actor=request.user, action=AuditAction.VIEW, target=f"open alerts page {page.number}", request=request,
+                 detail={"alerts": [a.pk for a in page]})
+    return render(request, "tracker/clinic_alerts.html", {
+        "page": page,
+        "form": AlertAcknowledgeForm(),
+        "query": _query_without_page(request),
+    })
+
+
+@patient_view("POST")
+def alert_acknowledge(request, patient, alert_id: int):
+    alert = get_object_or_404(Alert, pk=alert_id, patient=patient)
+    form = AlertAcknowledgeForm(request.POST)
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        target = reverse("clinic:patient", args=[patient.public_id])
+    if form.is_valid():
+        try:
+            services.alert_acknowledge(actor=request.user, alert=alert, note=form.cleaned_data["note"], request=request)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"Alert acknowledged for {patient.display_name}.")
+        return redirect(target)
+    if target.startswith(reverse("clinic:alerts")):
+        page = Paginator(open_alerts_for(physio=request.user), ALERTS_PER_PAGE).get_page(1)
+        return render(request, "tracker/clinic_alerts.html", {
+            "page": page, "form": AlertAcknowledgeForm(), "bound": (alert.pk, form), "query": "",
+        }, status=400)
+    return _patient_page(request, patient, bound={"ack": (alert.pk, form)}, status=400)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# One patient
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _patient_page(request, patient, *, bound: dict | None = None, status: int = 200):
+    """The patient page; ``bound`` replaces one blank form with a submitted one to show its errors."""
+    bound = bound or {}
+    today = patient.local_today()
+    story = patient_story(patient=patient, today=today)
+    courses_by_id = {c.pk: c for c in story.courses}
+    bands = {kind: cohort_band(kind=kind, exclude_patient_id=patient.pk) for kind in {r.kind for r in story.reports}}
+    sessions_by_course: dict[int, list] = {}
+    for s in story.sessions:
+        sessions_by_course.setdefault(s.course_id, []).append(s)
+    course_blocks = []
+    for i, report in enumerate(story.reports, start=1):
+        course = courses_by_id[report.course_id]
+        key = str(course.public_id)
+        course_blocks.append({
+            "course": course,
+            "report": report,
+            "chart": chart_payload(report=report, band=bands.get(report.kind),
+                                   sessions=sorted(sessions_by_course.get(course.pk, []), key=lambda s: s.date)),
+            "chart_id": f"chart-{i}",
+            "finish_form": _bound_or(bound, "finish", key) or CourseFinishForm(
+                prefix=f"finish-{key}", initial={"ended_on": today, "outcome": CourseStatus.COMPLETED}),
+            "planned_form": _bound_or(bound, "planned", key) or PlannedSessionsForm(
+                prefix=f"planned-{key}", initial={"planned_sessions": course.planned_sessions}),
+            "needling_form": _bound_or(bound, "needling", key) or NeedlingSessionForm(
+                prefix=f"needling-{key}", initial={"date": today, "minutes": 20}),
+        })
+    if status == 200:
+        audit_record(actor=request.user, action=AuditAction.VIEW, target="clinic patient page", patient=patient,
+                     request=request)
+    return render(request, "tracker/clinic_patient.html", {
+        "patient": patient,
+        "today": today,
+        "story": story,
+        "course_blocks": course_blocks,
+        "open_alerts": [a for a in story.alerts if a.status == AlertStatus.OPEN],
+        "closed_alerts": [a for a in story.alerts if a.status != AlertStatus.OPEN],
+        "ack_bound": bound.get("ack"),
+        "ack_form": AlertAcknowledgeForm(),
+        "note_form": bound.get("note") or NoteForm(),
+        "course_form": bound.get("course") or CourseStartForm(
+            today=today, prefix="course", initial={"day_zero": today}),
+        "import_form": bound.get("import") or DiaryImportForm(prefix="import"),
+        "needling": CourseKind.NEEDLING,
+    }, status=status)
+
+
+def _bound_or(bound: dict, name: str, key: str):
+    value = bound.get(name)
+    return value[1] if value and value[0] == key else None
+
+
+@patient_view("GET", "HEAD")
+def patient_detail(request, patient):
+    return _patient_page(request, patient)
+
+
+def _course_of(patient, course_id) -> Course:
+    return get_object_or_404(Course, public_id=course_id, patient=patient)
+
+
+def _apply(form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form (by field where it names one)."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def _done(request, patient, message: str, anchor: str = ""):
+    messages.success(request, message)
+    return redirect(reverse("clinic:patient", args=[patient.public_id]) + anchor)
+
+
+@patient_view("POST")
+def note_add(request, patient):
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.note_add(actor=request.user, patient=patient, text=form.cleaned_data["text"], request=request)
+        except ValidationError as exc:
+            _apply(form, exc)
+        else:
+            return _done(request, patient, "Note saved.", "#notes")
+    return _patient_page(request, patient, bound={"note": form}, status=400)
+
+
+@patient_view("POST")
+def course_start(request, patient):
+    form = CourseStartForm(request.POST, today=patient.local_today(), prefix="course")
+    if form.is_valid():
+        try:
+            services.course_start(actor=request.user, patient=patient, request=request, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply(form, exc)
+        else:
+            return _done(request, patient, "Course started.", "#courses")
+    return _patient_page(request, patient, bound={"course": form}, status=400)
+
+
+@patient_view("POST")
+def course_finish(request, patient, course_id):
+    course = _course_of(patient, course_id)
+    key = str(course.public_id)
+    form = CourseFinishForm(request.POST, prefix=f"finish-{key}")
+    if form.is_valid():
+        try:
+            course = services.course_finish(actor=request.user, course=course, today=patient.local_today(),
+                                            request=request, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply(form, exc)
+        else:
+            return _done(request, patient, f"Course marked {course.get_status_display().lower()}.", "#courses")
+    return _patient_page(request, patient, bound={"finish": (key, form)}, status=400)
+
+
+@patient_view("POST")
+def course_planned_sessions(request, patient, course_id):
+    course = _course_of(patient, course_id)
+    key = str(course.public_id)
+    form = PlannedSessionsForm(request.POST, prefix=f"planned-{key}")
+    if form.is_valid():
+        try:
+            services.course_planned_sessions_set(actor=request.user, course=course, request=request,
+                                                 planned_sessions=form.cleaned_data["planned_sessions"])
+        except ValidationError as exc:
+            _apply(form, exc)
+        else:
+            return _done(request, patient, "Planned sessions saved.", "#courses")
+    return _patient_page(request, patient, bound={"planned": (key, form)}, status=400)
+
+
+@patient_view("POST")
+def needling_session_record(request, patient, course_id):
+    course = _course_of(patient, course_id)
+    key = str(course.public_id)
+    form = NeedlingSessionForm(request.POST, prefix=f"needling-{key}")
+    if form.is_valid():
+        try:
+            services.needling_session_record(actor=request.user, course=course, today=patient.local_today(),
+                                             request=request, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply(form, exc)
+        else:
+            return _done(request, patient, "Needling session recorded.", "#sessions")
+    return _patient_page(request, patient, bound={"needling": (key, form)}, status=400)
+
+
+@patient_view("POST")
+def diary_import(request, patient):
+    form = DiaryImportForm(request.POST, request.FILES, prefix="import")
+    if not form.is_valid():
+        return _patient_page(request, patient, bound={"import": form}, status=400)
+    upload = form.cleaned_data["file"]
+    report = services.diary_import(actor=request.user, patient=patient, data=upload.read(),
+                                   filename=upload.name, today=patient.local_today(), request=request)
+    return render(request, "tracker/clinic_import_result.html", {
+        "patient": patient, "report": report, "nothing_imported": services.IMPORT_NOTHING_IMPORTED,
+    }, status=200 if report.saved else 400)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Reports
+# ---------------------------------------------------------------------------------------------------------
+
+
+@patient_view("GET", "HEAD")
+def report_pdf(request, patient):
+    today = patient.local_today()
+    document = report_document(report_context(patient=patient, today=today, prepared_by=request.user))
+    audit_record(actor=request.user, action=AuditAction.EXPORT, target="progress report PDF", patient=patient,
+                 request=request, detail={"pages": len(document.pages)})
+    response = HttpResponse(document.write_pdf(), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="progress-report-{today:%Y-%m-%d}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@patient_view("GET", "HEAD")
+def logs_csv(request, patient):
+    audit_record(actor=request.user, action=AuditAction.EXPORT, target="daily logs CSV", patient=patient,
+                 request=request)
+    response = HttpResponse(csv_format.logs_csv(patient_logs_for_export(patient=patient)),
+                            content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="logs-{patient.local_today():%Y-%m-%d}.csv"'
+    response["Cache-Control"] = "no-store"
+    return response
+

@@ -1,0 +1,1 @@
+"""Reports for the care team: server-drawn SVG charts and the PDF report."""

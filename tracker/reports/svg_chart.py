@@ -1,0 +1,240 @@
+"""Charts as inline SVG, drawn on the server: the caseload's sparklines and the PDF report's progress chart.
+
+WeasyPrint runs no JavaScript, so the report cannot use the page's Chart.js component; these are small pure
+functions of the report data (``tracker.progress.report``) that return SVG markup, each with a text
+alternative (``<title>``/``<desc>`` and ``role="img"``) so a screen reader gets the same information.
+Nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from ..progress.report import BandPoint, CourseReport, PainTrend
+
+# Colours with at least 3:1 contrast on white (WCAG 1.4.11 for graphics).
+FOOT_COLOURS = {"left": "#0b5cad", "right": "#b3501b"}
+BAND_FILL = "#9aa5b1"
+WINDOW_FILL = "#2e7d32"
+TEXT = "#212529"
+GRID = "#ced4da"
+
+
+def _fmt(value: float) -> str:
+    """Coordinates to one decimal: small markup, no float noise."""
+    return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Sparkline (the caseload's 7-day trend)
+# ---------------------------------------------------------------------------------------------------------
+
+
+def trend_words(values: Sequence[float | None]) -> str:
+    """A plain sentence for a series of first-step pain scores (0 to 10, None for a day without a log)."""
+    logged = [v for v in values if v is not None]
+    if not logged:
+        return "No first-step pain logged in the last 7 days."
+    listed = ", ".join("no log" if v is None else f"{v:g}" for v in values)
+    if len(logged) < 2:
+        direction = "too few days to show a trend"
+    elif logged[-1] < logged[0]:
+        direction = f"down from {logged[0]:g} to {logged[-1]:g}"
+    elif logged[-1] > logged[0]:
+        direction = f"up from {logged[0]:g} to {logged[-1]:g}"
+    else:
+        direction = "level"
+    return f"First-step pain, last 7 days: {listed} ({direction})."
+
+
+def sparkline_svg(values: Sequence[float | None], *, width: int = 96, height: int = 28) -> SafeString:
+    """A tiny line of first-step pain (0 to 10, one value per day, None for a gap) as inline SVG.
+
+    Gaps break the line rather than being drawn as zeros. The text alternative is ``trend_words``.
+    """
+    label = trend_words(values)
+    pad = 3
+    n = len(values)
+    step = (width - 2 * pad) / max(n - 1, 1)
+
+    def y(v: float) -> float:
+        return height - pad - (height - 2 * pad) * (v / 10)
+
+    segments: list[list[tuple[float, float]]] = [[]]
+    for i, value in enumerate(values):
+        if value is None:
+            if segments[-1]:
+                segments.append([])
+            continue
+        segments[-1].append((pad + i * step, y(value)))
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="sparkline" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(label)}">',
+        f"<title>{escape(label)}</title>",
+        f'<line x1="{pad}" y1="{_fmt(y(0))}" x2="{width - pad}" y2="{_fmt(y(0))}" stroke="{GRID}" stroke-width="1"/>',
+    ]
+    for segment in segments:
+        if len(segment) > 1:
+            points = " ".join(f"{_fmt(x)},{_fmt(yy)}" for x, yy in segment)
+            parts.append(f'<polyline points="{points}" fill="none" stroke="{TEXT}" stroke-width="1.5"/>')
+        for x, yy in segment:
+            parts.append(f'<circle cx="{_fmt(x)}" cy="{_fmt(yy)}" r="1.8" fill="{TEXT}"/>')
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every text in it is escaped above
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The progress chart for the PDF report
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _days(report: CourseReport, day: date) -> int:
+    return (day - report.day_zero).days
+
+
+def chart_description(report: CourseReport, band: Sequence[BandPoint] | None) -> str:
+    """The chart in words: the text alternative, and what a reader of a black-and-white print relies on."""
+    sentences = [f"First-step pain (0 to 10) by day since day 0 of the {report.kind_label.lower()}, up to day {report.day}."]
+    for trend in report.pain:
+        if trend.mean_7d is None:
+            sentences.append(f"{trend.foot.capitalize()} foot: no logs in the last 7 days.")
+            continue
+        text = f"{trend.foot.capitalize()} foot: 7-day mean {trend.mean_7d:.1f}"
+        if trend.baseline is not None:
+            text += f", baseline {trend.baseline:.1f}"
+        if trend.change is not None:
+            text += f", change {trend.change:+.1f}{' (meaningful)' if trend.meaningful else ''}"
+        sentences.append(text + ".")
+    windows = [m for m in report.milestones if m.window_start and m.window_end]
+    for m in windows:
+        sentences.append(
+            f"Expected window for “{m.expectation.title}”: day {_days(report, m.window_start)} to "
+            f"{_days(report, m.window_end)} ({m.status.label.lower()})."
+        )
+    if band:
+        sentences.append(
+            f"Shaded band: middle half of {max(p.patients for p in band)} or fewer other patients on the same kind "
+            "of course, with their median dashed."
+        )
+    return " ".join(sentences)
+
+
+def progress_chart_svg(
+    *, report: CourseReport, band: Sequence[BandPoint] | None = None, width: int = 680, height: int = 230
+) -> SafeString:
+    """The progress chart of one course as inline SVG, for the PDF report.
+
+    x: days since day 0 (from the first plotted day to the later of the report's day and the last expected
+    window); y: first-step pain 0 to 10. Drawn: the expected milestone windows (green, numbered as in the
+    milestone table), the cohort band (grey, q1 to q3, median dashed) when given, each foot's daily scores
+    (dots) and 7-day mean (line), and today (a vertical line). Gaps in the logs break the line.
+    """
+    left, right, top, bottom = 40, 12, 12, 34
+    plot_w, plot_h = width - left - right, height - top - bottom
+
+    series_days = [_days(report, p.day) for t in report.pain for p in t.series]
+    windows = [
+        (i, m) for i, m in enumerate(report.milestones, start=1) if m.window_start is not None and m.window_end is not None
+    ]
+    x_min = min([0, *series_days])
+    x_max = max([report.day, 7, *series_days, *(_days(report, m.window_end) for _, m in windows)])
+    if band:
+        x_max = max(x_max, min(max(p.week for p in band) * 7 - 1, max(report.day, 7)))
+    span = max(x_max - x_min, 1)
+
+    def x(day: float) -> float:
+        return left + plot_w * (day - x_min) / span
+
+    def y(v: float) -> float:
+        return top + plot_h * (1 - v / 10)
+
+    description = chart_description(report, band)
+    title = f"Progress chart: {report.kind_label}"
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="progress-svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-labelledby="chart-{report.course_id}-t chart-{report.course_id}-d">',
+        f'<title id="chart-{report.course_id}-t">{escape(title)}</title>',
+        f'<desc id="chart-{report.course_id}-d">{escape(description)}</desc>',
+    ]
+    # Expected windows, behind everything.
+    for number, m in windows:
+        x1, x2 = x(_days(report, m.window_start)), x(_days(report, m.window_end))
+        out.append(
+            f'<rect x="{_fmt(x1)}" y="{top}" width="{_fmt(max(x2 - x1, 1))}" height="{plot_h}" '
+            f'fill="{WINDOW_FILL}" fill-opacity="0.13" stroke="{WINDOW_FILL}" stroke-width="0.6"/>'
+            f'<text x="{_fmt(x1 + 3)}" y="{top + 11}" font-size="10" fill="{WINDOW_FILL}">{number}</text>'
+        )
+    # Grid and axes.
+    for v in range(0, 11, 2):
+        out.append(
+            f'<line x1="{left}" y1="{_fmt(y(v))}" x2="{left + plot_w}" y2="{_fmt(y(v))}" stroke="{GRID}" stroke-width="0.6"/>'
+            f'<text x="{left - 6}" y="{_fmt(y(v) + 3)}" font-size="9" text-anchor="end" fill="{TEXT}">{v}</text>'
+        )
+    tick = 7 if span <= 70 else 28 if span <= 280 else 56
+    first_tick = (x_min // tick) * tick
+    for d in range(first_tick, x_max + 1, tick):
+        if d < x_min:
+            continue
+        out.append(
+            f'<line x1="{_fmt(x(d))}" y1="{top + plot_h}" x2="{_fmt(x(d))}" y2="{top + plot_h + 4}" stroke="{TEXT}"/>'
+            f'<text x="{_fmt(x(d))}" y="{top + plot_h + 14}" font-size="9" text-anchor="middle" fill="{TEXT}">{d}</text>'
+        )
+    out.append(
+        f'<text x="{left + plot_w / 2:.0f}" y="{height - 4}" font-size="9" text-anchor="middle" fill="{TEXT}">'
+        "Days since day 0</text>"
+        f'<text x="10" y="{top + plot_h / 2:.0f}" font-size="9" text-anchor="middle" fill="{TEXT}" '
+        f'transform="rotate(-90 10 {top + plot_h / 2:.0f})">First-step pain</text>'
+        f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="none" stroke="{TEXT}" stroke-width="0.8"/>'
+    )
+    # Cohort band: middle of each week (week 1 is days 0 to 6).
+    if band:
+        points = sorted(band, key=lambda p: p.week)
+        points = [p for p in points if x_min <= (p.week - 1) * 7 + 3 <= x_max]
+        if points:
+            upper = " ".join(f"{_fmt(x((p.week - 1) * 7 + 3))},{_fmt(y(p.q3))}" for p in points)
+            lower = " ".join(f"{_fmt(x((p.week - 1) * 7 + 3))},{_fmt(y(p.q1))}" for p in reversed(points))
+            median = " ".join(f"{_fmt(x((p.week - 1) * 7 + 3))},{_fmt(y(p.median))}" for p in points)
+            out.append(
+                f'<polygon points="{upper} {lower}" fill="{BAND_FILL}" fill-opacity="0.35" stroke="none"/>'
+                f'<polyline points="{median}" fill="none" stroke="#5c6670" stroke-width="1.2" stroke-dasharray="4 3"/>'
+            )
+    # Each foot: daily dots and the 7-day mean line (broken at gaps).
+    for trend in report.pain:
+        out.extend(_foot_marks(report, trend, x, y))
+    # Today (or the day the course ended).
+    out.append(
+        f'<line x1="{_fmt(x(report.day))}" y1="{top}" x2="{_fmt(x(report.day))}" y2="{top + plot_h}" '
+        f'stroke="{TEXT}" stroke-width="1" stroke-dasharray="2 2"/>'
+    )
+    out.append("</svg>")
+    return mark_safe("".join(out))  # noqa: S308 - every text in it is escaped above
+
+
+def _foot_marks(report: CourseReport, trend: PainTrend, x, y) -> list[str]:
+    colour = FOOT_COLOURS.get(trend.foot, TEXT)
+    marks: list[str] = []
+    dots = [
+        f'<circle cx="{_fmt(x(_days(report, p.day)))}" cy="{_fmt(y(p.first_step_pain))}" r="1.4" fill="{colour}" fill-opacity="0.55"/>'
+        for p in trend.series
+        if p.first_step_pain is not None
+    ]
+    marks.extend(dots)
+    segment: list[str] = []
+    for p in [*trend.series, None]:
+        if p is None or p.mean_7d is None:
+            if len(segment) > 1:
+                marks.append(f'<polyline points="{" ".join(segment)}" fill="none" stroke="{colour}" stroke-width="1.8"/>')
+            segment = []
+            continue
+        segment.append(f"{_fmt(x(_days(report, p.day)))},{_fmt(y(p.mean_7d))}")
+    return marks
+
+
+def milestone_numbers(report: CourseReport) -> list[tuple[int, object]]:
+    """The milestones with the numbers the chart draws on their windows (1-based, in report order)."""
+    return list(enumerate(report.milestones, start=1))
+

@@ -1,0 +1,257 @@
+"""Reads for the physiotherapist's pages: the caseload sorted by need, the open alerts, one patient's story.
+
+Every read starts from ``tracker.permissions.patients_in_care_of`` (the one scoping definition). Each owns
+its select_related, prefetch and annotations, so a page runs a fixed number of queries whatever the number
+of patients, courses or days.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from enum import StrEnum
+
+from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from ..models import RED_FLAG_FIELDS, Alert, AlertStatus, ClinicalNote, Course, CourseStatus, DailyLog, Session, Severity, User
+from ..permissions import patients_in_care_of
+from ..progress.report import CourseReport, OverallStatus
+from ..selectors.progress import patient_reports, reports_for_patients
+
+SILENT_AFTER_DAYS = 2  # DESIGN.md section 6: "no log for 2 days"
+TREND_DAYS = 7
+
+
+class Need(StrEnum):
+    """Where a patient sits in the caseload, most urgent first (``NEED_ORDER``)."""
+
+    CRITICAL = "critical"  # a red flag in the last 7 days, or an open critical alert
+    WORSENING = "worsening"
+    BEHIND = "behind"
+    SILENT = "silent"  # an active course and no log for 2 days or more
+    ON_TRACK = "on_track"
+    AHEAD = "ahead"
+    NO_COURSE = "no_course"  # no active course: nothing to judge
+
+    @property
+    def label(self) -> str:
+        return NEED_LABELS[self]
+
+
+NEED_LABELS = {
+    Need.CRITICAL: "Red flag",
+    Need.WORSENING: "Worsening",
+    Need.BEHIND: "Behind",
+    Need.SILENT: "Silent",
+    Need.ON_TRACK: "On track",
+    Need.AHEAD: "Ahead",
+    Need.NO_COURSE: "No active course",
+}
+NEED_ORDER = {need: i for i, need in enumerate(Need)}
+_NEED_FROM_STATUS = {
+    OverallStatus.RED_FLAG: Need.CRITICAL,
+    OverallStatus.WORSENING: Need.WORSENING,
+    OverallStatus.BEHIND: Need.BEHIND,
+    OverallStatus.ON_TRACK: Need.ON_TRACK,
+    OverallStatus.AHEAD: Need.AHEAD,
+}
+
+
+@dataclass
+class CaseloadRow:
+    patient: User  # annotated: last_logged_on, latest_first_step_pain, days_logged_7, open_alerts, top_severity
+    reports: list[CourseReport]  # active courses, most urgent first
+    need: Need
+    reason: str
+    today: date
+    trend: list[int | None] = field(default_factory=list)  # first-step pain, the last 7 days, oldest first
+
+    @property
+    def main_report(self) -> CourseReport | None:
+        return self.reports[0] if self.reports else None
+
+    @property
+    def days_since_log(self) -> int | None:
+        last = self.patient.last_logged_on
+        return None if last is None else (self.today - last).days
+
+
+def _caseload_queryset(*, physio: User, today: date, q: str = "", kind: str = "") -> QuerySet[User]:
+    """The patients in ``physio``'s care with the caseload's columns annotated, in one query."""
+    logs = DailyLog.objects.filter(patient=OuterRef("pk")).order_by()
+    open_alerts = Alert.objects.filter(patient=OuterRef("pk"), status=AlertStatus.OPEN).order_by()
+    patients = patients_in_care_of(physio)
+    for word in q.split()[:5]:
+        patients = patients.filter(
+            Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(username__icontains=word)
+        )
+    if kind:
+        patients = patients.filter(
+            Exists(Course.objects.filter(patient=OuterRef("pk"), kind=kind, status=CourseStatus.ACTIVE))
+        )
+    return patients.annotate(
+        last_logged_on=Subquery(logs.values("patient").annotate(m=Max("date")).values("m")[:1]),
+        latest_first_step_pain=Subquery(logs.order_by("-date", "-first_step_pain").values("first_step_pain")[:1]),
+        days_logged_7=Coalesce(
+            Subquery(
+                logs.filter(date__gt=today - timedelta(days=TREND_DAYS), date__lte=today)
+                .values("patient")
+                .annotate(c=Count("date", distinct=True))
+                .values("c")[:1],
+                output_field=IntegerField(),
+            ),
+            0,
+        ),
+        open_alerts=Coalesce(
+            Subquery(open_alerts.values("patient").annotate(c=Count("pk")).values("c")[:1], output_field=IntegerField()),
+            0,
+        ),
+        top_severity=Subquery(open_alerts.order_by("-severity").values("severity")[:1]),
+        top_alert=Subquery(open_alerts.order_by("-severity", "-created_at").values("message")[:1]),
+    ).order_by("last_name", "first_name", "pk")
+
+
+def _trend(report: CourseReport | None, today: date) -> list[int | None]:
+    """The worst foot's first-step pain on each of the last 7 days (None: not logged)."""
+    if report is None or not report.pain:
+        return []
+    trend = next((t for t in report.pain if t.foot == report.worst_foot), None)
+    if trend is None:
+        trend = max(report.pain, key=lambda t: -1 if t.mean_7d is None else t.mean_7d)
+    by_day = {p.day: p.first_step_pain for p in trend.series}
+    return [by_day.get(today - timedelta(days=i)) for i in range(TREND_DAYS - 1, -1, -1)]
+
+
+def _need(patient: User, reports: list[CourseReport], today: date) -> tuple[Need, str]:
+    if patient.top_severity == Severity.CRITICAL and not any(r.status == OverallStatus.RED_FLAG for r in reports):
+        return Need.CRITICAL, patient.top_alert or "An open critical alert."
+    if not reports:
+        return Need.NO_COURSE, "No active course."
+    main = reports[0]
+    need = _NEED_FROM_STATUS[main.status]
+    if NEED_ORDER[need] > NEED_ORDER[Need.SILENT]:
+        last = patient.last_logged_on
+        if last is None:
+            return Need.SILENT, "Nothing logged yet."
+        if (today - last).days >= SILENT_AFTER_DAYS:
+            return Need.SILENT, f"No log for {(today - last).days} days (last on {last:%d %b %Y})."
+    return need, main.reason
+
+
+def caseload_rows(*, physio: User, today: date, q: str = "", kind: str = "", need: str = "") -> list[CaseloadRow]:
+    """``physio``'s caseload sorted by need: red flags and critical alerts, worsening, behind, silent, on track,
+    ahead, then patients without an active course; within a group, the most severe open alert, the most
+    open alerts, the longest silence, then the name.
+
+    Filters: ``q`` (words in the name), ``kind`` (has an active course of that kind), ``need`` (a ``Need``).
+    Queries: 1 for the patients with their columns, then ``reports_for_patients`` (3: courses, logs, sessions),
+    whatever the number of patients.
+    """
+    patients = list(_caseload_queryset(physio=physio, today=today, q=q, kind=kind))
+    reports = reports_for_patients(patient_ids=[p.pk for p in patients], today=today, active_only=True)
+    rows = []
+    for patient in patients:
+        mine = sorted(reports.get(patient.pk, []), key=lambda r: (r.urgency, r.day_zero))
+        row_need, reason = _need(patient, mine, today)
+        rows.append(CaseloadRow(patient=patient, reports=mine, need=row_need, reason=reason, today=today,
+                                trend=_trend(mine[0] if mine else None, today)))
+    if need:
+        rows = [r for r in rows if r.need == need]
+    rows.sort(
+        key=lambda r: (
+            NEED_ORDER[r.need],
+            -(r.patient.top_severity or 0),
+            -r.patient.open_alerts,
+            -(r.days_since_log if r.days_since_log is not None else 10_000),
+            r.patient.last_name.lower(),
+            r.patient.first_name.lower(),
+            r.patient.pk,
+        )
+    )
+    return rows
+
+
+def open_alerts_for(*, physio: User) -> QuerySet[Alert]:
+    """The open alerts of ``physio``'s caseload, most severe first, then newest (1 query with the patient)."""
+    return (
+        Alert.objects.filter(status=AlertStatus.OPEN, patient__in=patients_in_care_of(physio))
+        .select_related("patient", "course")
+        .order_by("-severity", "-created_at", "-id")
+    )
+
+
+@dataclass
+class PatientStory:
+    """Everything on one patient's page."""
+
+    reports: list[CourseReport]
+    courses: list[Course]
+    logs: list[DailyLog]  # newest first, at most ``log_limit``
+    logs_total: int
+    sessions: list[Session]  # newest first
+    alerts: list[Alert]  # open first, then the most recently raised
+    notes: list[ClinicalNote]  # newest first
+
+
+def patient_story(*, patient: User, today: date, log_limit: int = 60, alert_limit: int = 30) -> PatientStory:
+    """One patient's page: reports of every course (3 queries), courses, recent logs, sessions, alerts, notes."""
+    reports = patient_reports(patient=patient, today=today)
+    courses = list(Course.objects.filter(patient=patient).order_by("status", "-day_zero", "-id"))
+    courses.sort(key=lambda c: (c.status != CourseStatus.ACTIVE, -c.day_zero.toordinal()))
+    logs_qs = DailyLog.objects.filter(patient=patient).order_by("-date", "foot")
+    logs = list(logs_qs[:log_limit])
+    sessions = list(
+        Session.objects.filter(patient=patient).select_related("performed_by", "course").order_by("-date", "-id")
+    )
+    alerts = list(
+        Alert.objects.filter(patient=patient)
+        .select_related("acknowledged_by", "course")
+        .order_by("-status", "-severity", "-created_at")[:alert_limit]  # "open" sorts before "acknowledged"
+    )
+    notes = list(ClinicalNote.objects.filter(patient=patient).select_related("author"))
+    return PatientStory(
+        reports=reports,
+        courses=courses,
+        logs=logs,
+        logs_total=logs_qs.count(),
+        sessions=sessions,
+        alerts=alerts,
+        notes=notes,
+    )
+
+
+def patient_logs_for_export(*, patient: User) -> QuerySet[DailyLog]:
+    """All of ``patient``'s logs, oldest first, for logs.csv."""
+    return DailyLog.objects.filter(patient=patient).order_by("date", "foot")
+
+
+@dataclass
+class ReportRecords:
+    red_flag_logs: list[DailyLog]  # newest first
+    sessions: list[Session]  # newest first
+    sessions_total: int
+    alerts: list[Alert]  # open first, then most severe, newest
+    open_alerts: int
+    notes: list[ClinicalNote]  # newest first
+
+
+def report_records(
+    *, patient: User, red_flag_limit: int, session_limit: int, alert_limit: int, note_limit: int
+) -> ReportRecords:
+    """The latest of each kind of record for the PDF report, each bounded (6 queries)."""
+    any_flag = Q()
+    for name, _ in RED_FLAG_FIELDS:
+        any_flag |= Q(**{name: True})
+    sessions = Session.objects.filter(patient=patient).select_related("performed_by").order_by("-date", "-id")
+    alerts = Alert.objects.filter(patient=patient).select_related("acknowledged_by").order_by(
+        "-status", "-severity", "-created_at"
+    )
+    return ReportRecords(
+        red_flag_logs=list(DailyLog.objects.filter(any_flag, patient=patient).order_by("-date", "foot")[:red_flag_limit]),
+        sessions=list(sessions[:session_limit]),
+        sessions_total=sessions.count(),
+        alerts=list(alerts[:alert_limit]),
+        open_alerts=alerts.filter(status=AlertStatus.OPEN).count(),
+        notes=list(ClinicalNote.objects.filter(patient=patient).select_related("author")[:note_limit]),
+    )
