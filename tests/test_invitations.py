@@ -1,0 +1,241 @@
+"""Invitations: a one-time link, e-mailed, valid for INVITATION_VALID_DAYS days; resend and revoke."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import InvitationFactory, PatientFactory
+from tracker.models import AuditAction, AuditEvent, Invitation, Role, User
+from tracker.services.accounts import ERROR_ALREADY_INVITED, ERROR_EMAIL_HAS_ACCOUNT
+
+NEW_PASSWORD = "plantar-fascia-heals-slowly-7"  # noqa: S105 - test data
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _invite(client, email="new.physio@example.org", role=Role.PHYSIO):
+    return client.post(reverse("manage:invite"), {"email": email, "role": role})
+
+
+def _link_from_outbox(index=-1) -> str:
+    """The invitation link's path, read from the e-mail as the invitee would."""
+    match = re.search(r"https?://[^/\s]+(/accounts/invitation/[^/\s]+/)", mail.outbox[index].body)
+    assert match, mail.outbox[index].body
+    return match.group(1)
+
+
+def _accept(client, path, username="newphysio", password=NEW_PASSWORD, **extra):
+    data = {
+        "username": username,
+        "first_name": "Nora",
+        "last_name": "Newman",
+        "password1": password,
+        "password2": password,
+        **extra,
+    }
+    return client.post(path, data)
+
+
+def test_it_invites_by_email_and_keeps_only_a_hash(admin_client_, clinic_admin):
+    response = _invite(admin_client_)
+    assert response.status_code == 302 and response.url == reverse("manage:users")
+
+    invitation = Invitation.objects.get()
+    assert invitation.email == "new.physio@example.org"
+    assert invitation.role == Role.PHYSIO
+    assert invitation.created_by == clinic_admin
+    assert invitation.expires_at - invitation.created_at == timedelta(days=7)
+
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["new.physio@example.org"]
+    token = _link_from_outbox().rstrip("/").rsplit("/", 1)[1]
+    assert len(token) >= 40  # secrets.token_urlsafe(32)
+    assert invitation.token_hash == hashlib.sha256(token.encode()).hexdigest()
+    assert token not in str(Invitation.objects.values().get())
+
+    event = AuditEvent.objects.get(action=AuditAction.INVITE)
+    assert event.actor == clinic_admin and event.detail["event"] == "sent"
+    assert token not in str(event.detail)
+
+
+def test_the_invitee_accepts_and_signs_in_with_the_invited_role(admin_client_, client, clinic_admin):
+    _invite(admin_client_)
+    path = _link_from_outbox()
+
+    page = client.get(path)
+    assert page.status_code == 200
+    assert "new.physio@example.org" in page.content.decode()
+    assert page["Referrer-Policy"] == "no-referrer"
+    assert "no-store" in page["Cache-Control"]
+
+    response = _accept(client, path)
+    assert response.status_code == 302 and response.url == reverse("login")
+
+    user = User.objects.get(username="newphysio")
+    assert user.role == Role.PHYSIO
+    assert user.email == "new.physio@example.org"
+    assert user.get_full_name() == "Nora Newman"
+    assert not user.is_staff and not user.is_superuser
+    invitation = Invitation.objects.get()
+    assert invitation.accepted_at is not None and invitation.user == user
+    assert AuditEvent.objects.filter(action=AuditAction.INVITE, actor=user, detail__event="accepted").exists()
+
+    signed_in = client.post(reverse("login"), {"username": "newphysio", "password": NEW_PASSWORD})
+    assert signed_in.status_code == 302
+    assert client.get(reverse("home")).url == reverse("clinic:caseload")
+
+
+@pytest.mark.parametrize("role", [Role.PATIENT, Role.ADMIN])
+def test_it_gives_each_invited_role(admin_client_, client, role):
+    _invite(admin_client_, email=f"{role}@example.org", role=role)
+    _accept(client, _link_from_outbox(), username=f"new{role}")
+    assert User.objects.get(username=f"new{role}").role == role
+
+
+def test_a_link_works_once(admin_client_, client):
+    _invite(admin_client_)
+    path = _link_from_outbox()
+    _accept(client, path)
+    client.logout()
+
+    assert client.get(path).status_code == 404
+    response = _accept(client, path, username="someoneelse")
+    assert response.status_code == 404
+    assert "no longer works" in response.content.decode()
+    assert not User.objects.filter(username="someoneelse").exists()
+
+
+def test_an_expired_link_is_refused(admin_client_, client):
+    _invite(admin_client_)
+    path = _link_from_outbox()
+    Invitation.objects.update(
+        created_at=timezone.now() - timedelta(days=8), expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    assert client.get(path).status_code == 404
+    assert _accept(client, path).status_code == 404
+    assert not User.objects.filter(username="newphysio").exists()
+
+
+def test_a_link_still_works_on_its_last_day(admin_client_, client):
+    _invite(admin_client_)
+    Invitation.objects.update(expires_at=timezone.now() + timedelta(minutes=5))
+    assert _accept(client, _link_from_outbox()).status_code == 302
+
+
+def test_an_unknown_token_is_refused(client, db):
+    assert client.get(reverse("invitation_accept", kwargs={"token": "not-a-real-token"})).status_code == 404
+
+
+def test_a_resend_kills_the_old_link(admin_client_, client):
+    _invite(admin_client_)
+    old_path = _link_from_outbox()
+    invitation = Invitation.objects.get()
+    Invitation.objects.update(created_at=timezone.now() - timedelta(days=6), expires_at=timezone.now() + timedelta(days=1))
+
+    admin_client_.post(reverse("manage:invitation_resend", kwargs={"pk": invitation.pk}))
+
+    assert len(mail.outbox) == 2
+    new_path = _link_from_outbox()
+    assert new_path != old_path
+    invitation.refresh_from_db()
+    assert invitation.expires_at > timezone.now() + timedelta(days=6, hours=23)
+    assert client.get(old_path).status_code == 404
+    assert _accept(client, new_path).status_code == 302
+    assert AuditEvent.objects.filter(action=AuditAction.INVITE, detail__event="resent").exists()
+
+
+def test_an_expired_invitation_can_be_resent(admin_client_, client):
+    _invite(admin_client_)
+    Invitation.objects.update(
+        created_at=timezone.now() - timedelta(days=9), expires_at=timezone.now() - timedelta(days=2)
+    )
+    admin_client_.post(reverse("manage:invitation_resend", kwargs={"pk": Invitation.objects.get().pk}))
+    assert _accept(client, _link_from_outbox()).status_code == 302
+
+
+def test_a_revoked_link_is_refused(admin_client_, client):
+    _invite(admin_client_)
+    path = _link_from_outbox()
+    invitation = Invitation.objects.get()
+    admin_client_.post(reverse("manage:invitation_revoke", kwargs={"pk": invitation.pk}))
+    invitation.refresh_from_db()
+    assert invitation.revoked_at is not None
+    assert client.get(path).status_code == 404
+    assert AuditEvent.objects.filter(action=AuditAction.INVITE, detail__event="revoked").exists()
+    # And a revoked invitation is not resent.
+    admin_client_.post(reverse("manage:invitation_resend", kwargs={"pk": invitation.pk}))
+    assert len(mail.outbox) == 1
+
+
+def test_it_refuses_an_address_with_an_account(admin_client_, patient):
+    response = _invite(admin_client_, email="ALICE@example.org")
+    assert response.status_code == 200
+    assert ERROR_EMAIL_HAS_ACCOUNT in response.content.decode()
+    assert not Invitation.objects.exists() and mail.outbox == []
+
+
+def test_it_refuses_a_second_invitation_while_one_waits(admin_client_):
+    _invite(admin_client_)
+    response = _invite(admin_client_, email="New.Physio@example.org")
+    assert ERROR_ALREADY_INVITED in response.content.decode()
+    assert Invitation.objects.count() == 1
+
+
+def test_it_refuses_a_weak_password(admin_client_, client):
+    _invite(admin_client_)
+    path = _link_from_outbox()
+    for weak in ("password123", "short-1", "12345678901", "newphysio-2", "new.physio@example.org"):
+        response = _accept(client, path, password=weak)
+        assert response.status_code == 200, weak
+        assert response.context["form"].errors, weak
+    assert not User.objects.filter(username="newphysio").exists()
+    assert Invitation.objects.get().accepted_at is None
+
+
+def test_it_refuses_a_taken_user_name(admin_client_, client, patient):
+    _invite(admin_client_)
+    response = _accept(client, _link_from_outbox(), username="ALICE")
+    assert response.status_code == 200
+    assert "taken" in response.content.decode()
+
+
+def test_a_signed_in_user_is_asked_to_sign_out_first(admin_client_, patient_client):
+    _invite(admin_client_)
+    path = _link_from_outbox()
+    assert patient_client.get(path).status_code == 409
+    assert _accept(patient_client, path).status_code == 409
+    assert not User.objects.filter(username="newphysio").exists()
+
+
+def test_only_admins_invite(physio_client, patient_client):
+    assert _invite(physio_client).status_code == 403
+    assert _invite(patient_client).status_code == 403
+    assert not Invitation.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["invitation_resend", "invitation_revoke"])
+def test_resend_and_revoke_are_post_only_and_admin_only(admin_client_, physio_client, name):
+    invitation = InvitationFactory()
+    url = reverse(f"manage:{name}", kwargs={"pk": invitation.pk})
+    assert admin_client_.get(url).status_code == 405
+    assert physio_client.post(url).status_code == 403
+    invitation.refresh_from_db()
+    assert invitation.revoked_at is None
+
+
+def test_the_users_page_lists_waiting_invitations(admin_client_):
+    InvitationFactory(email="waiting@example.org")
+    InvitationFactory(email="accepted@example.org", accepted_at=timezone.now(), user=PatientFactory())
+    page = admin_client_.get(reverse("manage:users")).content.decode()
+    assert "waiting@example.org" in page
+    assert "accepted@example.org" not in page
