@@ -420,3 +420,74 @@ def test_property_a_gap_after_a_reached_day_never_changes_it(history, data):
         after = milestone(report(course, logs=kept, sessions=sessions, on=on), m.expectation.key)
         assert after.reached_on == m.reached_on
         assert after.status == m.status
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The reads (tracker.selectors.progress): a fixed number of queries
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _patient_with_history(*, today: date, kind: str = "massage", n_days: int = 20):
+    from tests.factories import CourseFactory, PatientFactory, SessionFactory
+
+    patient = PatientFactory()
+    CourseFactory(patient=patient, kind=kind, day_zero=today - timedelta(days=n_days))
+    DailyLog.objects.bulk_create(
+        [
+            DailyLog(patient=patient, date=today - timedelta(days=i), recorded_on=today, foot="left",
+                     first_step_pain=5, average_pain=4)
+            for i in range(n_days)
+        ]
+    )
+    SessionFactory(patient=patient, date=today - timedelta(days=3))
+    return patient
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("n_patients", [5, 50])
+def test_it_reports_a_caseload_in_3_queries_whatever_its_size(django_assert_num_queries, n_patients):
+    from tracker.selectors.progress import reports_for_patients
+
+    today = date(2026, 5, 1)
+    ids = [_patient_with_history(today=today).pk for _ in range(n_patients)]
+    # 1. the courses (with their patient), 2. the logs, 3. the sessions.
+    with django_assert_num_queries(3):
+        reports = reports_for_patients(patient_ids=ids, today=today)
+    assert set(reports) == set(ids)
+    assert all(len(r) == 1 and r[0].sessions.done == 1 for r in reports.values())
+
+
+@pytest.mark.django_db
+def test_it_judges_each_patient_on_their_own_date_in_3_queries(django_assert_num_queries):
+    from tests.factories import PatientFactory
+    from tracker.selectors.progress import reports_for_patients
+
+    patient = _patient_with_history(today=date.today())
+    no_course = PatientFactory()
+    with django_assert_num_queries(3):
+        reports = reports_for_patients(patient_ids=[patient.pk, no_course.pk], today=None)
+    assert reports[no_course.pk] == []
+    assert reports[patient.pk][0].today == patient.local_today()
+
+
+@pytest.mark.django_db
+def test_it_reports_a_patients_courses_active_first_in_3_queries(django_assert_num_queries, patient):
+    from tests.factories import CourseFactory, DailyLogFactory, SessionFactory
+    from tracker.selectors.progress import patient_reports
+
+    today = date(2026, 5, 1)
+    old = CourseFactory(patient=patient, kind="massage", day_zero=date(2026, 1, 1), status="completed",
+                        ended_on=date(2026, 2, 1))
+    needling = CourseFactory(patient=patient, kind="needling", planned_sessions=6, day_zero=date(2026, 4, 1))
+    endoscopic = CourseFactory(patient=patient, kind="endoscopic", day_zero=date(2026, 3, 1))
+    SessionFactory(patient=patient, needling=True, course=needling, date=date(2026, 4, 1))
+    SessionFactory(patient=patient, needling=True, course=None, date=date(2026, 4, 8))  # unlinked: the needling course
+    SessionFactory(patient=patient, date=date(2026, 1, 10))  # unlinked massage: the old massage course
+    DailyLogFactory(patient=patient, date=date(2026, 4, 30), first_step_pain=3)
+    DailyLogFactory(patient=patient, date=date(2026, 4, 29), foot="right", first_step_pain=3)
+    with django_assert_num_queries(3):
+        reports = patient_reports(patient=patient, today=today)
+    assert [r.course_id for r in reports] == [needling.pk, endoscopic.pk, old.pk]
+    assert reports[0].sessions.done == 2
+    assert reports[2].sessions.done == 1
+    assert reports[0].last_logged_on == date(2026, 4, 30)
