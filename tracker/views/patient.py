@@ -1,10 +1,355 @@
-"""The patient's pages (DESIGN.md section 7)."""
+"""The patient's pages (DESIGN.md section 7). Thin: read through selectors, write through services.
 
-from django.shortcuts import render
+Every page reads only the signed-in patient's own rows (there is no patient id in any URL), and every view of
+their clinical pages writes one audit event.
+"""
 
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from ..forms.patient import (
+    AccountCloseForm,
+    AccountSettingsForm,
+    DailyLogForm,
+    SessionForm,
+    log_initial,
+    mark_errors,
+)
+from ..models import EMERGENCY_RED_FLAGS, RED_FLAG_FIELDS, AuditAction, CourseStatus, SessionKind
 from ..permissions import patient_required
+from ..progress.chart import chart_payload
+from ..progress.cohort import cohort_band
+from ..progress.report import CourseReport, PainTrend
+from ..progress.timelines import MASSAGE_STOP_CITATION, NEEDLING_SESSIONS_CITATION
+from ..selectors.patient import EDITABLE_DAYS_BACK, editable_window, log_day_data, patient_history, recent_sessions, session_of_patient
+from ..selectors.progress import patient_reports, progress_data_for_patients, reports_from_data, sessions_for_course
+from ..services.audit import audit_record
+from ..services.logs import day_window_error, daily_log_save
+from ..services.patient_account import account_close, account_settings_update, export_data, export_logs_csv
+from ..services.sessions import session_create
+
+# The source's caution for massage (001_30ee24981d7ad049.txt:11), quoted on an adverse reaction.
+MASSAGE_CAUTION_QUOTE = (
+    "Always listen to your body, and discontinue use if you experience pain or adverse reactions."
+)
+MASSAGE_CAUTION_SOURCE = MASSAGE_STOP_CITATION.source
+_RED_FLAG_NAMES = {name for name, _ in RED_FLAG_FIELDS}
+
+
+def _audit_view(request, target: str) -> None:
+    audit_record(actor=request.user, action=AuditAction.VIEW, patient=request.user, target=target, request=request)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The daily log: /today/ and /log/YYYY-MM-DD/
+# ---------------------------------------------------------------------------------------------------------
+
+def _fmt(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+def trend_sentence(trend: PainTrend, *, feet: int) -> str:
+    """One line on the first-step pain trend of one foot, in words a patient understands."""
+    foot = f"{trend.foot.capitalize()} foot: " if feet > 1 else ""
+    if trend.mean_7d is None:
+        return f"{foot}no first-step pain logged in the last 7 days yet."
+    line = f"{foot}your first-step pain averaged {_fmt(trend.mean_7d)} out of 10 over the last 7 days"
+    if trend.baseline is None or trend.change is None:
+        return line + "."
+    if trend.improved:
+        return line + f", down from {_fmt(trend.baseline)} at the start: a real improvement (2 points or more)."
+    if trend.meaningful:
+        return line + f", up from {_fmt(trend.baseline)} at the start: 2 points or more worse. Your care team can see this."
+    return line + f", against {_fmt(trend.baseline)} at the start: not yet a change of 2 points either way."
+
+
+def _status_lines(reports: list[CourseReport]) -> list[dict]:
+    lines = []
+    for report in reports:
+        if report.course_status != CourseStatus.ACTIVE:
+            continue
+        lines.append(
+            {
+                "title": report.kind_label,
+                "status": report.status,
+                "reason": report.reason,
+                "trends": [trend_sentence(t, feet=len(report.pain)) for t in report.pain],
+            }
+        )
+    return lines
+
+
+def _red_flags_shown(forms: list[DailyLogForm], saved_logs) -> tuple[list[str], bool]:
+    """The red flags to give guidance on: those ticked in the submitted forms, else those of the saved day."""
+    flags: set[str] = set()
+    if forms and forms[0].is_bound:
+        for form in forms:
+            flags |= {name for name in _RED_FLAG_NAMES if form[name].value()}
+    else:
+        for log in saved_logs:
+            flags |= set(log.red_flags)
+    return sorted(flags), bool(flags & EMERGENCY_RED_FLAGS)
+
+
+def _log_page(request, *, day: date, today: date):
+    patient = request.user
+    data = log_day_data(patient=patient, day=day)
+    is_today = day == today
+    here = reverse("patient:today") if is_today else reverse("patient:log_day", args=[day.isoformat()])
+    needling = data.asks_about_needling or any(log.needling_soreness is not None for log in data.logs.values())
+    post = request.POST if request.method == "POST" else None
+    forms = [
+        DailyLogForm(
+            post,
+            foot=foot,
+            surgical=foot in data.surgical_feet,
+            needling=needling,
+            initial=log_initial(data.logs.get(foot), previous=data.previous.get(foot)),
+        )
+        for foot in data.feet
+    ]
+    window_error = None
+    if post is not None and forms:
+        if all(form.is_valid() for form in forms):
+            try:
+                daily_log_save(
+                    patient=patient,
+                    day=day,
+                    data_by_foot={form.foot: form.model_data() for form in forms},
+                    today=today,
+                    request=request,
+                )
+            except ValidationError as exc:
+                window_error = " ".join(exc.messages)
+            else:
+                return redirect(f"{here}?saved=1")
+        for form in forms:
+            mark_errors(form)
+    else:
+        _audit_view(request, f"daily log {day.isoformat()}")
+
+    saved = request.GET.get("saved") == "1" and data.saved and post is None
+    status_lines = []
+    if saved:
+        status_lines = _status_lines(patient_reports(patient=patient, today=today))
+    red_flags, emergency = _red_flags_shown(forms, data.logs.values())
+    first, _ = editable_window(today=today)
+    context = {
+        "day": day,
+        "today": today,
+        "is_today": is_today,
+        "forms": forms,
+        "has_course": bool(data.feet),
+        "already_saved": data.saved,
+        "saved": saved,
+        "status_lines": status_lines,
+        "needling_sessions": data.needling_sessions if needling else [],
+        "red_flags": red_flags,
+        "emergency": emergency,
+        "window_error": window_error,
+        "has_errors": any(form.errors for form in forms) or window_error,
+        "action": here,
+        "first_editable": first,
+        "editable_until": day + timedelta(days=EDITABLE_DAYS_BACK),
+        "several": len(forms) > 1,
+    }
+    return render(request, "tracker/today.html", context)
 
 
 @patient_required
+@require_http_methods(["GET", "POST"])
 def today(request):
-    return render(request, "tracker/today.html")
+    today_ = request.user.local_today()
+    return _log_page(request, day=today_, today=today_)
+
+
+@patient_required
+@require_http_methods(["GET", "POST"])
+def log_day(request, day: str):
+    try:
+        chosen = date.fromisoformat(day)
+    except ValueError:
+        raise Http404("No such date.") from None
+    today_ = request.user.local_today()
+    problem = day_window_error(day=chosen, today=today_)
+    if problem:
+        first, last = editable_window(today=today_)
+        return render(
+            request,
+            "tracker/log_refused.html",
+            {"day": chosen, "problem": problem, "first": first, "last": last},
+            status=400,
+        )
+    return _log_page(request, day=chosen, today=today_)
+
+
+@patient_required
+@require_http_methods(["GET"])
+def history(request):
+    today_ = request.user.local_today()
+    result = patient_history(patient=request.user, today=today_)
+    _audit_view(request, "history of daily logs")
+    return render(request, "tracker/history.html", {"history": result, "today": today_})
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Progress
+# ---------------------------------------------------------------------------------------------------------
+
+def _sessions_bar(report: CourseReport) -> dict:
+    s = report.sessions
+    maximum = s.planned or s.typical_high
+    return {
+        "done": s.done,
+        "planned": s.planned,
+        "max": maximum,
+        "percent": min(100, round(100 * s.done / maximum)) if maximum else None,
+        "typical_low": s.typical_low,
+        "typical_high": s.typical_high,
+        "citation": s.citation,
+    }
+
+
+@patient_required
+@require_http_methods(["GET"])
+def progress(request):
+    patient = request.user
+    today_ = patient.local_today()
+    data = progress_data_for_patients(patient_ids=[patient.pk], until=today_)[patient.pk]  # 3 queries
+    reports = reports_from_data(data, today=today_)
+    courses = {c.pk: c for c in data.courses}
+    bands: dict[str, tuple] = {}
+    items = []
+    for i, report in enumerate(reports, start=1):
+        if report.kind not in bands:  # one query per kind of course
+            bands[report.kind] = cohort_band(kind=report.kind, exclude_patient_id=patient.pk)
+        sessions = sessions_for_course(courses[report.course_id], data.sessions, data.courses)
+        items.append(
+            {
+                "report": report,
+                "chart": chart_payload(report=report, band=bands[report.kind], sessions=sessions),
+                "chart_id": f"chart-{i}",
+                "sessions_bar": _sessions_bar(report),
+                "trends": [trend_sentence(t, feet=len(report.pain)) for t in report.pain],
+            }
+        )
+    _audit_view(request, "progress")
+    return render(
+        request,
+        "tracker/progress.html",
+        {"items": items, "today": today_, "needling_citation": NEEDLING_SESSIONS_CITATION},
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Sessions
+# ---------------------------------------------------------------------------------------------------------
+
+@patient_required
+@require_http_methods(["GET", "POST"])
+def session_new(request):
+    patient = request.user
+    today_ = patient.local_today()
+    if request.method == "POST":
+        form = SessionForm(request.POST)
+        if form.is_valid():
+            try:
+                session = session_create(patient=patient, data=form.session_data(), today=today_, request=request)
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict"):
+                    for field, errors in exc.message_dict.items():
+                        form.add_error(field if field in form.fields else None, errors)
+                else:
+                    form.add_error(None, exc)
+            else:
+                return redirect(f"{reverse('patient:session_new')}?saved={session.pk}")
+        mark_errors(form)
+    else:
+        form = SessionForm(initial={"date": today_, "kind": SessionKind.MASSAGE})
+        _audit_view(request, "sessions")
+    saved = session_of_patient(patient=patient, pk=request.GET.get("saved")) if request.GET.get("saved") else None
+    first, _ = editable_window(today=today_)
+    return render(
+        request,
+        "tracker/session_new.html",
+        {
+            "form": form,
+            "saved": saved,
+            "recent": recent_sessions(patient=patient),
+            "today": today_,
+            "first_editable": first,
+            "caution_quote": MASSAGE_CAUTION_QUOTE,
+            "caution_source": MASSAGE_CAUTION_SOURCE,
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Account
+# ---------------------------------------------------------------------------------------------------------
+
+@patient_required
+@require_http_methods(["GET", "POST"])
+def account(request):
+    patient = request.user
+    if request.method == "POST":
+        form = AccountSettingsForm(request.POST)
+        if form.is_valid():
+            try:
+                account_settings_update(patient=patient, request=request, **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, "Saved. Your settings are up to date.")
+                return redirect("patient:account")
+        mark_errors(form)
+        patient.refresh_from_db(fields=["time_zone", "reminder_enabled", "reminder_hour"])
+    else:
+        form = AccountSettingsForm(
+            initial={
+                "time_zone": patient.time_zone,
+                "reminder_enabled": patient.reminder_enabled,
+                "reminder_hour": patient.reminder_hour,
+            }
+        )
+    return render(request, "tracker/account.html", {"form": form, "today": patient.local_today()})
+
+
+@patient_required
+@require_http_methods(["GET"])
+def export_csv(request):
+    patient = request.user
+    text = export_logs_csv(patient=patient, request=request)
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="heel-logs-{patient.local_today().isoformat()}.csv"'
+    return response
+
+
+@patient_required
+@require_http_methods(["GET"])
+def export_json(request):
+    patient = request.user
+    data = export_data(patient=patient, request=request)
+    response = HttpResponse(json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="heel-data-{patient.local_today().isoformat()}.json"'
+    return response
+
+
+@patient_required
+@require_http_methods(["GET", "POST"])
+def account_close_view(request):
+    form = AccountCloseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        account_close(patient=request.user, request=request)
+        messages.info(request, "Your account is closed. Your records stay with your clinic; contact them to reopen it.")
+        return redirect("login")
+    return render(request, "tracker/account_close.html", {"form": form})

@@ -1,0 +1,72 @@
+/*
+ * The patient's forms (daily log, session): guidance shown at once, before submitting.
+ *
+ * - Red flags: ticking any box marked data-red-flag shows "contact your care team"; ticking the emergency one
+ *   (breathlessness or chest pain) also shows "call emergency services now", first on the page. The server shows
+ *   the same guidance after saving, so nothing depends on this script.
+ * - Elements with data-show-when="ID" are shown while the tick box #ID is ticked (the massage caution).
+ * - Elements with data-kind="K" are shown only while the radio named "kind" has the value K (session form).
+ */
+(function () {
+  "use strict";
+
+  function updateRedFlags() {
+    var boxes = document.querySelectorAll("input[data-red-flag]");
+    if (!boxes.length) return;
+    var any = false;
+    var emergency = false;
+    boxes.forEach(function (box) {
+      if (box.checked) {
+        any = true;
+        if (box.dataset.redFlag === "emergency") emergency = true;
+      }
+    });
+    var careTeam = document.getElementById("rf-care-team");
+    var urgent = document.getElementById("rf-emergency");
+    if (careTeam) careTeam.hidden = !any;
+    if (urgent) urgent.hidden = !emergency;
+  }
+
+  function updateShowWhen() {
+    document.querySelectorAll("[data-show-when]").forEach(function (el) {
+      var box = document.getElementById(el.dataset.showWhen);
+      if (box) el.hidden = !box.checked;
+    });
+  }
+
+  function updateKinds() {
+    var chosen = document.querySelector("input[name='kind']:checked");
+    if (!chosen) return;
+    document.querySelectorAll("[data-kind]").forEach(function (el) {
+      el.hidden = el.dataset.kind !== chosen.value;
+    });
+  }
+
+  function updateAll() {
+    updateRedFlags();
+    updateShowWhen();
+    updateKinds();
+  }
+
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target.matches("input[data-red-flag]")) {
+      var wasHidden = document.getElementById("rf-care-team") && document.getElementById("rf-care-team").hidden;
+      updateRedFlags();
+      // The guidance is at the top of the page: on a phone, bring it into view the first time it appears.
+      var guidance = document.getElementById("red-flag-guidance");
+      if (target.checked && wasHidden && guidance && guidance.scrollIntoView) {
+        guidance.scrollIntoView({ behavior: "smooth", block: "start" });
+      }
+    } else {
+      updateShowWhen();
+      updateKinds();
+    }
+  });
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", updateAll);
+  } else {
+    updateAll();
+  }
+})();

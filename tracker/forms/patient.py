@@ -1,0 +1,328 @@
+"""The patient's forms: the daily log (one form per treated foot), a session, account settings, closing.
+
+Each bound is checked here with a message that says what to change (the constants below, which the tests
+import), and again by the database's constraints.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from django import forms
+
+from ..models import (
+    EMERGENCY_RED_FLAGS,
+    RED_FLAG_FIELDS,
+    SYMPTOM_FIELDS,
+    ActivityLevel,
+    Footwear,
+    MassageArea,
+    MassageTechnique,
+    MassageTool,
+    OtherSessionKind,
+    Preparation,
+    SessionKind,
+    UsualActivities,
+    WeightBearing,
+)
+
+# Messages (the tests import these)
+FIRST_STEP_REQUIRED = "Choose how your first steps felt this morning, from 0 (no pain) to 10 (worst imaginable)."
+AVERAGE_REQUIRED = "Choose your pain on average today, from 0 (no pain) to 10 (worst imaginable)."
+SCORE_RANGE = "Choose a number from 0 (no pain) to 10 (worst imaginable)."
+MINUTES_RANGE = "Enter the minutes on your feet as a whole number from 0 to 1440 (a whole day)."
+STEPS_RANGE = "Enter your steps as a whole number from 0 to 100,000, or leave it empty."
+CHOICE_INVALID = "Choose one of the options shown."
+NOTE_TOO_LONG = "Keep the note to 2,000 characters or fewer (it has %(show_value)d)."
+SESSION_KIND_REQUIRED = "Choose what kind of session it was."
+TECHNIQUE_REQUIRED = "Choose the massage technique you used."
+OTHER_KIND_REQUIRED = "Choose what kind of session it was: physical therapy visit, stretching, shockwave or orthotics."
+SESSION_MINUTES_RANGE = "Enter the minutes as a whole number from 1 to 600, or leave it empty."
+DATE_INVALID = "Enter the date as year-month-day, for example 2026-03-01."
+CLOSE_CONFIRM_REQUIRED = "Tick the box to confirm that you want to close your account."
+TIME_ZONE_INVALID = "Choose a time zone from the list, such as Europe/London."
+HOUR_RANGE = "Choose an hour from 0 (midnight) to 23 (11 pm)."
+
+_RED_FLAG_NAMES = frozenset(name for name, _ in RED_FLAG_FIELDS)
+PAIN_CHOICES = [(str(n), str(n)) for n in range(11)]
+PAIN_ENDS = {0: "no pain", 10: "worst imaginable"}
+
+
+def _style(form: forms.Form) -> None:
+    """Bootstrap classes: radios as large buttons (btn-check), tick boxes, text boxes; red flags marked for JS."""
+    for name, field in form.fields.items():
+        widget = field.widget
+        if isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)):
+            widget.attrs["class"] = "btn-check"
+        elif isinstance(widget, forms.CheckboxInput):
+            widget.attrs["class"] = "form-check-input"
+            if name in _RED_FLAG_NAMES:
+                widget.attrs["data-red-flag"] = "emergency" if name in EMERGENCY_RED_FLAGS else "care-team"
+        elif isinstance(widget, forms.Select):
+            widget.attrs["class"] = "form-select"
+        else:
+            widget.attrs["class"] = "form-control"
+
+
+def mark_errors(form: forms.Form) -> None:
+    """After a rejected submission: tie each wrong input to its message (aria-invalid, aria-describedby).
+
+    Radio groups get aria-describedby on their fieldset in the template instead."""
+    for name in form.errors:
+        if name not in form.fields:
+            continue
+        widget = form.fields[name].widget
+        if isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)):
+            continue
+        widget.attrs["aria-invalid"] = "true"
+        widget.attrs["aria-describedby"] = f"{form[name].auto_id}-error"
+
+
+def _score_field(*, label: str, required: bool, required_message: str = SCORE_RANGE, help_text: str = "") -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label,
+        choices=PAIN_CHOICES,
+        coerce=int,
+        empty_value=None,
+        required=required,
+        widget=forms.RadioSelect,
+        help_text=help_text,
+        error_messages={"required": required_message, "invalid_choice": SCORE_RANGE},
+    )
+
+
+def _choice_field(*, label: str, choices, required: bool = False) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label,
+        choices=list(choices),
+        required=required,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": CHOICE_INVALID, "required": CHOICE_INVALID},
+    )
+
+
+class DailyLogForm(forms.Form):
+    """One treated foot on one day. ``surgical`` shows weight-bearing and footwear; ``needling`` the
+    soreness and bruising questions (the two days after a needling session)."""
+
+    first_step_pain = _score_field(
+        label="Your first steps this morning", required=True, required_message=FIRST_STEP_REQUIRED
+    )
+    average_pain = _score_field(label="Pain on average today", required=True, required_message=AVERAGE_REQUIRED)
+    pain_after_activity = _score_field(
+        label="Pain after standing or exercise (if you did any)", required=False
+    )
+    minutes_on_feet = forms.IntegerField(
+        label="Minutes on your feet",
+        required=False,
+        min_value=0,
+        max_value=1440,
+        error_messages={"invalid": MINUTES_RANGE, "min_value": MINUTES_RANGE, "max_value": MINUTES_RANGE},
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": 1440}),
+    )
+    steps = forms.IntegerField(
+        label="Steps (if you count them)",
+        required=False,
+        min_value=0,
+        max_value=100_000,
+        error_messages={"invalid": STEPS_RANGE, "min_value": STEPS_RANGE, "max_value": STEPS_RANGE},
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": 100000}),
+    )
+    activity_level = _choice_field(label="How active were you?", choices=ActivityLevel.choices)
+    usual_activities = _choice_field(label="Back to your usual activities?", choices=UsualActivities.choices)
+    weight_bearing = _choice_field(label="Weight on the foot", choices=WeightBearing.choices)
+    footwear = _choice_field(label="What you wore on the foot", choices=Footwear.choices)
+    needling_soreness = _score_field(label="Soreness from needling", required=False)
+    bruising = forms.TypedChoiceField(
+        label="Bruising where you were needled?",
+        choices=[("yes", "Yes"), ("no", "No")],
+        coerce=lambda v: v == "yes",
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": CHOICE_INVALID},
+    )
+    note = forms.CharField(
+        label="Anything else (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": 2000}),
+        error_messages={"max_length": NOTE_TOO_LONG},
+    )
+
+    SURGICAL_FIELDS = ("weight_bearing", "footwear")
+    NEEDLING_FIELDS = ("needling_soreness", "bruising")
+
+    def __init__(self, *args, foot: str, surgical: bool = False, needling: bool = False, **kwargs):
+        kwargs.setdefault("prefix", foot)
+        super().__init__(*args, **kwargs)
+        self.foot = foot
+        self.surgical = surgical
+        self.needling = needling
+        for name, label in SYMPTOM_FIELDS:
+            self.fields[name] = forms.BooleanField(label=label, required=False)
+        for name, label in RED_FLAG_FIELDS:
+            self.fields[name] = forms.BooleanField(label=label, required=False)
+        if not surgical:
+            for name in self.SURGICAL_FIELDS:
+                del self.fields[name]
+        if not needling:
+            for name in self.NEEDLING_FIELDS:
+                del self.fields[name]
+        _style(self)
+
+    @property
+    def foot_label(self) -> str:
+        return {"left": "Left foot", "right": "Right foot"}.get(self.foot, self.foot)
+
+    def symptom_fields(self):
+        return [self[name] for name, _ in SYMPTOM_FIELDS]
+
+    def red_flag_fields(self):
+        return [self[name] for name, _ in RED_FLAG_FIELDS]
+
+    def model_data(self) -> dict:
+        """The cleaned values as DailyLog field values (blank choices as "", as the model stores them)."""
+        data = dict(self.cleaned_data)
+        for name in ("activity_level", "usual_activities", *self.SURGICAL_FIELDS):
+            if name in data and data[name] is None:
+                data[name] = ""
+        return data
+
+    def has_red_flag(self) -> bool:
+        return any(self[name].value() in (True, "on", "true", "True") for name, _ in RED_FLAG_FIELDS)
+
+
+def log_initial(log, *, previous=None) -> dict:
+    """Initial values: the day's saved log, or, for a new day, the rarely changing answers from the last one."""
+    initial = {}
+    if log is not None:
+        for name in (
+            "first_step_pain", "average_pain", "pain_after_activity", "minutes_on_feet", "steps", "activity_level",
+            "usual_activities", "weight_bearing", "footwear", "needling_soreness", "note",
+            *(n for n, _ in SYMPTOM_FIELDS), *(n for n, _ in RED_FLAG_FIELDS),
+        ):
+            initial[name] = getattr(log, name)
+        if log.bruising is not None:
+            initial["bruising"] = "yes" if log.bruising else "no"
+    elif previous is not None:
+        # Weight-bearing and footwear rarely change from one day to the next: start from the last answer.
+        initial["weight_bearing"] = previous.weight_bearing
+        initial["footwear"] = previous.footwear
+    return initial
+
+
+class SessionForm(forms.Form):
+    """A home massage or another session (DESIGN.md section 4). Needling and surgery are recorded by the team."""
+
+    KINDS = [(SessionKind.MASSAGE.value, "Home massage"), (SessionKind.OTHER.value, "Something else")]
+
+    kind = forms.ChoiceField(
+        label="What did you do?",
+        choices=KINDS,
+        widget=forms.RadioSelect,
+        error_messages={"required": SESSION_KIND_REQUIRED, "invalid_choice": SESSION_KIND_REQUIRED},
+    )
+    date = forms.DateField(
+        label="Date",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": DATE_INVALID, "invalid": DATE_INVALID},
+    )
+    technique = _choice_field(label="Technique", choices=MassageTechnique.choices)
+    tool = _choice_field(label="Tool", choices=MassageTool.choices)
+    minutes = forms.IntegerField(
+        label="Minutes",
+        required=False,
+        min_value=1,
+        max_value=600,
+        error_messages={"invalid": SESSION_MINUTES_RANGE, "min_value": SESSION_MINUTES_RANGE, "max_value": SESSION_MINUTES_RANGE},
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 1, "max": 600}),
+    )
+    areas = forms.MultipleChoiceField(
+        label="Areas",
+        choices=MassageArea.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": CHOICE_INVALID},
+    )
+    preparation = _choice_field(label="How you prepared", choices=Preparation.choices)
+    discomfort = _score_field(label="Discomfort during the massage", required=False)
+    adverse_reaction = forms.BooleanField(
+        label="It caused pain or a bad reaction (for example bruising, swelling, numbness)", required=False
+    )
+    other_kind = _choice_field(label="Kind of session", choices=OtherSessionKind.choices)
+    note = forms.CharField(
+        label="Note (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": 2000}),
+        error_messages={"max_length": NOTE_TOO_LONG},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+    MASSAGE_FIELDS = ("technique", "tool", "minutes", "areas", "preparation", "discomfort", "adverse_reaction")
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        if kind == SessionKind.MASSAGE and not data.get("technique") and "technique" not in self.errors:
+            self.add_error("technique", TECHNIQUE_REQUIRED)
+        if kind == SessionKind.OTHER and not data.get("other_kind") and "other_kind" not in self.errors:
+            self.add_error("other_kind", OTHER_KIND_REQUIRED)
+        return data
+
+    def session_data(self) -> dict:
+        """The fields that belong to the chosen kind, as Session field values (the others left blank)."""
+        data = self.cleaned_data
+        values = {"kind": data["kind"], "date": data["date"], "note": data.get("note", "")}
+        if data["kind"] == SessionKind.MASSAGE:
+            values.update(
+                technique=data["technique"],
+                tool=data.get("tool") or "",
+                minutes=data.get("minutes"),
+                areas=list(data.get("areas") or []),
+                preparation=data.get("preparation") or "",
+                discomfort=data.get("discomfort"),
+                adverse_reaction=bool(data.get("adverse_reaction")),
+            )
+        else:
+            values["other_kind"] = data["other_kind"]
+        return values
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+
+
+class AccountSettingsForm(forms.Form):
+    time_zone = forms.ChoiceField(
+        label="Your time zone",
+        choices=time_zone_choices,
+        help_text="Your day starts at midnight here: it decides which day \"today\" is.",
+        error_messages={"invalid_choice": TIME_ZONE_INVALID, "required": TIME_ZONE_INVALID},
+    )
+    reminder_enabled = forms.BooleanField(label="E-mail me a reminder if I have not logged the day yet", required=False)
+    reminder_hour = forms.TypedChoiceField(
+        label="At (your local time)",
+        choices=[(str(h), f"{h:02d}:00") for h in range(24)],
+        coerce=int,
+        error_messages={"invalid_choice": HOUR_RANGE, "required": HOUR_RANGE},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class AccountCloseForm(forms.Form):
+    confirm = forms.BooleanField(
+        label="I understand: I will no longer be able to sign in, and my records stay with my clinic.",
+        error_messages={"required": CLOSE_CONFIRM_REQUIRED},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)

@@ -1,0 +1,109 @@
+"""Writes of daily logs: one day, every treated foot, all or nothing."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+
+from ..models import AuditAction, DailyLog, User
+from ..selectors.patient import EDITABLE_DAYS_BACK, is_editable
+from .alerts import alerts_raise_for_patient
+from .audit import audit_record
+
+DAY_IN_FUTURE = "You cannot fill in a day that has not happened yet."
+DAY_TOO_OLD = (
+    f"Days can be filled in or changed for up to {EDITABLE_DAYS_BACK} days back. "
+    "For an older day, tell your care team."
+)
+
+# The fields a patient may write; anything else in ``data_by_foot`` is refused (a programming error).
+WRITABLE_FIELDS = frozenset(
+    f.name
+    for f in DailyLog._meta.concrete_fields
+    if f.name not in {"id", "patient", "date", "foot", "recorded_on", "created_at", "updated_at"}
+)
+
+
+def day_window_error(*, day: date, today: date) -> str | None:
+    """Why ``day`` cannot be logged on ``today`` (the patient's local date), or None if it can."""
+    if day > today:
+        return DAY_IN_FUTURE
+    if not is_editable(day=day, today=today):
+        return DAY_TOO_OLD
+    return None
+
+
+def _existing_log(*, patient: User, day: date, foot: str) -> DailyLog | None:
+    # Locks the row on PostgreSQL, so two saves of one day queue up rather than overwrite half of each other.
+    return DailyLog.objects.select_for_update().filter(patient=patient, date=day, foot=foot).first()
+
+
+def _save_one(*, patient: User, day: date, foot: str, data: dict, today: date) -> tuple[DailyLog, bool]:
+    """Insert or update the log of one foot. A concurrent insert of the same day is retried as an update."""
+    for attempt in (1, 2):
+        log = _existing_log(patient=patient, day=day, foot=foot)
+        created = log is None
+        if created:
+            log = DailyLog(patient=patient, date=day, foot=foot)
+        for name, value in data.items():
+            setattr(log, name, value)
+        log.recorded_on = today
+        # Field bounds and check constraints, in Python first (the database checks them again). The unique
+        # constraint is left to the database: a clash there means someone else just saved this day.
+        log.full_clean(exclude=["patient"], validate_unique=False)
+        try:
+            with transaction.atomic():
+                log.save(force_insert=created)
+        except IntegrityError:
+            if not created or attempt == 2:
+                raise
+            continue
+        return log, created
+    raise AssertionError("unreachable")
+
+
+def daily_log_save(
+    *,
+    patient: User,
+    day: date,
+    data_by_foot: dict[str, dict],
+    today: date,
+    request: HttpRequest | None = None,
+) -> list[DailyLog]:
+    """Save the logs of ``day`` for each foot in ``data_by_foot`` (foot -> DailyLog field values).
+
+    ``today`` is the patient's local date. All feet are saved in one transaction, or none (a ValidationError
+    leaves what was saved before untouched). Saving a day again edits it. Afterwards the care team's alerts
+    are raised (a red flag ticked here is a critical alert), in the same transaction, so a saved red flag
+    never goes without its alert.
+    """
+    problem = day_window_error(day=day, today=today)
+    if problem:
+        raise ValidationError(problem, code="day_window")
+    for data in data_by_foot.values():
+        unknown = set(data) - WRITABLE_FIELDS
+        if unknown:
+            raise ValueError(f"not daily log fields a patient writes: {sorted(unknown)}")
+    saved: list[DailyLog] = []
+    created_any = False
+    with transaction.atomic():
+        for foot, data in data_by_foot.items():
+            log, created = _save_one(patient=patient, day=day, foot=foot, data=data, today=today)
+            saved.append(log)
+            created_any |= created
+        audit_record(
+            actor=patient,
+            action=AuditAction.CREATE if created_any else AuditAction.UPDATE,
+            patient=patient,
+            target=f"daily log {day.isoformat()}",
+            request=request,
+            detail={
+                "feet": [log.foot for log in saved],
+                "red_flags": sorted({flag for log in saved for flag in log.red_flags}),
+            },
+        )
+        alerts_raise_for_patient(patient=patient, today=today)
+    return saved

@@ -1,0 +1,51 @@
+"""Writes of sessions a patient logs themselves: home massage, and other sessions (DESIGN.md section 4)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+
+from ..models import AuditAction, CourseKind, Session, SessionKind, User
+from ..selectors.patient import active_course_of_kind
+from .alerts import alerts_raise_for_patient
+from .audit import audit_record
+from .logs import day_window_error
+
+PATIENT_SESSION_KINDS = frozenset({SessionKind.MASSAGE, SessionKind.OTHER})
+# Needling and surgery are recorded by the care team, not the patient.
+KIND_NOT_FOR_PATIENT = "Needling and surgery are recorded by your care team."
+
+_COURSE_KIND = {SessionKind.MASSAGE: CourseKind.MASSAGE}
+
+
+def session_create(*, patient: User, data: dict, today: date, request: HttpRequest | None = None) -> Session:
+    """Create a session from ``data`` (Session field values: kind, date, and that kind's fields).
+
+    ``today`` is the patient's local date: like a daily log, a session can be dated up to 7 days back, never
+    in the future. A massage is linked to the patient's active home-massage course, if any. An adverse
+    reaction raises the care team's alert (``alerts_raise_for_patient``), in the same transaction.
+    """
+    if data.get("kind") not in PATIENT_SESSION_KINDS:
+        raise ValidationError(KIND_NOT_FOR_PATIENT, code="kind")
+    problem = day_window_error(day=data["date"], today=today)
+    if problem:
+        raise ValidationError({"date": problem})
+    with transaction.atomic():
+        course_kind = _COURSE_KIND.get(data["kind"])
+        course = active_course_of_kind(patient=patient, kind=course_kind) if course_kind else None
+        session = Session(patient=patient, course=course, created_by=patient, **data)
+        session.full_clean(exclude=["patient", "course", "created_by", "performed_by"])
+        session.save()
+        audit_record(
+            actor=patient,
+            action=AuditAction.CREATE,
+            patient=patient,
+            target=f"{session.get_kind_display().lower()} session {session.date.isoformat()}",
+            request=request,
+            detail={"session": session.pk, "kind": session.kind, "adverse_reaction": session.adverse_reaction},
+        )
+        alerts_raise_for_patient(patient=patient, today=today)
+    return session
