@@ -12,7 +12,9 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
+from tracker.services.alerts import alerts_raise_for_patient
 from tracker.models import (
     ActivityLevel,
     CareTeamMembership,
@@ -59,7 +61,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not settings.DEBUG:
             raise CommandError("seed_demo only runs with DEBUG on: it must never write demo data into a real clinic.")
-        created = seed(today=date.today())
+        created = seed(today=timezone.localdate())
         if created:
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         else:
@@ -87,6 +89,8 @@ def seed(*, today: date) -> bool:
         patient = _user(username, first, last, Role.PATIENT)
         CareTeamMembership.objects.create(patient=patient, physio=physio, created_by=staff["admin"])
         builders[username](patient=patient, physio=physio, today=today, rng=rng)
+        # Raise what the rules raise, as saving these logs through the app would have.
+        alerts_raise_for_patient(patient=patient, today=today)
     return True
 
 
