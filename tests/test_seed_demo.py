@@ -1,0 +1,72 @@
+"""The demo data: the accounts the README lists, idempotent, and never with DEBUG off."""
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from tracker.models import Alert, CareTeamMembership, Course, DailyLog, Session, User
+
+pytestmark = pytest.mark.django_db
+
+
+def seed(settings) -> str:
+    settings.DEBUG = True
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def counts():
+    return [m.objects.count() for m in (User, Course, DailyLog, Session, CareTeamMembership, Alert)]
+
+
+def test_it_loads_the_demo_clinic(settings):
+    output = seed(settings)
+
+    roles = dict(User.objects.values_list("username", "role"))
+    assert roles == {"physio": "physio", "admin": "admin", "endoscopic": "patient", "open": "patient",
+                     "needling": "patient", "massage": "patient"}
+    assert all(User.objects.get(username=u).check_password("recover-demo") for u in roles)
+    assert "recover-demo" in output
+    physio = User.objects.get(username="physio")
+    assert set(CareTeamMembership.objects.filter(physio=physio).values_list("patient__username", flat=True)) == {
+        "endoscopic", "open", "needling", "massage"}
+
+
+@pytest.mark.parametrize("username", ["endoscopic", "open", "needling", "massage"])
+def test_it_gives_each_patient_an_active_course_and_4_to_8_weeks_of_logs(settings, username):
+    seed(settings)
+    patient = User.objects.get(username=username)
+
+    course = Course.objects.get(patient=patient, status="active")
+    assert course.kind == username
+    days = DailyLog.objects.filter(patient=patient).dates("date", "day")
+    span_weeks = (days.last() - days.first()).days / 7
+    assert 4 <= span_weeks <= 8
+    assert Session.objects.filter(patient=patient).exists()
+
+
+def test_it_raises_the_red_flag_alert_for_the_open_patient(settings):
+    seed(settings)
+
+    alert = Alert.objects.get(kind="red_flag")
+    assert alert.patient.username == "open" and alert.severity == 4
+
+
+def test_it_adds_nothing_the_second_time(settings):
+    seed(settings)
+    before = counts()
+
+    output = seed(settings)
+
+    assert counts() == before
+    assert "nothing added" in output
+
+
+def test_it_refuses_to_run_with_debug_off(settings):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError, match="only runs with DEBUG on"):
+        call_command("seed_demo")
+    assert User.objects.count() == 0
