@@ -188,6 +188,11 @@ def alert_candidates(*, patient_id: int, data: PatientProgressData, reports: lis
     return found
 
 
+def existing_alert_keys(*, patient_id: int, kinds: set[str]) -> set[tuple[str, str]]:
+    """(kind, occurrence) of the patient's alerts of these kinds, open or acknowledged. One query."""
+    return set(Alert.objects.filter(patient_id=patient_id, kind__in=kinds).values_list("kind", "occurrence"))
+
+
 def alerts_raise_for_patient(*, patient: User, today: date) -> list[Alert]:
     """Raise the alerts the rules call for on ``today`` (the patient's local date); return only the new ones.
 
@@ -200,11 +205,7 @@ def alerts_raise_for_patient(*, patient: User, today: date) -> list[Alert]:
     candidates = alert_candidates(patient_id=patient.pk, data=data, reports=reports, today=today)
     if not candidates:
         return []
-    existing = set(
-        Alert.objects.filter(patient_id=patient.pk, kind__in={a.kind for a in candidates}).values_list(
-            "kind", "occurrence"
-        )
-    )
+    existing = existing_alert_keys(patient_id=patient.pk, kinds={a.kind for a in candidates})
     created = []
     for alert in candidates:
         key = (alert.kind, alert.occurrence)

@@ -1,0 +1,265 @@
+"""Alerts for the care team: the rules, raised once per occurrence, by the service and by raise_alerts."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection, transaction
+from django.utils import timezone
+
+from tests.factories import AlertFactory, CourseFactory, DailyLogFactory, PatientFactory, SessionFactory
+from tracker.models import Alert, AlertKind, AlertStatus, DailyLog, Severity
+from tracker.services import alerts as alerts_module
+from tracker.services.alerts import alerts_raise_for_patient
+
+TODAY = date(2026, 6, 15)
+
+
+def ago(n: int) -> date:
+    return TODAY - timedelta(days=n)
+
+
+def logs(patient, days, pain=5, foot="left", **fields):
+    DailyLog.objects.bulk_create(
+        [
+            DailyLog(patient=patient, date=ago(n), recorded_on=ago(n), foot=foot, first_step_pain=pain, average_pain=pain, **fields)
+            for n in days
+        ]
+    )
+
+
+def kinds(alerts):
+    return sorted((a.kind, a.severity) for a in alerts)
+
+
+# Each scenario: (set-up on the patient, expected (kind, severity, occurrence) among the alerts raised).
+def _red_flag(p):
+    CourseFactory(patient=p, kind="open", day_zero=ago(30))
+    logs(p, range(0, 3))
+    DailyLogFactory(patient=p, date=ago(3), rf_calf=True)
+    return AlertKind.RED_FLAG, Severity.CRITICAL, f"{ago(3).isoformat()}:left"
+
+
+def _worsening(p):
+    course = CourseFactory(patient=p, kind="massage", day_zero=ago(10))
+    logs(p, range(10, 14), pain=4)  # around day 0 (days -3 to 0): baseline 4
+    logs(p, range(0, 5), pain=6)  # days 6 to 10 at 6 (days 1 to 5 are gaps)
+    # Day 6's week still holds day 0 (mean 5); from day 7 the week's mean is 6: 2 points worse.
+    return AlertKind.WORSENING, Severity.HIGH, f"{course.public_id}:left:{ago(3).isoformat()}"
+
+
+def _high_pain_run(p):
+    CourseFactory(patient=p, kind="needling", planned_sessions=6, day_zero=ago(10))
+    logs(p, range(10, 14), pain=7)
+    logs(p, range(0, 3), pain=8)
+    return AlertKind.HIGH_PAIN_RUN, Severity.HIGH, f"left:{ago(2).isoformat()}"  # days 8, 9, 10
+
+
+def _overdue(p):
+    course = CourseFactory(patient=p, kind="endoscopic", day_zero=ago(50))
+    logs(p, range(0, 50), usual_activities="partly")
+    return AlertKind.MILESTONE_OVERDUE, Severity.MEDIUM, f"{course.public_id}:usual_activities"
+
+
+def _soreness(p):
+    course = CourseFactory(patient=p, kind="needling", planned_sessions=6, day_zero=ago(10))
+    SessionFactory(patient=p, needling=True, course=course, date=ago(5))
+    logs(p, range(0, 11))
+    DailyLog.objects.filter(patient=p, date=ago(1)).update(needling_soreness=2)
+    return AlertKind.NEEDLING_SORENESS, Severity.MEDIUM, f"{course.public_id}:{ago(5).isoformat()}"
+
+
+def _adverse(p):
+    course = CourseFactory(patient=p, kind="massage", day_zero=ago(10))
+    logs(p, range(0, 11))
+    s = SessionFactory(patient=p, course=course, date=ago(1), adverse=True)
+    return AlertKind.MASSAGE_ADVERSE, Severity.MEDIUM, f"session:{s.pk}"
+
+
+def _no_improvement(p):
+    course = CourseFactory(patient=p, kind="needling", planned_sessions=6, day_zero=ago(200))
+    logs(p, range(200, 204), pain=6)
+    logs(p, range(0, 5), pain=5)
+    return AlertKind.NO_IMPROVEMENT, Severity.MEDIUM, str(course.public_id)
+
+
+def _silent_2(p):
+    CourseFactory(patient=p, kind="massage", day_zero=ago(20))
+    logs(p, range(3, 20))  # yesterday and the day before: no log
+    return AlertKind.NO_LOG_2, Severity.LOW, f"last-log:{ago(3).isoformat()}"
+
+
+def _silent_7(p):
+    CourseFactory(patient=p, kind="massage", day_zero=ago(30))
+    logs(p, range(8, 30))
+    return AlertKind.NO_LOG_7, Severity.MEDIUM, f"last-log:{ago(8).isoformat()}"
+
+
+def _never_logged(p):
+    CourseFactory(patient=p, kind="massage", day_zero=ago(3))
+    return AlertKind.NO_LOG_2, Severity.LOW, f"never:{ago(3).isoformat()}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "scenario",
+    [_red_flag, _worsening, _high_pain_run, _overdue, _soreness, _adverse, _no_improvement, _silent_2, _silent_7, _never_logged],
+    ids=lambda f: f.__name__.strip("_"),
+)
+def test_it_raises_each_alert_the_rules_call_for(patient, scenario):
+    kind, severity, occurrence = scenario(patient)
+    raised = alerts_raise_for_patient(patient=patient, today=TODAY)
+    matching = [a for a in raised if a.kind == kind]
+    assert [(a.severity, a.occurrence) for a in matching] == [(severity, occurrence)], [
+        (a.kind, a.occurrence) for a in raised
+    ]
+    assert all(a.pk and a.message for a in raised)
+    assert Alert.objects.filter(patient=patient, kind=kind, occurrence=occurrence).count() == 1
+
+
+@pytest.mark.django_db
+def test_it_raises_nothing_for_a_patient_logging_steadily(patient):
+    CourseFactory(patient=patient, kind="massage", day_zero=ago(20))
+    logs(patient, range(0, 25))
+    assert alerts_raise_for_patient(patient=patient, today=TODAY) == []
+
+
+@pytest.mark.django_db
+def test_it_raises_each_alert_once(patient):
+    _overdue(patient)
+    DailyLogFactory(patient=patient, date=ago(60), rf_fever=True)  # long ago: not raised
+    first = alerts_raise_for_patient(patient=patient, today=TODAY)
+    assert [a.kind for a in first] == [AlertKind.MILESTONE_OVERDUE]
+    assert alerts_raise_for_patient(patient=patient, today=TODAY) == []
+    assert Alert.objects.filter(patient=patient, kind=AlertKind.MILESTONE_OVERDUE).count() == 1
+
+
+@pytest.mark.django_db
+def test_it_does_not_raise_an_acknowledged_occurrence_again(patient):
+    _, _, occurrence = _red_flag(patient)
+    AlertFactory(patient=patient, kind=AlertKind.RED_FLAG, severity=Severity.CRITICAL, occurrence=occurrence,
+                 status=AlertStatus.ACKNOWLEDGED, acknowledged_at=timezone.now())
+    assert [a for a in alerts_raise_for_patient(patient=patient, today=TODAY) if a.kind == AlertKind.RED_FLAG] == []
+
+
+@pytest.mark.django_db
+def test_it_raises_a_new_silence_after_a_new_log(patient):
+    CourseFactory(patient=patient, kind="massage", day_zero=ago(20))
+    logs(patient, range(5, 20))
+    assert kinds(alerts_raise_for_patient(patient=patient, today=TODAY)) == [(AlertKind.NO_LOG_2, Severity.LOW)]
+    logs(patient, [3])
+    # The new silence (since 3 days ago) is a new occurrence.
+    assert [a.occurrence for a in alerts_raise_for_patient(patient=patient, today=TODAY)] == [f"last-log:{ago(3).isoformat()}"]
+    logs(patient, [0, 1, 2])
+    assert alerts_raise_for_patient(patient=patient, today=TODAY) == []
+
+
+@pytest.mark.django_db
+def test_it_leaves_ended_courses_and_future_courses_alone_for_time_alerts(patient):
+    CourseFactory(patient=patient, kind="endoscopic", day_zero=ago(80), status="completed", ended_on=ago(60))
+    CourseFactory(patient=patient, kind="massage", day_zero=TODAY + timedelta(days=5))
+    assert alerts_raise_for_patient(patient=patient, today=TODAY) == []
+
+
+@pytest.mark.django_db
+def test_it_skips_a_duplicate_another_server_inserted_and_keeps_the_transaction_usable(patient, monkeypatch):
+    _overdue(patient)
+    [first] = alerts_raise_for_patient(patient=patient, today=TODAY)
+    # Pretend our read ran before the other server's insert: the insert hits the unique constraint.
+    monkeypatch.setattr(alerts_module, "existing_alert_keys", lambda **kwargs: set())
+    with transaction.atomic():
+        assert alerts_raise_for_patient(patient=patient, today=TODAY) == []
+        assert Alert.objects.filter(patient=patient).count() == 1  # the transaction still works
+    assert Alert.objects.get(patient=patient).pk == first.pk
+
+
+# ---------------------------------------------------------------------------------------------------------
+# manage.py raise_alerts
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _clinic():
+    """A small clinic: one patient overdue, one silent, one fine, one inactive, one with no active course."""
+    overdue, silent, fine, inactive, ended = (PatientFactory() for _ in range(5))
+    _overdue(overdue)
+    _silent_7(silent)
+    CourseFactory(patient=fine, kind="massage", day_zero=ago(10))
+    logs(fine, range(0, 10))
+    _red_flag(inactive)
+    inactive.is_active = False
+    inactive.save()
+    CourseFactory(patient=ended, kind="massage", day_zero=ago(100), status="stopped", ended_on=ago(50))
+    return overdue, silent, fine, inactive, ended
+
+
+def run(*args) -> str:
+    out = StringIO()
+    call_command("raise_alerts", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_the_command_raises_time_alerts_for_active_patients_and_is_idempotent():
+    overdue, silent, fine, inactive, ended = _clinic()
+    assert "Checked 3 patient(s); raised 3 new alert(s)." in run("--on", TODAY.isoformat())
+    assert kinds(Alert.objects.filter(patient=overdue)) == [(AlertKind.MILESTONE_OVERDUE, Severity.MEDIUM)]
+    assert kinds(Alert.objects.filter(patient=silent)) == [(AlertKind.NO_LOG_2, Severity.LOW), (AlertKind.NO_LOG_7, Severity.MEDIUM)]
+    assert not Alert.objects.filter(patient__in=[fine, inactive, ended]).exists()
+    assert "raised 0 new alert(s)" in run("--on", TODAY.isoformat())
+    assert Alert.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_the_command_uses_each_patients_local_today(patient):
+    patient.time_zone = "Pacific/Kiritimati"  # UTC+14: often already tomorrow
+    patient.save()
+    today = patient.local_today()
+    CourseFactory(patient=patient, kind="massage", day_zero=today - timedelta(days=10))
+    DailyLogFactory(patient=patient, date=today - timedelta(days=3), recorded_on=today - timedelta(days=3))
+    run()
+    assert Alert.objects.get(patient=patient).occurrence == f"last-log:{(today - timedelta(days=3)).isoformat()}"
+
+
+@pytest.mark.django_db
+def test_the_command_refuses_a_bad_date():
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        run("--on", "15/06/2026")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_command_run_twice_at_once_raises_no_duplicate_on_postgresql(monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (set DATABASE_URL=postgres://...): SQLite serialises writers")
+    clinic = [_clinic() for _ in range(4)]
+    # Both runs skip the "already raised?" read, so both try every insert and race on the unique constraint.
+    monkeypatch.setattr(alerts_module, "existing_alert_keys", lambda **kwargs: set())
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+    outputs: list[str] = []
+
+    def worker():
+        try:
+            barrier.wait(timeout=10)
+            outputs.append(run("--on", TODAY.isoformat()))
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert errors == []
+    assert len(outputs) == 2
+    assert Alert.objects.count() == 3 * len(clinic)
+    raised = sum(int(o.split("raised ")[1].split(" ")[0]) for o in outputs)
+    assert raised == 3 * len(clinic), outputs  # every alert reported new by exactly one of the two runs
+    monkeypatch.undo()
+    assert "raised 0 new alert(s)" in run("--on", TODAY.isoformat())
