@@ -1,0 +1,409 @@
+"""The daily log: /today/ and /log/YYYY-MM-DD/ (issue 4, items 1, 2, 3 and 7)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from unittest import mock
+
+import pytest
+from django.db import connection
+
+from tests.factories import CourseFactory, DailyLogFactory, PatientFactory, SessionFactory
+from tracker.forms import patient as f
+from tracker.models import Alert, AlertKind, AuditEvent, DailyLog, Severity
+from tracker.services import logs as log_service
+from tracker.services.logs import DAY_IN_FUTURE, DAY_TOO_OLD, daily_log_save
+
+pytestmark = pytest.mark.django_db
+
+
+def valid(foot="left", **extra):
+    data = {f"{foot}-first_step_pain": "5", f"{foot}-average_pain": "4"}
+    data.update({f"{foot}-{k}": v for k, v in extra.items()})
+    return data
+
+
+@pytest.fixture
+def today(patient):
+    return patient.local_today()
+
+
+# ----------------------------------------------------------------------------------------------------------
+# The form: feet, surgical fields, the pain scale
+# ----------------------------------------------------------------------------------------------------------
+
+def test_it_shows_the_pain_scale_first_with_words_at_the_ends(patient_client, course):
+    html = patient_client.get("/today/").content.decode()
+
+    assert html.index("Your first steps this morning") < html.index("Pain on average today")
+    assert 'id="id_left-first_step_pain_0"' in html and 'id="id_left-first_step_pain_10"' in html
+    assert "0 no pain" in html and "10 worst imaginable" in html
+    assert "Weight on the foot" not in html  # not a surgery course
+
+
+def test_it_shows_one_block_per_foot_for_a_course_on_both_feet(patient_client, patient):
+    CourseFactory(patient=patient, foot="both")
+
+    html = patient_client.get("/today/").content.decode()
+
+    assert 'id="left-heading">Left foot' in html and 'id="right-heading">Right foot' in html
+
+
+def test_it_shows_the_union_of_feet_over_several_courses(patient_client, patient):
+    CourseFactory(patient=patient, foot="right", needling=True)
+    CourseFactory(patient=patient, foot="left")
+
+    html = patient_client.get("/today/").content.decode()
+
+    assert "left-first_step_pain" in html and "right-first_step_pain" in html
+
+
+def test_it_asks_about_weight_bearing_and_footwear_only_for_surgery_feet(patient_client, patient):
+    CourseFactory(patient=patient, foot="left", endoscopic=True)
+    CourseFactory(patient=patient, foot="right")
+
+    html = patient_client.get("/today/").content.decode()
+
+    assert 'name="left-weight_bearing"' in html and 'name="left-footwear"' in html
+    assert 'name="right-weight_bearing"' not in html
+
+
+def test_it_does_not_ask_about_surgery_once_the_surgery_course_ended(patient_client, patient):
+    CourseFactory(patient=patient, foot="left", endoscopic=True, completed=True, day_zero=date(2026, 1, 1))
+
+    html = patient_client.get("/today/").content.decode()
+
+    assert 'name="left-weight_bearing"' not in html
+
+
+def test_it_starts_weight_bearing_and_footwear_from_yesterdays_answer(patient_client, patient, today):
+    CourseFactory(patient=patient, foot="left", endoscopic=True)
+    DailyLogFactory(patient=patient, date=today - timedelta(days=1), weight_bearing="partial", footwear="boot")
+
+    html = patient_client.get("/today/").content.decode()
+
+    assert 'value="partial" class="btn-check" id="id_left-weight_bearing_1" checked' in html
+    assert 'value="boot" class="btn-check" id="id_left-footwear_1" checked' in html
+    assert 'id="id_left-first_step_pain_5" checked' not in html  # pain is asked afresh every day
+
+
+def test_it_says_so_when_there_is_no_course(patient_client):
+    response = patient_client.get("/today/")
+
+    assert response.status_code == 200
+    assert "has not set up your treatment course" in response.content.decode()
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Saving
+# ----------------------------------------------------------------------------------------------------------
+
+def test_it_saves_today_and_shows_the_trend_and_status(patient_client, patient, course, today):
+    response = patient_client.post("/today/", valid(minutes_on_feet="120", note="Stiff at first"))
+
+    assert response.status_code == 302 and response["Location"] == "/today/?saved=1"
+    log = DailyLog.objects.get(patient=patient)
+    assert (log.date, log.foot, log.first_step_pain, log.average_pain, log.minutes_on_feet, log.recorded_on) == (
+        today, "left", 5, 4, 120, today
+    )
+    page = patient_client.get("/today/?saved=1").content.decode()
+    assert "today is logged" in page
+    assert "Home massage routine:" in page  # the status line from the progress report
+    assert "your first-step pain averaged 5 out of 10 over the last 7 days" in page
+
+
+def test_saving_the_same_day_again_edits_it(patient_client, patient, course):
+    patient_client.post("/today/", valid())
+    patient_client.post("/today/", valid(note="changed") | {"left-first_step_pain": "3"})
+
+    log = DailyLog.objects.get(patient=patient)
+    assert (log.first_step_pain, log.note) == (3, "changed")
+    actions = list(AuditEvent.objects.filter(target__startswith="daily log").order_by("id").values_list("action", flat=True))
+    assert actions == ["create", "update"]
+
+
+def test_it_saves_both_feet_together(patient_client, patient):
+    CourseFactory(patient=patient, foot="both")
+
+    patient_client.post("/today/", valid("left") | valid("right") | {"right-first_step_pain": "7"})
+
+    assert dict(DailyLog.objects.values_list("foot", "first_step_pain")) == {"left": 5, "right": 7}
+
+
+def test_a_rejected_foot_saves_neither_foot(patient_client, patient):
+    CourseFactory(patient=patient, foot="both")
+
+    response = patient_client.post("/today/", valid("left") | {"right-first_step_pain": "12", "right-average_pain": "2"})
+
+    assert response.status_code == 200
+    assert not DailyLog.objects.exists()
+
+
+def test_it_saves_symptoms_and_bruising_after_needling(patient_client, patient, today):
+    CourseFactory(patient=patient, needling=True)
+    SessionFactory(patient=patient, needling=True, date=today - timedelta(days=1))
+
+    patient_client.post("/today/", valid(sym_arch="on", needling_soreness="3", bruising="yes"))
+
+    log = DailyLog.objects.get()
+    assert (log.sym_arch, log.sym_stairs, log.needling_soreness, log.bruising) == (True, False, 3, True)
+
+
+@pytest.mark.parametrize(("days_ago", "asked"), [(0, False), (1, True), (2, True), (3, False)])
+def test_it_asks_about_needling_soreness_for_two_days_after_a_session(patient_client, patient, today, days_ago, asked):
+    CourseFactory(patient=patient, needling=True)
+    SessionFactory(patient=patient, needling=True, date=today - timedelta(days=days_ago))
+
+    html = patient_client.get("/today/").content.decode()
+
+    assert ("left-needling_soreness" in html) is asked
+    assert ("left-bruising" in html) is asked
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Validation: every rule, a clear message, what was typed kept, nothing saved changed
+# ----------------------------------------------------------------------------------------------------------
+
+RULES = [
+    ({"left-first_step_pain": ""}, f.FIRST_STEP_REQUIRED),
+    ({"left-first_step_pain": "11"}, f.SCORE_RANGE),
+    ({"left-first_step_pain": "-1"}, f.SCORE_RANGE),
+    ({"left-first_step_pain": "five"}, f.SCORE_RANGE),
+    ({"left-average_pain": ""}, f.AVERAGE_REQUIRED),
+    ({"left-average_pain": "10.5"}, f.SCORE_RANGE),
+    ({"left-pain_after_activity": "11"}, f.SCORE_RANGE),
+    ({"left-minutes_on_feet": "1441"}, f.MINUTES_RANGE),
+    ({"left-minutes_on_feet": "-5"}, f.MINUTES_RANGE),
+    ({"left-minutes_on_feet": "an hour"}, f.MINUTES_RANGE),
+    ({"left-steps": "100001"}, f.STEPS_RANGE),
+    ({"left-steps": "-1"}, f.STEPS_RANGE),
+    ({"left-activity_level": "marathon"}, f.CHOICE_INVALID),
+    ({"left-usual_activities": "maybe"}, f.CHOICE_INVALID),
+    ({"left-weight_bearing": "some"}, f.CHOICE_INVALID),
+    ({"left-footwear": "slippers"}, f.CHOICE_INVALID),
+    ({"left-needling_soreness": "11"}, f.SCORE_RANGE),
+    ({"left-bruising": "maybe"}, f.CHOICE_INVALID),
+    ({"left-note": "x" * 2001}, "Keep the note to 2,000 characters or fewer (it has 2001)."),
+]
+
+
+@pytest.mark.parametrize(("bad", "message"), RULES)
+def test_it_refuses_each_bad_value_with_a_clear_message_and_loses_nothing(patient_client, patient, today, bad, message):
+    CourseFactory(patient=patient, endoscopic=True)
+    SessionFactory(patient=patient, needling=True, date=today - timedelta(days=1))
+    saved = DailyLogFactory(patient=patient, date=today, first_step_pain=2, average_pain=2, note="kept")
+
+    response = patient_client.post("/today/", valid(note="typed just now", steps="4321") | bad)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Nothing was saved yet" in html
+    assert message.replace(",", ",") in html.replace("&#x27;", "'").replace("&quot;", '"')
+    if "left-note" not in bad:
+        assert "typed just now" in html  # what the patient typed is kept
+    if "left-steps" not in bad:
+        assert 'value="4321"' in html
+    saved.refresh_from_db()
+    assert (saved.first_step_pain, saved.note) == (2, "kept")
+    assert not Alert.objects.exists()
+
+
+def test_the_database_refuses_out_of_range_values_too(patient, today):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        DailyLog.objects.create(patient=patient, date=today, foot="left", recorded_on=today, first_step_pain=11, average_pain=0)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        DailyLog.objects.create(patient=patient, date=today, foot="left", recorded_on=today - timedelta(days=1), first_step_pain=1, average_pain=0)
+
+
+def test_the_service_validates_too(patient, course, today):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        daily_log_save(patient=patient, day=today, data_by_foot={"left": {"first_step_pain": 11, "average_pain": 1}}, today=today)
+    with pytest.raises(ValueError):
+        daily_log_save(patient=patient, day=today, data_by_foot={"left": {"patient_id": 2, "first_step_pain": 1}}, today=today)
+    assert not DailyLog.objects.exists()
+
+
+# ----------------------------------------------------------------------------------------------------------
+# The 7-day window
+# ----------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("days_ago", [1, 7])
+def test_it_fills_in_a_missed_day_up_to_7_days_back(patient_client, patient, course, today, days_ago):
+    day = today - timedelta(days=days_ago)
+
+    assert patient_client.get(f"/log/{day.isoformat()}/").status_code == 200
+    response = patient_client.post(f"/log/{day.isoformat()}/", valid())
+
+    assert response["Location"] == f"/log/{day.isoformat()}/?saved=1"
+    log = DailyLog.objects.get()
+    assert (log.date, log.recorded_on) == (day, today)
+
+
+@pytest.mark.parametrize(("offset", "message"), [(-8, DAY_TOO_OLD), (-30, DAY_TOO_OLD), (1, DAY_IN_FUTURE)])
+def test_it_refuses_older_and_future_days_with_a_clear_message(patient_client, course, today, offset, message):
+    url = f"/log/{(today + timedelta(days=offset)).isoformat()}/"
+
+    for response in (patient_client.get(url), patient_client.post(url, valid())):
+        assert response.status_code == 400
+        assert message in response.content.decode().replace("&#x27;", "'")
+    assert not DailyLog.objects.exists()
+
+
+def test_it_gives_404_for_a_date_that_does_not_exist(patient_client, course):
+    assert patient_client.get("/log/2026-02-30/").status_code == 404
+    assert patient_client.get("/log/yesterday/").status_code == 404
+
+
+def test_the_service_refuses_a_day_outside_the_window(patient, course, today):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="7 days back"):
+        daily_log_save(patient=patient, day=today - timedelta(days=8), data_by_foot={"left": {"first_step_pain": 1, "average_pain": 1}}, today=today)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Time zones: "today" is the patient's local date
+# ----------------------------------------------------------------------------------------------------------
+
+# 05:00 UTC on 2 March: 19:00 on 1 March in Honolulu (UTC-10), 18:00 on 2 March in Tongatapu (UTC+13).
+NOW = datetime(2026, 3, 2, 5, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("zone", "expected"), [("Pacific/Honolulu", date(2026, 3, 1)), ("Pacific/Tongatapu", date(2026, 3, 2)), ("UTC", date(2026, 3, 2))])
+def test_today_is_the_patients_local_date(zone, expected):
+    assert PatientFactory.build(time_zone=zone).local_today(NOW) == expected
+
+
+@pytest.mark.parametrize(("zone", "expected"), [("Pacific/Honolulu", date(2026, 3, 1)), ("Pacific/Tongatapu", date(2026, 3, 2))])
+def test_today_saves_on_the_patients_local_date(client, zone, expected):
+    patient = PatientFactory(time_zone=zone)
+    CourseFactory(patient=patient, day_zero=date(2026, 2, 1))
+    client.force_login(patient)
+
+    with mock.patch("django.utils.timezone.now", return_value=NOW):
+        page = client.get("/today/").content.decode()
+        client.post("/today/", valid())
+        # The day after the patient's today is the future, wherever the server is.
+        future = client.get(f"/log/{(expected + timedelta(days=1)).isoformat()}/")
+
+    assert f"{expected:%A} {expected.day} {expected:%B}" in page
+    assert DailyLog.objects.get().date == expected
+    assert future.status_code == 400
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Red flags
+# ----------------------------------------------------------------------------------------------------------
+
+def test_a_red_flag_raises_a_critical_alert_and_the_page_says_what_to_do(patient_client, patient, course, today):
+    patient_client.post("/today/", valid(rf_calf="on"))
+
+    alert = Alert.objects.get(patient=patient, kind=AlertKind.RED_FLAG)
+    assert alert.severity == Severity.CRITICAL
+    html = patient_client.get("/today/?saved=1").content.decode()
+    assert '<div id="rf-care-team" class="alert alert-warning border-2" >' in html  # shown, not hidden
+    assert '<div id="rf-emergency" class="alert alert-danger border-3 border-danger" hidden>' in html
+    assert html.index("contact your care team today") < html.index("<h1")
+
+
+def test_breathlessness_says_emergency_care_now_before_anything_else(patient_client, patient, course):
+    patient_client.post("/today/", valid(rf_breathless_chest="on"))
+
+    html = patient_client.get("/today/?saved=1").content.decode()
+    main = html[html.index("<main"):]
+    assert '<div id="rf-emergency" class="alert alert-danger border-3 border-danger" >' in main
+    assert main.index("Call emergency services now") < main.index("contact your care team today") < main.index("Saved:")
+    assert Alert.objects.filter(kind=AlertKind.RED_FLAG, severity=Severity.CRITICAL).count() == 1
+
+
+def test_a_rejected_submission_with_a_red_flag_still_shows_the_guidance(patient_client, course):
+    html = patient_client.post("/today/", {"left-rf_breathless_chest": "on"}).content.decode()
+
+    assert '<div id="rf-emergency" class="alert alert-danger border-3 border-danger" >' in html
+    assert "Nothing was saved yet" in html
+
+
+def test_red_flag_boxes_are_marked_for_the_script(patient_client, course):
+    html = patient_client.get("/today/").content.decode()
+
+    assert 'name="left-rf_breathless_chest" class="form-check-input" data-red-flag="emergency"' in html
+    assert 'name="left-rf_calf" class="form-check-input" data-red-flag="care-team"' in html
+    assert "js/log_form.js" in html
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Two submissions of the same day at once
+# ----------------------------------------------------------------------------------------------------------
+
+def test_a_concurrent_insert_of_the_same_day_becomes_an_update(patient, course, today):
+    """The other request inserted the row between our read and our insert: retried as an update, no error."""
+    DailyLogFactory(patient=patient, date=today, first_step_pain=8)
+    real = log_service._existing_log
+    calls = []
+
+    def stale_first_read(**kwargs):
+        calls.append(1)
+        return None if len(calls) == 1 else real(**kwargs)
+
+    with mock.patch.object(log_service, "_existing_log", side_effect=stale_first_read):
+        daily_log_save(patient=patient, day=today, data_by_foot={"left": {"first_step_pain": 3, "average_pain": 2}}, today=today)
+
+    assert len(calls) == 2
+    assert list(DailyLog.objects.values_list("first_step_pain", flat=True)) == [3]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_requests_at_once_leave_one_log(patient, course, today):
+    """Two threads post the same day at the same moment (real connections): one log, no error page."""
+    import threading
+
+    from django.db import connections
+    from django.test import Client
+
+    if connection.vendor == "sqlite" and connection.settings_dict["NAME"] in ("", ":memory:") or "memory" in str(connection.settings_dict.get("TEST", {}).get("NAME") or connection.settings_dict["NAME"]):
+        pytest.skip("an in-memory SQLite database is not shared between threads")
+    results = []
+    barrier = threading.Barrier(2)
+
+    def post(pain):
+        c = Client()
+        c.force_login(patient)
+        barrier.wait()
+        results.append(c.post("/today/", valid() | {"left-first_step_pain": str(pain)}).status_code)
+        connections.close_all()
+
+    threads = [threading.Thread(target=post, args=(p,)) for p in (3, 6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert results == [302, 302]
+    assert DailyLog.objects.filter(patient=patient).count() == 1
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Audit and query counts
+# ----------------------------------------------------------------------------------------------------------
+
+def test_viewing_the_log_is_audited(patient_client, patient, course, today):
+    patient_client.get("/today/")
+
+    event = AuditEvent.objects.get(action="view")
+    assert (event.actor, event.patient, event.action, event.target) == (patient, patient, "view", f"daily log {today.isoformat()}")
+
+
+@pytest.mark.parametrize("days_logged", [1, 60])
+def test_the_log_page_has_a_fixed_number_of_queries(patient_client, patient, today, django_assert_num_queries, days_logged):
+    CourseFactory(patient=patient, foot="both", endoscopic=True, day_zero=today - timedelta(days=70))
+    for i in range(days_logged):
+        for foot in ("left", "right"):
+            DailyLogFactory(patient=patient, date=today - timedelta(days=i + 1), foot=foot)
+    # 1 session, 2 user, 3 courses, 4 the week's logs, 5 needling sessions of the last 2 days, 6 audit insert,
+    # 7-9 the idle-timeout middleware saving the session's last activity (savepoint, update, release)
+    with django_assert_num_queries(9):
+        assert patient_client.get("/today/").status_code == 200
