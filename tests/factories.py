@@ -177,3 +177,37 @@ class ReminderSentFactory(factory.django.DjangoModelFactory):
 
     patient = factory.SubFactory(PatientFactory)
     local_date = factory.LazyFunction(date.today)
+
+
+def bulk_caseload(*, physio: m.User, count: int, today: date, logs_per_patient: int = 10, prefix: str = "bulk") -> list[m.User]:
+    """``count`` patients on ``physio``'s care team, each with an active massage course, ``logs_per_patient``
+    daily logs up to ``today`` and an open low alert, created with bulk_create (fast enough for 500).
+
+    Passwords are unusable (hashing 500 passwords would dominate the test's time).
+    """
+    patients = m.User.objects.bulk_create(
+        [
+            m.User(username=f"{prefix}{i}", first_name=f"First{i}", last_name=f"Last{i:04d}", role=m.Role.PATIENT,
+                   password="!")  # noqa: S106 - unusable password
+            for i in range(count)
+        ]
+    )
+    patients = list(m.User.objects.filter(username__startswith=prefix).order_by("pk"))
+    m.CareTeamMembership.objects.bulk_create([m.CareTeamMembership(patient=p, physio=physio) for p in patients])
+    m.Course.objects.bulk_create(
+        [m.Course(patient=p, kind=m.CourseKind.MASSAGE, foot=m.CourseFoot.LEFT, day_zero=today - timedelta(days=21))
+         for p in patients]
+    )
+    m.DailyLog.objects.bulk_create(
+        [
+            m.DailyLog(patient=p, date=today - timedelta(days=d), foot=m.Foot.LEFT, recorded_on=today,
+                       first_step_pain=(i + d) % 8, average_pain=3)
+            for i, p in enumerate(patients)
+            for d in range(logs_per_patient)
+        ]
+    )
+    m.Alert.objects.bulk_create(
+        [m.Alert(patient=p, kind=m.AlertKind.NO_LOG_2, severity=m.Severity.LOW, occurrence=f"bulk-{p.pk}",
+                 message="No log for 2 days.") for p in patients]
+    )
+    return patients

@@ -1,0 +1,206 @@
+"""The caseload (/clinic/): sorted by need, filtered, searched, paginated, scoped, a fixed number of queries."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import (
+    AlertFactory,
+    CareTeamMembershipFactory,
+    CourseFactory,
+    PatientFactory,
+    bulk_caseload,
+)
+from tracker.models import AuditAction, CareTeamMembership, AuditEvent, CourseKind, DailyLog, Foot, UsualActivities
+from tracker.selectors.clinic import Need, caseload_rows
+
+CASELOAD = reverse("clinic:caseload")
+
+
+def _logs(patient, today: date, days, pain, **fields):
+    """Daily left-foot logs on ``today - d`` for each d in ``days``; ``pain`` is a number or a function of d."""
+    DailyLog.objects.bulk_create(
+        [
+            DailyLog(patient=patient, date=today - timedelta(days=d), foot=Foot.LEFT, recorded_on=today,
+                     first_step_pain=pain(d) if callable(pain) else pain, average_pain=3, **fields)
+            for d in days
+        ]
+    )
+
+
+def _patient(physio, name: str, **course):
+    patient = PatientFactory(username=name.lower(), first_name=name, last_name="Test")
+    CareTeamMembershipFactory(patient=patient, physio=physio)
+    if course is not None and course.pop("course", True):
+        CourseFactory(patient=patient, **course)
+    return patient
+
+
+@pytest.fixture
+def today(physio):
+    # Start from an empty caseload: bob's fixture patient alice is not part of these casts.
+    CareTeamMembership.objects.filter(physio=physio).delete()
+    return physio.local_today()
+
+
+@pytest.fixture
+def cast(physio, today):
+    """One patient in each need, created in an order unlike the expected one."""
+    start = today - timedelta(days=21)
+    ahead = _patient(physio, "Ahead", day_zero=start)
+    _logs(ahead, today, range(14, 29), 7)  # baseline around day 0: 7
+    _logs(ahead, today, range(0, 14), 3)  # now 3: 4 points better
+    on_track = _patient(physio, "Ontrack", day_zero=start)
+    _logs(on_track, today, range(0, 29), 5)
+    no_course = _patient(physio, "Nocourse", course=False)
+    silent = _patient(physio, "Silent", day_zero=start)
+    _logs(silent, today, range(5, 29), 5)  # nothing for the last 5 days
+    behind = _patient(physio, "Behind", kind=CourseKind.ENDOSCOPIC, day_zero=today - timedelta(days=50))
+    _logs(behind, today, range(0, 51), 4, usual_activities=UsualActivities.NO)  # not back by week 6 (000:11)
+    worsening = _patient(physio, "Worsening", day_zero=start)
+    _logs(worsening, today, range(14, 29), 2)
+    _logs(worsening, today, range(0, 14), 6)  # 4 points worse than the baseline
+    critical = _patient(physio, "Critical", day_zero=start)
+    _logs(critical, today, range(2, 29), 4)
+    _logs(critical, today, [1], 5, rf_calf=True)  # pain and swelling in one calf yesterday
+    return {"critical": critical, "worsening": worsening, "behind": behind, "silent": silent,
+            "on_track": on_track, "ahead": ahead, "no_course": no_course}
+
+
+def test_it_sorts_by_need(cast, physio, today):
+    rows = caseload_rows(physio=physio, today=today)
+
+    assert [r.patient.first_name for r in rows] == [
+        "Critical", "Worsening", "Behind", "Silent", "Ontrack", "Ahead", "Nocourse",
+    ]
+    assert [r.need for r in rows] == list(Need)
+    assert "calf" in rows[0].reason.lower()
+    assert "5 days" in rows[3].reason
+
+
+def test_it_puts_an_open_critical_alert_first_even_when_on_track(cast, physio, today):
+    AlertFactory(patient=cast["on_track"], critical=True, message="Chest pain reported by phone.")
+
+    rows = caseload_rows(physio=physio, today=today)
+
+    assert [r.patient.first_name for r in rows[:2]] == ["Ontrack", "Critical"]  # most severe open alert first
+    assert rows[0].need == Need.CRITICAL
+    assert rows[0].reason == "Chest pain reported by phone."
+
+
+def test_it_shows_the_columns(cast, physio, today):
+    AlertFactory(patient=cast["worsening"])
+    rows = {r.patient.first_name: r for r in caseload_rows(physio=physio, today=today)}
+
+    worsening = rows["Worsening"]
+    assert worsening.patient.latest_first_step_pain == 6
+    assert worsening.patient.last_logged_on == today
+    assert worsening.patient.days_logged_7 == 7
+    assert worsening.patient.open_alerts == 1
+    assert worsening.trend == [6] * 7
+    assert worsening.main_report.kind == CourseKind.MASSAGE and worsening.main_report.day == 21
+    assert rows["Silent"].patient.days_logged_7 == 2  # days 5 and 6 ago
+    assert rows["Silent"].trend == [5, 5, None, None, None, None, None]
+    assert rows["Nocourse"].trend == [] and rows["Nocourse"].patient.latest_first_step_pain is None
+
+
+def test_it_renders_the_caseload_with_sparklines(cast, physio_client, today):
+    response = physio_client.get(CASELOAD)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.index("Critical Test") < html.index("Worsening Test") < html.index("Nocourse Test")
+    assert html.count('class="sparkline"') == 6  # every patient with an active course
+    assert "First-step pain, last 7 days: 6, 6, 6, 6, 6, 6, 6 (level)." in html  # the text alternative
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"need": "behind"}, ["Behind"]),
+        ({"need": "silent"}, ["Silent"]),
+        ({"need": "no_course"}, ["Nocourse"]),
+        ({"kind": "endoscopic"}, ["Behind"]),
+        ({"kind": "massage", "need": "ahead"}, ["Ahead"]),
+        ({"q": "worse"}, ["Worsening"]),
+        ({"q": "track test"}, ["Ontrack"]),
+        ({"q": "nobody"}, []),
+    ],
+)
+def test_it_filters_and_searches(cast, physio_client, today, params, expected):
+    response = physio_client.get(CASELOAD, params)
+
+    assert response.status_code == 200
+    assert [r.patient.first_name for r in response.context["page"]] == expected
+
+
+def test_it_ignores_an_unknown_filter_value(cast, physio_client, today):
+    response = physio_client.get(CASELOAD, {"need": "bogus"})
+
+    assert response.status_code == 200
+    assert len(response.context["page"]) == 7
+
+
+def test_it_paginates(physio, physio_client, today):
+    bulk_caseload(physio=physio, count=30, today=today)
+
+    first = physio_client.get(CASELOAD)
+    second = physio_client.get(CASELOAD, {"page": 2})
+
+    assert len(first.context["page"]) == 25 and len(second.context["page"]) == 5
+    assert "Page 1 of 2" in first.content.decode()
+    names = {r.patient.pk for r in first.context["page"]} | {r.patient.pk for r in second.context["page"]}
+    assert len(names) == 30
+
+
+def test_it_lists_only_the_care_team(cast, other_physio_client, physio):
+    PatientFactory(first_name="Stranger")
+    response = other_physio_client.get(CASELOAD)
+
+    assert response.status_code == 200
+    assert len(response.context["page"]) == 0
+    assert b"Critical Test" not in response.content and b"Stranger" not in response.content
+
+
+def test_it_leaves_out_deactivated_patients(cast, physio_client, today):
+    cast["critical"].is_active = False
+    cast["critical"].save()
+
+    response = physio_client.get(CASELOAD)
+
+    assert "Critical Test" not in response.content.decode()
+
+
+def test_it_writes_one_audit_event_per_page(cast, physio, physio_client, today):
+    physio_client.get(CASELOAD)
+
+    event = AuditEvent.objects.get(actor=physio, action=AuditAction.VIEW)
+    assert event.target == "caseload page 1"
+    assert len(event.detail["patients"]) == 7
+
+
+def test_it_refuses_a_patient(patient_client):
+    assert patient_client.get(CASELOAD).status_code == 403
+
+
+# The caseload runs the same queries for 5 patients and for 500:
+#   1. the session            2. the signed-in user
+#   3. the patients in care, with latest log, latest pain, days logged, open alerts and top alert annotated
+#   4. their courses          5. their logs          6. their sessions   (reports_for_patients)
+#   7. the audit event
+#   8-10. saving the session's last-activity time (savepoint, update, release)
+CASELOAD_QUERIES = 10
+
+
+@pytest.mark.parametrize("count", [5, 500])
+def test_it_runs_a_fixed_number_of_queries(physio, physio_client, today, count, django_assert_num_queries):
+    bulk_caseload(physio=physio, count=count, today=today)
+
+    with django_assert_num_queries(CASELOAD_QUERIES):
+        response = physio_client.get(CASELOAD)
+
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == count
