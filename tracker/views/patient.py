@@ -347,8 +347,8 @@ def export_json(request):
 @patient_required
 @require_http_methods(["GET", "POST"])
 def account_close_view(request):
-    form = AccountCloseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    form = AccountCloseForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
         account_close(patient=request.user, request=request)
         messages.info(request, "Your account is closed. Your records stay with your clinic; contact them to reopen it.")
         return redirect("login")

@@ -1,0 +1,337 @@
+"""The patient's other pages: history, progress, sessions, account, export, closing; and who may see them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import timedelta
+
+import pytest
+
+from tests.factories import (
+    AlertFactory,
+    ClinicalNoteFactory,
+    CourseFactory,
+    DailyLogFactory,
+    PatientFactory,
+    SessionFactory,
+)
+from tracker.forms import patient as f
+from tracker.models import Alert, AlertKind, AuditEvent, Session, User
+from tracker.services.logs import DAY_TOO_OLD
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def today(patient):
+    return patient.local_today()
+
+
+# ----------------------------------------------------------------------------------------------------------
+# History
+# ----------------------------------------------------------------------------------------------------------
+
+def test_history_lists_every_day_with_gaps_and_links_the_editable_ones(patient_client, patient, today):
+    CourseFactory(patient=patient, day_zero=today - timedelta(days=10))
+    DailyLogFactory(patient=patient, date=today - timedelta(days=1), first_step_pain=6)
+    DailyLogFactory(patient=patient, date=today - timedelta(days=9), first_step_pain=7, rf_fever=True)
+
+    html = patient_client.get("/history/").content.decode()
+
+    assert "2 days logged, 9 not logged" in html
+    assert html.count("Not logged") == 9
+    assert "first steps 6/10" in html and "warning sign" in html
+    assert f'href="/log/{(today - timedelta(days=7)).isoformat()}/"' in html
+    assert f'href="/log/{(today - timedelta(days=8)).isoformat()}/"' not in html  # too old to edit
+    assert 'href="/today/"' in html
+
+
+@pytest.mark.parametrize("days_logged", [1, 90])
+def test_history_has_a_fixed_number_of_queries(patient_client, patient, today, django_assert_num_queries, days_logged):
+    CourseFactory(patient=patient, day_zero=today - timedelta(days=100))
+    for i in range(days_logged):
+        DailyLogFactory(patient=patient, date=today - timedelta(days=i))
+    # 1 session, 2 user, 3 courses, 4 logs (only the columns shown), 5 audit insert, 6-8 idle-timeout session save
+    with django_assert_num_queries(8):
+        assert patient_client.get("/history/").status_code == 200
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Progress
+# ----------------------------------------------------------------------------------------------------------
+
+def test_progress_shows_the_chart_data_table_milestones_sessions_and_status(patient_client, patient, today):
+    CourseFactory(patient=patient, endoscopic=True, day_zero=today - timedelta(days=30))
+    DailyLogFactory(patient=patient, date=today, first_step_pain=4)
+    SessionFactory(patient=patient, surgery=True, date=today - timedelta(days=30))
+
+    response = patient_client.get("/progress/")
+
+    html = response.content.decode()
+    assert '<canvas id="chart-1" data-progress-chart="chart-1-data" role="img"' in html
+    chart = json.loads(html.split('<script id="chart-1-data" type="application/json">')[1].split("</script>")[0])
+    assert chart["labels"][-1] == today.isoformat() and chart["feet"][0]["pain"][-1] == 4
+    assert chart["sessions"][0]["label"] == "Surgery"
+    assert any(m["source"] == "000_1e061efd59e99644.txt:11" for m in chart["milestones"])
+    assert "<caption>" in html and '<th scope="row">' in html
+    assert "Back to your usual activities" in html and "Most people return to their normal activities in 3 to 6 weeks." in html
+    assert "(000_1e061efd59e99644.txt:11)" in html
+    report = response.context["items"][0]["report"]
+    assert report.reason in html.replace("&#x27;", "'")
+
+
+def test_progress_shows_the_needling_sessions_bar_against_the_plan(patient_client, patient, today):
+    course = CourseFactory(patient=patient, needling=True, day_zero=today - timedelta(days=14))
+    for days in (14, 7):
+        SessionFactory(patient=patient, needling=True, course=course, date=today - timedelta(days=days))
+
+    html = patient_client.get("/progress/").content.decode()
+
+    assert "2 sessions done of 6 planned." in html
+    assert 'aria-valuenow="2" aria-valuemin="0" aria-valuemax="6"' in html
+    assert "most patients require 4 to 6 sessions for optimal results" in html
+
+
+def test_progress_includes_the_cohort_band_when_there_are_five_other_patients(patient_client, patient, today):
+    start = today - timedelta(days=10)
+    CourseFactory(patient=patient, day_zero=start)
+    for _ in range(5):
+        other = PatientFactory()
+        CourseFactory(patient=other, day_zero=start)
+        DailyLogFactory(patient=other, date=start + timedelta(days=1), first_step_pain=6)
+
+    chart = patient_client.get("/progress/").context["items"][0]["chart"]
+
+    assert chart["band"] is not None and chart["band"]["median"][1] == 6.0
+
+
+@pytest.mark.parametrize("days_logged", [1, 60])
+def test_progress_has_a_fixed_number_of_queries(patient_client, patient, today, django_assert_num_queries, days_logged):
+    CourseFactory(patient=patient, day_zero=today - timedelta(days=70))
+    for i in range(days_logged):
+        DailyLogFactory(patient=patient, date=today - timedelta(days=i))
+    # 1 session, 2 user, 3 courses, 4 logs, 5 sessions, 6 the cohort band (one per kind of course),
+    # 7 audit insert, 8-10 idle-timeout session save
+    with django_assert_num_queries(10):
+        assert patient_client.get("/progress/").status_code == 200
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Sessions
+# ----------------------------------------------------------------------------------------------------------
+
+MASSAGE = {
+    "kind": "massage",
+    "technique": "myofascial",
+    "tool": "ball",
+    "minutes": "10",
+    "areas": ["heel", "arch"],
+    "preparation": "warm_soak",
+    "discomfort": "3",
+}
+
+
+def test_it_logs_a_massage_session_linked_to_the_massage_course(patient_client, patient, course, today):
+    response = patient_client.post("/sessions/new/", MASSAGE | {"date": today.isoformat()})
+
+    session = Session.objects.get()
+    assert response["Location"] == f"/sessions/new/?saved={session.pk}"
+    assert (session.kind, session.technique, session.areas, session.course, session.created_by) == (
+        "massage", "myofascial", ["heel", "arch"], course, patient
+    )
+    assert AuditEvent.objects.filter(action="create", target__contains="massage session").exists()
+    assert "Saved: home massage" in patient_client.get(response["Location"]).content.decode()
+
+
+def test_it_logs_another_session(patient_client, patient, today):
+    patient_client.post("/sessions/new/", {"kind": "other", "other_kind": "shockwave", "date": today.isoformat(), "note": "2nd"})
+
+    session = Session.objects.get()
+    assert (session.kind, session.other_kind, session.technique, session.note) == ("other", "shockwave", "", "2nd")
+
+
+def test_an_adverse_reaction_shows_the_sources_caution_and_raises_an_alert(patient_client, patient, course, today):
+    response = patient_client.post("/sessions/new/", MASSAGE | {"date": today.isoformat(), "adverse_reaction": "on"})
+
+    html = patient_client.get(response["Location"]).content.decode()
+    assert "discontinue use if you experience pain or adverse reactions." in html
+    assert "001_30ee24981d7ad049.txt:11" in html
+    assert Alert.objects.filter(patient=patient, kind=AlertKind.MASSAGE_ADVERSE).count() == 1
+
+
+SESSION_RULES = [
+    ({"kind": ""}, f.SESSION_KIND_REQUIRED),
+    ({"kind": "needling"}, f.SESSION_KIND_REQUIRED),
+    ({"technique": ""}, f.TECHNIQUE_REQUIRED),
+    ({"technique": "hammer"}, f.CHOICE_INVALID),
+    ({"minutes": "0"}, f.SESSION_MINUTES_RANGE),
+    ({"minutes": "601"}, f.SESSION_MINUTES_RANGE),
+    ({"areas": ["knee"]}, f.CHOICE_INVALID),
+    ({"discomfort": "11"}, f.SCORE_RANGE),
+    ({"date": "soon"}, f.DATE_INVALID),
+    ({"kind": "other", "other_kind": ""}, f.OTHER_KIND_REQUIRED),
+]
+
+
+@pytest.mark.parametrize(("bad", "message"), SESSION_RULES)
+def test_it_refuses_each_bad_session_value(patient_client, course, today, bad, message):
+    response = patient_client.post("/sessions/new/", MASSAGE | {"date": today.isoformat(), "note": "kept text"} | bad)
+
+    assert response.status_code == 200
+    assert message in response.content.decode().replace("&#x27;", "'")
+    assert "kept text" in response.content.decode()
+    assert not Session.objects.exists()
+
+
+def test_it_refuses_a_session_outside_the_7_days(patient_client, course, today):
+    response = patient_client.post("/sessions/new/", MASSAGE | {"date": (today - timedelta(days=8)).isoformat()})
+
+    assert DAY_TOO_OLD in response.content.decode().replace("&#x27;", "'")
+    assert not Session.objects.exists()
+
+
+def test_the_saved_session_banner_never_shows_another_patients_session(patient_client):
+    other = SessionFactory(patient=PatientFactory(), adverse_reaction=True)
+
+    html = patient_client.get(f"/sessions/new/?saved={other.pk}").content.decode()
+
+    assert "Saved:" not in html
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Account: settings, export, closing
+# ----------------------------------------------------------------------------------------------------------
+
+def test_it_changes_the_time_zone_and_reminder(patient_client, patient):
+    response = patient_client.post("/account/", {"time_zone": "Pacific/Auckland", "reminder_enabled": "on", "reminder_hour": "19"})
+
+    assert response.status_code == 302
+    patient.refresh_from_db()
+    assert (patient.time_zone, patient.reminder_enabled, patient.reminder_hour) == ("Pacific/Auckland", True, 19)
+    assert AuditEvent.objects.filter(action="account", target="account settings").exists()
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [({"time_zone": "Mars/Olympus"}, f.TIME_ZONE_INVALID), ({"reminder_hour": "24"}, f.HOUR_RANGE), ({"reminder_hour": "-1"}, f.HOUR_RANGE)],
+)
+def test_it_refuses_bad_settings(patient_client, patient, bad, message):
+    response = patient_client.post("/account/", {"time_zone": "Europe/London", "reminder_hour": "8"} | bad)
+
+    assert message in response.content.decode()
+    patient.refresh_from_db()
+    assert patient.time_zone == "UTC"
+
+
+def test_the_csv_export_has_all_own_logs_in_the_one_format(patient_client, patient, today):
+    from tracker.csv_format import LOG_COLUMNS
+
+    DailyLogFactory(patient=patient, date=today, note="=HYPERLINK(1)")
+    DailyLogFactory(patient=patient, date=today - timedelta(days=1), foot="right")
+    DailyLogFactory(patient=PatientFactory(), date=today, note="not mine")
+
+    response = patient_client.get("/account/export.csv")
+
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment;" in response["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert tuple(rows[0].keys()) == LOG_COLUMNS
+    assert len(rows) == 2 and rows[1]["note"] == "'=HYPERLINK(1)"
+    assert AuditEvent.objects.filter(action="export", patient=patient).exists()
+
+
+def test_the_json_export_has_profile_courses_logs_sessions_and_no_clinical_notes(patient_client, patient, course, today):
+    DailyLogFactory(patient=patient, date=today, note="my note")
+    SessionFactory(patient=patient, course=course)
+    ClinicalNoteFactory(patient=patient, text="Care team only: SECRET")
+    AlertFactory(patient=patient)
+    DailyLogFactory(patient=PatientFactory(), date=today, note="not mine")
+
+    response = patient_client.get("/account/export.json")
+
+    data = json.loads(response.content)
+    assert data["profile"]["username"] == "alice"
+    assert data["courses"][0]["kind"] == "massage"
+    assert [log["note"] for log in data["daily_logs"]] == ["my note"]
+    assert data["sessions"][0]["technique"] == "myofascial" and data["sessions"][0]["course"] == str(course.public_id)
+    text = response.content.decode()
+    assert "SECRET" not in text and "clinical_notes" not in text and "not mine" not in text
+    assert "password" not in text
+
+
+def test_closing_the_account_needs_confirmation(patient_client, patient):
+    response = patient_client.post("/account/close/", {})
+
+    assert f.CLOSE_CONFIRM_REQUIRED in response.content.decode()
+    patient.refresh_from_db()
+    assert patient.is_active
+
+
+def test_closing_the_account_deactivates_signs_out_and_keeps_the_record(patient_client, patient, course, today):
+    DailyLogFactory(patient=patient, date=today)
+    patient.reminder_enabled = True
+    patient.save()
+    assert "not deleted" in patient_client.get("/account/close/").content.decode()
+
+    response = patient_client.post("/account/close/", {"confirm": "on"})
+
+    assert response["Location"] == "/accounts/login/"
+    patient.refresh_from_db()
+    assert (patient.is_active, patient.reminder_enabled) == (False, False)
+    assert patient.daily_logs.count() == 1
+    assert AuditEvent.objects.filter(action="account", target="account closed by the patient").exists()
+    assert patient_client.get("/today/").status_code == 302  # signed out
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Who may see what
+# ----------------------------------------------------------------------------------------------------------
+
+PATIENT_PAGES = ["/today/", "/history/", "/progress/", "/sessions/new/", "/account/", "/account/close/",
+                 "/account/export.csv", "/account/export.json"]
+
+
+@pytest.mark.parametrize("url", ["/clinic/", "/manage/users/", "/manage/care-teams/", "/manage/audit/"])
+def test_a_patient_gets_403_on_pages_for_other_roles(patient_client, url):
+    assert patient_client.get(url).status_code == 403
+
+
+@pytest.mark.parametrize("url", PATIENT_PAGES)
+@pytest.mark.parametrize("who", ["physio_client", "other_physio_client", "admin_client_"])
+def test_other_roles_get_403_on_patient_pages(request, url, who):
+    assert request.getfixturevalue(who).get(url).status_code == 403
+
+
+@pytest.mark.parametrize("url", PATIENT_PAGES)
+def test_signed_out_visitors_are_sent_to_sign_in(client, url):
+    response = client.get(url)
+
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_a_patient_sees_none_of_another_patients_data(patient_client, patient, today):
+    other = PatientFactory(username="zed")
+    CourseFactory(patient=other, foot="right", endoscopic=True)
+    DailyLogFactory(patient=other, date=today, foot="right", first_step_pain=9, note="zed's note")
+    SessionFactory(patient=other, note="zed's session")
+    CourseFactory(patient=patient, foot="left")
+
+    pages = [patient_client.get(url).content.decode() for url in PATIENT_PAGES[:5]]
+    pages.append(patient_client.get("/account/export.json").content.decode())
+    pages.append(patient_client.get(f"/log/{today.isoformat()}/").content.decode())
+
+    for html in pages:
+        assert "zed" not in html
+        assert "right-first_step_pain" not in html
+    # Posting a foot the patient is not treated for changes nobody's log.
+    patient_client.post("/today/", {"right-first_step_pain": "1", "right-average_pain": "1", "left-first_step_pain": "2", "left-average_pain": "2"})
+    assert other.daily_logs.get().first_step_pain == 9
+    assert User.objects.get(pk=other.pk).is_active
+
+
+def test_pages_refuse_other_methods(patient_client):
+    assert patient_client.post("/history/").status_code == 405
+    assert patient_client.post("/progress/").status_code == 405
+    assert patient_client.post("/account/export.csv").status_code == 405
