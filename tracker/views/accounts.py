@@ -63,6 +63,6 @@ def invitation_accept(request, token: str):
                 messages.success(request, "Your account is ready. Sign in with your new user name and password.")
                 return redirect("login")
         response = render(request, "registration/invitation_accept.html", {"form": form, "invitation": invitation})
-    # The token is in the address: keep it out of Referer headers sent to anything the page links to.
-    response["Referrer-Policy"] = "no-referrer"
+    # The token is in the address. The site-wide Referrer-Policy (same-origin) keeps it from other sites;
+    # "no-referrer" would be stricter but makes browsers send "Origin: null", which fails the CSRF check.
     return response
