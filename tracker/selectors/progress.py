@@ -6,7 +6,6 @@ calculation itself (``tracker.progress.calculate``) never touches the database.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
