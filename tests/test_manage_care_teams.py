@@ -164,3 +164,13 @@ def test_the_page_runs_a_fixed_number_of_queries(admin_client_, django_assert_nu
     with django_assert_num_queries(10):
         response = admin_client_.get(URL, {"physio": physio.public_id})
     assert response.status_code == 200
+
+
+def test_a_deactivated_physio_can_be_taken_off_but_not_assigned(admin_client_, physio, patient):
+    physio.is_active = False
+    physio.save()
+    erin = PatientFactory(username="erin")
+    _change(admin_client_, physio, [erin], "assign")
+    assert not CareTeamMembership.objects.filter(physio=physio, patient=erin).exists()
+    _change(admin_client_, physio, [patient], "remove")
+    assert not CareTeamMembership.objects.filter(physio=physio).exists()

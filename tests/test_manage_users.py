@@ -275,3 +275,25 @@ def test_a_staff_flag_alone_does_not_open_django_admin(client, db):
     staff = PhysioFactory(username="staffer", is_staff=True)
     client.force_login(staff)
     assert client.get("/admin/").status_code == 302
+
+
+def test_a_clinic_admin_cannot_demote_or_deactivate_a_superuser(admin_client_, db):
+    from tracker.services.accounts import ERROR_SUPERUSER
+
+    root = AdminFactory(username="root", is_superuser=True, is_staff=True)
+    response = admin_client_.post(_user_url("user_role", root), {"role": Role.PATIENT}, follow=True)
+    from django.utils.html import escape
+
+    assert escape(ERROR_SUPERUSER) in response.content.decode()
+    admin_client_.post(_user_url("user_deactivate", root))
+    root.refresh_from_db()
+    assert root.role == Role.ADMIN and root.is_active
+
+
+def test_a_superuser_can_change_a_superuser(client, db):
+    root = AdminFactory(username="root", is_superuser=True)
+    other_root = AdminFactory(username="root2", is_superuser=True)
+    client.force_login(root)
+    client.post(_user_url("user_deactivate", other_root))
+    other_root.refresh_from_db()
+    assert not other_root.is_active

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth.forms import BaseUserCreationForm, UsernameField
 
 from ..models import AuditAction, Invitation, Role, User
-from ..selectors.accounts import care_team_members
+from ..selectors.accounts import CARE_TEAM_ROLES, care_team_members
 
 ANY = [("", "Any")]
 ACTIVE_CHOICES = [("", "Any"), ("yes", "Active"), ("no", "Deactivated")]
@@ -108,8 +108,9 @@ class CareTeamChangeForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["physio"].queryset = care_team_members()
-        # Removal accepts any patient, so a link to a since-deactivated patient can still be cleaned up.
+        # Any clinician and any patient, so a link to a since-deactivated account can still be taken off;
+        # assigning checks that both are active (the service refuses otherwise).
+        self.fields["physio"].queryset = User.objects.filter(role__in=CARE_TEAM_ROLES)
         self.fields["patients"].queryset = User.objects.filter(role=Role.PATIENT)
 
     def clean(self):

@@ -36,6 +36,7 @@ ERROR_MAIL_FAILED = "The e-mail could not be sent, so nothing was saved. Please 
 ERROR_INVITATION_UNUSABLE = "This invitation link is no longer valid."
 ERROR_USERNAME_TAKEN = "That user name is taken. Please choose another."
 ERROR_OWN_ACCOUNT = "You cannot do this to your own account. Ask another clinic admin."
+ERROR_SUPERUSER = "Only a superuser can change a superuser's role or deactivate them."
 ERROR_ALREADY_INACTIVE = "This account is already deactivated."
 ERROR_ALREADY_ACTIVE = "This account is already active."
 ERROR_NO_EMAIL = "This account has no e-mail address to send a reset link to."
@@ -203,6 +204,14 @@ def _account_target(user: User) -> str:
     return f"account {user.username}"
 
 
+def _check_may_change(*, user: User, actor: User) -> None:
+    """No admin locks themselves out, and a clinic admin cannot take a superuser's access away."""
+    if user.pk == actor.pk:
+        raise ValidationError(ERROR_OWN_ACCOUNT)
+    if user.is_superuser and not actor.is_superuser:
+        raise ValidationError(ERROR_SUPERUSER)
+
+
 def _patient_or_none(user: User) -> User | None:
     return user if user.is_patient else None
 
@@ -214,8 +223,7 @@ def user_change_role(*, user: User, role: str, actor: User, request: HttpRequest
     Care-team links that no longer fit are taken off (and audited): a former patient is no longer on a
     caseload, and someone who becomes a patient no longer looks after anyone.
     """
-    if user.pk == actor.pk:
-        raise ValidationError(ERROR_OWN_ACCOUNT)
+    _check_may_change(user=user, actor=actor)
     old_role = user.role
     if role == old_role:
         return user
@@ -246,8 +254,7 @@ def user_deactivate(*, user: User, actor: User, request: HttpRequest | None = No
 
     Nothing else changes: the patient's data and care team stay, so reactivating restores everything.
     """
-    if user.pk == actor.pk:
-        raise ValidationError(ERROR_OWN_ACCOUNT)
+    _check_may_change(user=user, actor=actor)
     if not user.is_active:
         raise ValidationError(ERROR_ALREADY_INACTIVE)
     user.is_active = False
