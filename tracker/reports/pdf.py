@@ -1,14 +1,15 @@
 """The doctor-ready progress report: one patient on 1 to 3 A4 pages, rendered on the server by WeasyPrint.
 
-Bounded by design so it stays within 3 pages whatever the history: at most ``MAX_CHARTS`` course charts (active
-courses first), pain as weekly means for the last ``MAX_WEEKS`` weeks (the full diary is in logs.csv), the
-latest ``MAX_SESSIONS`` sessions, ``MAX_RED_FLAG_DAYS`` red-flag days, ``MAX_ALERTS`` alerts and ``MAX_NOTES``
-notes (each cut to ``NOTE_CHARS`` characters). The chart is inline SVG (WeasyPrint runs no JavaScript).
+Bounded so it stays within ``MAX_PAGES`` whatever the history: a few course charts (active courses first),
+pain as weekly means for the last weeks (the full diary is in logs.csv), and the latest sessions, red-flag days,
+alerts and notes, each list cut to a limit (``Limits``). ``report_pdf_document`` lays the report out at the
+fullest level of detail first and, should a history still run past 3 pages (very long notes, many courses),
+again with fewer rows, until it fits. The chart is inline SVG (WeasyPrint runs no JavaScript).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from statistics import fmean
 
@@ -22,14 +23,30 @@ from ..selectors.clinic import report_records
 from ..selectors.progress import patient_reports
 from .svg_chart import progress_chart_svg
 
-MAX_CHARTS = 2
-MAX_COURSES_LISTED = 6
-MAX_WEEKS = 12
-MAX_SESSIONS = 10
-MAX_RED_FLAG_DAYS = 8
-MAX_ALERTS = 8
-MAX_NOTES = 4
-NOTE_CHARS = 500
+MAX_PAGES = 3
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much of each list the report shows."""
+
+    charts: int
+    courses_listed: int
+    weeks: int
+    sessions: int
+    red_flag_days: int
+    alerts: int
+    notes: int
+    note_chars: int
+
+
+# Most detail first; each next level is tried only if the previous one ran past MAX_PAGES.
+LEVELS = (
+    Limits(charts=2, courses_listed=8, weeks=12, sessions=10, red_flag_days=8, alerts=8, notes=4, note_chars=500),
+    Limits(charts=2, courses_listed=5, weeks=8, sessions=6, red_flag_days=5, alerts=5, notes=3, note_chars=300),
+    Limits(charts=1, courses_listed=3, weeks=6, sessions=4, red_flag_days=3, alerts=3, notes=2, note_chars=160),
+)
+MAX_WEEKS = LEVELS[0].weeks
 
 RED_FLAG_LABELS = dict(RED_FLAG_FIELDS)
 
@@ -71,34 +88,30 @@ def weekly_means(report: CourseReport, *, limit: int = MAX_WEEKS) -> tuple[list[
     return rows, len(logged) - len(kept)
 
 
-def report_context(*, patient: User, today: date, prepared_by: User) -> dict:
-    """Everything the report shows, bounded (see the module docstring). A fixed number of queries."""
+def report_context(*, patient: User, today: date, prepared_by: User, limits: Limits = LEVELS[0]) -> dict:
+    """Everything the report shows, cut to ``limits``. A fixed number of queries (see ``report_records``)."""
     reports = patient_reports(patient=patient, today=today)
-    charted = reports[:MAX_CHARTS]
+    charted = reports[: limits.charts]
     bands = {kind: cohort_band(kind=kind, exclude_patient_id=patient.pk) for kind in {r.kind for r in charted}}
     courses = []
     for report in charted:
-        rows, left_out = weekly_means(report)
         courses.append(
             {
                 "report": report,
                 "svg": progress_chart_svg(report=report, band=bands.get(report.kind)),
                 "band": bands.get(report.kind),
                 "milestones": [(i, m) for i, m in enumerate(report.milestones, start=1)],
-                "weeks": rows,
-                "weeks_left_out": left_out,
             }
         )
     records = report_records(
-        patient=patient, red_flag_limit=MAX_RED_FLAG_DAYS, session_limit=MAX_SESSIONS, alert_limit=MAX_ALERTS,
-        note_limit=MAX_NOTES,
+        patient=patient, red_flag_limit=limits.red_flag_days, session_limit=limits.sessions,
+        alert_limit=limits.alerts, note_limit=limits.notes,
     )
-    return {
+    context = {
         "patient": patient,
         "today": today,
         "prepared_by": prepared_by,
         "courses": courses,
-        "other_reports": reports[MAX_CHARTS : MAX_CHARTS + MAX_COURSES_LISTED],
         "all_reports": reports,
         "red_flag_logs": [(log, [RED_FLAG_LABELS[f] for f in log.red_flags]) for log in records.red_flag_logs],
         "sessions": records.sessions,
@@ -106,7 +119,28 @@ def report_context(*, patient: User, today: date, prepared_by: User) -> dict:
         "alerts": records.alerts,
         "open_alerts": records.open_alerts,
         "notes": records.notes,
-        "note_chars": NOTE_CHARS,
+    }
+    return with_limits(context, limits)
+
+
+def with_limits(context: dict, limits: Limits) -> dict:
+    """``context`` cut down to ``limits`` (no query: the lists are only sliced)."""
+    courses = []
+    for course in context["courses"][: limits.charts]:
+        rows, left_out = weekly_means(course["report"], limit=limits.weeks)
+        courses.append({**course, "weeks": rows, "weeks_left_out": left_out})
+    reports = context["all_reports"]
+    return {
+        **context,
+        "limits": limits,
+        "courses": courses,
+        "listed_reports": reports[: limits.courses_listed],
+        "unlisted_reports": max(0, len(reports) - limits.courses_listed),
+        "red_flag_logs": context["red_flag_logs"][: limits.red_flag_days],
+        "sessions": context["sessions"][: limits.sessions],
+        "alerts": context["alerts"][: limits.alerts],
+        "notes": context["notes"][: limits.notes],
+        "note_chars": limits.note_chars,
     }
 
 
@@ -116,3 +150,14 @@ def report_document(context: dict):
 
     html = render_to_string("tracker/report_pdf.html", context)
     return HTML(string=html, base_url=str(settings.BASE_DIR)).render()
+
+
+def report_pdf_document(*, patient: User, today: date, prepared_by: User):
+    """The report at the most detail that fits in ``MAX_PAGES`` pages (queries run once, layout up to 3 times)."""
+    context = report_context(patient=patient, today=today, prepared_by=prepared_by)
+    document = None
+    for limits in LEVELS:
+        document = report_document(with_limits(context, limits))
+        if len(document.pages) <= MAX_PAGES:
+            break
+    return document

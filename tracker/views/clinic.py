@@ -33,7 +33,7 @@ from ..models import Alert, AlertStatus, AuditAction, Course, CourseKind, Course
 from ..permissions import clinician_required, get_patient_in_care_or_404
 from ..progress.chart import chart_payload
 from ..progress.cohort import cohort_band
-from ..reports.pdf import report_context, report_document
+from ..reports.pdf import report_pdf_document
 from ..reports.svg_chart import sparkline_svg, trend_words
 from ..selectors.clinic import caseload_rows, open_alerts_for, patient_logs_for_export, patient_story
 from ..services import clinic as services
@@ -310,7 +310,7 @@ def diary_import(request, patient):
 @patient_view("GET", "HEAD")
 def report_pdf(request, patient):
     today = patient.local_today()
-    document = report_document(report_context(patient=patient, today=today, prepared_by=request.user))
+    document = report_pdf_document(patient=patient, today=today, prepared_by=request.user)
     audit_record(actor=request.user, action=AuditAction.EXPORT, target="progress report PDF", patient=patient,
                  request=request, detail={"pages": len(document.pages)})
     response = HttpResponse(document.write_pdf(), content_type="application/pdf")

@@ -1,0 +1,277 @@
+"""One patient's page (/clinic/patients/<uuid>/) and its changes: notes, alerts, courses, needling sessions."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import escape
+
+from tests.factories import AlertFactory, ClinicalNoteFactory, CourseFactory, DailyLogFactory, SessionFactory
+from tracker.models import (
+    Alert,
+    AlertStatus,
+    AuditAction,
+    AuditEvent,
+    ClinicalNote,
+    Course,
+    CourseStatus,
+    Session,
+    SessionKind,
+)
+from tracker.services import clinic as services
+
+
+def page_url(patient):
+    return reverse("clinic:patient", args=[patient.public_id])
+
+
+@pytest.fixture
+def needling(patient):
+    return CourseFactory(patient=patient, needling=True, foot="both", day_zero=patient.local_today() - timedelta(days=10))
+
+
+def test_it_shows_the_whole_story(patient, physio, physio_client, needling):
+    today = patient.local_today()
+    DailyLogFactory(patient=patient, date=today, first_step_pain=6, note="Stairs were hard")
+    SessionFactory(patient=patient, needling=True, course=needling, performed_by=physio, date=today - timedelta(days=2))
+    AlertFactory(patient=patient, message="No log for 2 days (test).")
+    ClinicalNoteFactory(patient=patient, author=physio, text="Check footwear next visit.")
+
+    response = physio_client.get(page_url(patient))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-progress-chart="chart-1-data"' in html  # the shared chart component
+    assert 'id="chart-1-data"' in html
+    for text in ("Dry needling course", "Stairs were hard", "No log for 2 days (test).", "Check footwear next visit.",
+                 "Record a needling session", "Start a course", "Import an earlier diary", "Bob Baker"):
+        assert text in html, text
+    event = AuditEvent.objects.get(action=AuditAction.VIEW, patient=patient)
+    assert event.actor == physio and event.target == "clinic patient page"
+
+
+def test_it_runs_a_fixed_number_of_queries_whatever_the_days(patient, physio_client, needling, django_assert_num_queries):
+    def count():
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as ctx:
+            assert physio_client.get(page_url(patient)).status_code == 200
+        return len(ctx.captured_queries)
+
+    few = count()
+    today = patient.local_today()
+    for d in range(40):
+        DailyLogFactory(patient=patient, date=today - timedelta(days=d), foot="right")
+        SessionFactory(patient=patient, date=today - timedelta(days=d))
+    assert count() == few
+
+
+def test_it_adds_a_note(patient, physio, physio_client):
+    response = physio_client.post(reverse("clinic:note_add", args=[patient.public_id]), {"text": "  Plan: taper.  "})
+
+    assert response.status_code == 302
+    note = ClinicalNote.objects.get(patient=patient)
+    assert note.text == "Plan: taper." and note.author == physio
+    assert AuditEvent.objects.filter(action=AuditAction.CREATE, patient=patient, target="clinical note").exists()
+
+
+def test_it_refuses_an_empty_note_on_the_form(patient, physio_client):
+    response = physio_client.post(reverse("clinic:note_add", args=[patient.public_id]), {"text": "   "})
+
+    assert response.status_code == 400
+    assert services.NOTE_EMPTY in response.content.decode()
+    assert not ClinicalNote.objects.exists()
+
+
+def test_notes_are_never_shown_to_the_patient(patient, physio, patient_client):
+    ClinicalNoteFactory(patient=patient, author=physio, text="PRIVATE-CLINICAL-NOTE-42")
+
+    seen = 0
+    for name in ("today", "history", "progress", "account", "export_csv", "export_json"):
+        try:
+            url = reverse(f"patient:{name}")
+        except NoReverseMatch:
+            continue
+        response = patient_client.get(url)
+        if response.status_code != 200:
+            continue
+        seen += 1
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        assert b"PRIVATE-CLINICAL-NOTE-42" not in body, name
+    assert seen >= 1
+    # And every clinic page, where notes live, is closed to her.
+    assert patient_client.get(page_url(patient)).status_code == 403
+    assert patient_client.get(reverse("clinic:report_pdf", args=[patient.public_id])).status_code == 403
+
+
+def test_it_acknowledges_an_alert_with_a_note(patient, physio, physio_client):
+    alert = AlertFactory(patient=patient, critical=True)
+    url = reverse("clinic:alert_acknowledge", args=[patient.public_id, alert.pk])
+
+    response = physio_client.post(url, {"note": "Phoned her; GP today.", "next": reverse("clinic:alerts")})
+
+    assert response.status_code == 302 and response["Location"] == reverse("clinic:alerts")
+    alert.refresh_from_db()
+    assert alert.status == AlertStatus.ACKNOWLEDGED
+    assert alert.acknowledged_by == physio and alert.acknowledged_at is not None
+    assert alert.acknowledgement_note == "Phoned her; GP today."
+    assert AuditEvent.objects.filter(action=AuditAction.UPDATE, patient=patient, detail__alert_id=alert.pk).exists()
+
+
+def test_acknowledging_needs_a_note(patient, physio_client):
+    alert = AlertFactory(patient=patient, critical=True)
+    url = reverse("clinic:alert_acknowledge", args=[patient.public_id, alert.pk])
+
+    response = physio_client.post(url, {"note": " ", "next": reverse("clinic:alerts")})
+
+    assert response.status_code == 400
+    assert services.ACK_NOTE_REQUIRED in response.content.decode()
+    alert.refresh_from_db()
+    assert alert.status == AlertStatus.OPEN
+
+
+def test_acknowledging_twice_keeps_the_first(patient, physio, other_physio):
+    alert = AlertFactory(patient=patient)
+    services.alert_acknowledge(actor=physio, alert=alert, note="First.")
+
+    with pytest.raises(Exception, match="already acknowledged"):
+        services.alert_acknowledge(actor=physio, alert=alert, note="Second.")
+    alert.refresh_from_db()
+    assert alert.acknowledgement_note == "First."
+
+
+def test_it_ignores_an_offsite_next(patient, physio_client):
+    alert = AlertFactory(patient=patient)
+    url = reverse("clinic:alert_acknowledge", args=[patient.public_id, alert.pk])
+
+    response = physio_client.post(url, {"note": "Done.", "next": "https://evil.example/"})
+
+    assert response["Location"] == page_url(patient)
+
+
+def test_the_alerts_page_lists_open_alerts_most_severe_then_newest(patient, physio, physio_client):
+    from django.utils import timezone
+
+    now = timezone.now()
+    low_new = AlertFactory(patient=patient, message="low new", created_at=now)
+    critical_old = AlertFactory(patient=patient, critical=True, message="critical old", created_at=now - timedelta(days=3))
+    critical_new = AlertFactory(patient=patient, critical=True, message="critical new", occurrence="x2", created_at=now)
+    AlertFactory(patient=patient, acknowledged=True, message="done already")
+    AlertFactory(message="someone else's")
+
+    response = physio_client.get(reverse("clinic:alerts"))
+
+    assert list(response.context["page"]) == [critical_new, critical_old, low_new]
+    html = response.content.decode()
+    assert "done already" not in html and "someone else" not in html
+    assert AuditEvent.objects.filter(action=AuditAction.VIEW, target="open alerts page 1").exists()
+
+
+def test_it_starts_a_course(patient, physio, physio_client):
+    today = patient.local_today()
+    response = physio_client.post(reverse("clinic:course_start", args=[patient.public_id]), {
+        "course-kind": "needling", "course-foot": "right", "course-day_zero": today.isoformat(),
+        "course-planned_sessions": "5",
+    })
+
+    assert response.status_code == 302
+    course = Course.objects.get(patient=patient)
+    assert (course.kind, course.foot, course.day_zero, course.planned_sessions, course.created_by) == (
+        "needling", "right", today, 5, physio)
+    assert AuditEvent.objects.filter(action=AuditAction.CREATE, patient=patient, target__startswith="course started").exists()
+
+
+def test_planned_sessions_are_only_for_needling(patient, physio_client):
+    response = physio_client.post(reverse("clinic:course_start", args=[patient.public_id]), {
+        "course-kind": "massage", "course-foot": "right", "course-day_zero": "2026-01-01", "course-planned_sessions": "5",
+    })
+
+    assert response.status_code == 400
+    assert not Course.objects.exists()
+
+
+@pytest.mark.parametrize("outcome", [CourseStatus.COMPLETED, CourseStatus.STOPPED])
+def test_it_completes_or_stops_a_course(patient, physio_client, needling, outcome):
+    today = patient.local_today()
+    prefix = f"finish-{needling.public_id}"
+    response = physio_client.post(reverse("clinic:course_finish", args=[patient.public_id, needling.public_id]), {
+        f"{prefix}-outcome": outcome, f"{prefix}-ended_on": today.isoformat(),
+    })
+
+    assert response.status_code == 302
+    needling.refresh_from_db()
+    assert needling.status == outcome and needling.ended_on == today
+
+
+def test_it_refuses_an_end_before_day_0(patient, physio_client, needling):
+    prefix = f"finish-{needling.public_id}"
+    response = physio_client.post(reverse("clinic:course_finish", args=[patient.public_id, needling.public_id]), {
+        f"{prefix}-outcome": "completed", f"{prefix}-ended_on": (needling.day_zero - timedelta(days=1)).isoformat(),
+    })
+
+    assert response.status_code == 400
+    assert escape(services.ENDED_BEFORE_DAY_ZERO) in response.content.decode()
+    needling.refresh_from_db()
+    assert needling.status == CourseStatus.ACTIVE
+
+
+def test_it_sets_planned_sessions(patient, physio_client, needling):
+    prefix = f"planned-{needling.public_id}"
+    response = physio_client.post(
+        reverse("clinic:course_planned_sessions", args=[patient.public_id, needling.public_id]),
+        {f"{prefix}-planned_sessions": "4"},
+    )
+
+    assert response.status_code == 302
+    needling.refresh_from_db()
+    assert needling.planned_sessions == 4
+    event = AuditEvent.objects.get(action=AuditAction.UPDATE, patient=patient)
+    assert event.detail["before"] == 6 and event.detail["after"] == 4
+
+
+def test_it_records_a_needling_session_and_raises_alerts(patient, physio, physio_client, needling):
+    today = patient.local_today()
+    DailyLogFactory(patient=patient, date=today, red_flag=True)  # a red flag the alerts service should raise
+    prefix = f"needling-{needling.public_id}"
+
+    response = physio_client.post(
+        reverse("clinic:needling_session_record", args=[patient.public_id, needling.public_id]),
+        {f"{prefix}-date": today.isoformat(), f"{prefix}-minutes": "25", f"{prefix}-sites": ["calf", "heel"],
+         f"{prefix}-twitch_response": "yes", f"{prefix}-soreness_after": "3", f"{prefix}-note": "Left calf tender."},
+    )
+
+    assert response.status_code == 302
+    session = Session.objects.get(patient=patient)
+    assert (session.kind, session.course, session.minutes, session.sites, session.twitch_response,
+            session.soreness_after, session.performed_by) == (
+        SessionKind.NEEDLING, needling, 25, ["calf", "heel"], True, 3, physio)
+    assert Alert.objects.filter(patient=patient, kind="red_flag").exists()
+    assert AuditEvent.objects.filter(action=AuditAction.CREATE, patient=patient, target__startswith="needling").exists()
+
+
+def test_it_refuses_a_session_in_the_future(patient, physio_client, needling):
+    prefix = f"needling-{needling.public_id}"
+    tomorrow = patient.local_today() + timedelta(days=1)
+    response = physio_client.post(
+        reverse("clinic:needling_session_record", args=[patient.public_id, needling.public_id]),
+        {f"{prefix}-date": tomorrow.isoformat(), f"{prefix}-minutes": "25", f"{prefix}-sites": ["calf"]},
+    )
+
+    assert response.status_code == 400
+    assert services.DATE_IN_FUTURE in response.content.decode()
+    assert not Session.objects.exists()
+
+
+def test_no_needling_session_on_a_massage_course(patient, physio_client):
+    course = CourseFactory(patient=patient)
+    prefix = f"needling-{course.public_id}"
+    response = physio_client.post(
+        reverse("clinic:needling_session_record", args=[patient.public_id, course.public_id]),
+        {f"{prefix}-date": patient.local_today().isoformat(), f"{prefix}-minutes": "25", f"{prefix}-sites": ["calf"]},
+    )
+
+    assert response.status_code == 400
+    assert not Session.objects.exists()

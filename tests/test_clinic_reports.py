@@ -1,0 +1,192 @@
+"""The PDF report (1 to 3 pages, with its server-drawn chart), logs.csv, and the SVG chart functions."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+
+import pytest
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from tests.factories import AlertFactory, ClinicalNoteFactory, CourseFactory, DailyLogFactory, SessionFactory
+from tracker.csv_format import LOG_COLUMNS
+from tracker.models import AuditAction, AuditEvent, DailyLog, Foot
+from tracker.progress.report import (
+    Citation,
+    CourseReport,
+    Expectation,
+    MilestoneResult,
+    MilestoneStatus,
+    OverallStatus,
+    PainPoint,
+    PainTrend,
+    SessionsProgress,
+)
+from tracker.reports.pdf import LEVELS, report_context, report_document, report_pdf_document, weekly_means
+from tracker.reports.svg_chart import progress_chart_svg, sparkline_svg, trend_words
+
+# ---------------------------------------------------------------------------------------------------------
+# Pure: the SVG chart functions
+# ---------------------------------------------------------------------------------------------------------
+
+
+def test_the_sparkline_breaks_at_gaps_and_says_what_it_shows():
+    values = [6, 5, None, None, 4, 3, 3]
+
+    svg = sparkline_svg(values)
+
+    assert svg.startswith("<svg") and 'role="img"' in svg
+    assert svg.count("<polyline") == 2  # two runs of days, never drawn through the gap
+    assert svg.count("<circle") == 5
+    assert trend_words(values) == "First-step pain, last 7 days: 6, 5, no log, no log, 4, 3, 3 (down from 6 to 3)."
+    assert f"<title>{trend_words(values)}</title>" in svg
+
+
+def test_trend_words_for_nothing_logged():
+    assert trend_words([None] * 7) == "No first-step pain logged in the last 7 days."
+
+
+def _report(*, days: int = 40, with_window: bool = True) -> CourseReport:
+    day_zero = date(2026, 1, 1)
+    today = day_zero + timedelta(days=days)
+    series = tuple(
+        PainPoint(day=day_zero + timedelta(days=d), first_step_pain=None if d % 9 == 4 else max(0, 7 - d // 6),
+                  mean_7d=max(0.0, 7 - d / 6))
+        for d in range(-3, days + 1)
+    )
+    expectation = Expectation(key="usual_activities", kind="endoscopic", title="Back to <usual> activities",
+                              citation=Citation(source="000_1e061efd59e99644.txt:11", quote="3 to 6 weeks"),
+                              window_start_day=21, window_end_day=42, window_words="3 to 6 weeks after surgery")
+    milestone = MilestoneResult(
+        expectation=expectation, status=MilestoneStatus.NOT_YET_DUE, reached_on=None,
+        window_start=day_zero + timedelta(days=21) if with_window else None,
+        window_end=day_zero + timedelta(days=42) if with_window else None, sentence="",
+    )
+    return CourseReport(
+        course_id=7, course_public_id="c7", kind="endoscopic", kind_label="Endoscopic plantar fascia release",
+        foot="left", day_zero=day_zero, course_status="active", today=today, day=days, week=days // 7 + 1,
+        sessions=SessionsProgress(done=0, planned=None, typical_low=None, typical_high=None, citation=None),
+        milestones=(milestone,),
+        pain=(PainTrend(foot="left", baseline=7.0, mean_7d=2.0, change=-5.0, meaningful=True, series=series,
+                        improved=True),),
+        red_flag_days=(), lingering_needling_soreness=False, no_improvement_after_6_months=False,
+        status=OverallStatus.ON_TRACK, reason="Fine.", last_logged_on=today,
+    )
+
+
+def test_the_progress_chart_draws_the_expected_window_and_escapes_text():
+    svg = progress_chart_svg(report=_report(), band=None)
+
+    assert svg.startswith("<svg") and "<title" in svg and "<desc" in svg
+    assert 'fill="#2e7d32"' in svg  # the expected window
+    assert "Back to &lt;usual&gt; activities" in svg and "<usual>" not in svg
+    assert "day 21 to 42" in svg
+    assert svg.count("<polyline") >= 1
+
+
+def test_weekly_means_keep_the_last_weeks_and_count_the_rest():
+    rows, left_out = weekly_means(_report(days=200), limit=12)
+
+    assert len(rows) == 12 and left_out > 0
+    assert rows[-1].week == 200 // 7 + 1
+    assert all(r.means[0] is not None for r in rows)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The PDF report
+# ---------------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def a_year(patient, physio):
+    """Alice after a year: three courses, both feet logged daily, red flags, sessions, alerts, long notes."""
+    today = patient.local_today()
+    start = today - timedelta(days=365)
+    CourseFactory(patient=patient, needling=True, foot="both", day_zero=start)
+    CourseFactory(patient=patient, endoscopic=True, day_zero=today - timedelta(days=120))
+    CourseFactory(patient=patient, day_zero=today - timedelta(days=300), stopped=True)
+    DailyLog.objects.bulk_create(
+        [
+            DailyLog(patient=patient, date=start + timedelta(days=d), foot=foot, recorded_on=today,
+                     first_step_pain=max(0, 8 - d // 50), average_pain=3, rf_calf=(d % 40 == 0),
+                     note="=SUM(A1:A9)" if d == 3 else "")
+            for d in range(-5, 366)
+            for foot in (Foot.LEFT, Foot.RIGHT)
+        ]
+    )
+    for d in range(0, 360, 12):
+        SessionFactory(patient=patient, needling=True, date=start + timedelta(days=d), performed_by=physio)
+    for i in range(20):
+        AlertFactory(patient=patient, critical=i % 3 == 0, message=f"Alert number {i} " + "x" * 200)
+    for _ in range(12):
+        ClinicalNoteFactory(patient=patient, author=physio, text="A long clinical note. " * 300)
+    return today
+
+
+def test_the_pdf_is_1_to_3_pages_for_a_year_of_logs(patient, physio, a_year):
+    context = report_context(patient=patient, today=a_year, prepared_by=physio)
+    html = render_to_string("tracker/report_pdf.html", context)
+
+    document = report_pdf_document(patient=patient, today=a_year, prepared_by=physio)
+
+    assert 1 <= len(document.pages) <= 3
+    assert html.count('class="progress-svg"') == 2  # the chart, drawn on the server, for the two charted courses
+    assert "Alice Archer" in html and "Bob Baker" in html
+    assert "Warning signs ticked" in html and "Pain and swelling in one calf" in html
+    assert "weekly means" in html and "every day is in the logs.csv export" in html
+    assert document.write_pdf().startswith(b"%PDF")
+
+
+def test_the_pdf_view_downloads_and_audits(patient, physio, physio_client, a_year):
+    response = physio_client.get(reverse("clinic:report_pdf", args=[patient.public_id]))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response.content.startswith(b"%PDF")
+    event = AuditEvent.objects.get(action=AuditAction.EXPORT, patient=patient)
+    assert event.actor == physio and event.target == "progress report PDF" and 1 <= event.detail["pages"] <= 3
+
+
+def test_the_pdf_of_a_patient_with_nothing_yet(patient, physio, physio_client):
+    document = report_document(report_context(patient=patient, today=patient.local_today(), prepared_by=physio))
+
+    assert len(document.pages) == 1
+
+
+def test_a_typical_history_fits_at_full_detail(patient, physio):
+    """Six weeks of daily logs, a course, a few sessions and notes: 3 pages or fewer without cutting anything."""
+    today = patient.local_today()
+    CourseFactory(patient=patient, needling=True, day_zero=today - timedelta(days=42))
+    for d in range(45):
+        DailyLogFactory(patient=patient, date=today - timedelta(days=d), first_step_pain=max(0, 7 - d // 7))
+    for d in range(0, 42, 7):
+        SessionFactory(patient=patient, needling=True, date=today - timedelta(days=d), performed_by=physio)
+    ClinicalNoteFactory(patient=patient, author=physio, text="Improving; continue plan.")
+
+    document = report_document(report_context(patient=patient, today=today, prepared_by=physio, limits=LEVELS[0]))
+
+    assert len(document.pages) <= 3
+
+
+# ---------------------------------------------------------------------------------------------------------
+# logs.csv
+# ---------------------------------------------------------------------------------------------------------
+
+
+def test_logs_csv_neutralises_formulas_and_audits(patient, physio, physio_client):
+    today = patient.local_today()
+    DailyLogFactory(patient=patient, date=today, note="=HYPERLINK(\"https://evil.example\")")
+    DailyLogFactory(patient=patient, date=today - timedelta(days=1), note="+1 better, -2 worse, @home")
+
+    response = physio_client.get(reverse("clinic:logs_csv", args=[patient.public_id]))
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert tuple(rows[0]) == LOG_COLUMNS
+    notes = [row[LOG_COLUMNS.index("note")] for row in rows[1:]]
+    assert notes == ["'+1 better, -2 worse, @home", "'=HYPERLINK(\"https://evil.example\")"]  # oldest first
+    assert AuditEvent.objects.filter(action=AuditAction.EXPORT, patient=patient, target="daily logs CSV").exists()
