@@ -28,7 +28,7 @@ def _user_url(name, user):
 # Who may see /manage/ -------------------------------------------------------------------------------
 
 
-MANAGE_GET_URLS = ["manage:users", "manage:invite", "manage:care_teams", "manage:audit", "manage:audit_export"]
+MANAGE_GET_URLS = ["manage:index", "manage:users", "manage:invite", "manage:care_teams", "manage:audit", "manage:audit_export"]
 
 
 @pytest.mark.parametrize("url_name", MANAGE_GET_URLS)
@@ -67,6 +67,11 @@ def test_it_requires_csrf(clinic_admin, patient):
     assert response.status_code == 403
     patient.refresh_from_db()
     assert patient.is_active
+
+
+def test_manage_goes_to_the_users(admin_client_):
+    response = admin_client_.get("/manage/")
+    assert response.status_code == 302 and response.url == reverse("manage:users")
 
 
 def test_it_404s_an_unknown_user(admin_client_):

@@ -4,6 +4,7 @@ from ..views import manage
 
 app_name = "manage"
 urlpatterns = [
+    path("", manage.index, name="index"),
     path("users/", manage.users, name="users"),
     path("users/invite/", manage.invite, name="invite"),
     path("invitations/<int:pk>/resend/", manage.invitation_resend, name="invitation_resend"),

@@ -20,7 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ..forms.manage import (
     AuditFilterForm,
@@ -50,6 +50,12 @@ def _errors(exc: ValidationError) -> str:
 
 @require_GET
 @admin_required
+def index(request):
+    return redirect("manage:users")
+
+
+@require_GET
+@admin_required
 def users(request):
     search = UserSearchForm(request.GET or None)
     page = Paginator(selectors.user_list(**search.filters()), USERS_PER_PAGE).get_page(request.GET.get("page"))
@@ -65,6 +71,7 @@ def users(request):
     )
 
 
+@require_http_methods(["GET", "POST"])
 @admin_required
 def invite(request):
     form = InvitationForm(request.POST or None)
