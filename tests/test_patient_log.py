@@ -109,7 +109,7 @@ def test_it_saves_today_and_shows_the_trend_and_status(patient_client, patient, 
     page = patient_client.get("/today/?saved=1").content.decode()
     assert "today is logged" in page
     assert "Home massage routine:" in page  # the status line from the progress report
-    assert "your first-step pain averaged 5 out of 10 over the last 7 days" in page
+    assert "Your first-step pain averaged 5 out of 10 over the last 7 days" in page
 
 
 def test_saving_the_same_day_again_edits_it(patient_client, patient, course):

@@ -59,6 +59,11 @@ def _fmt(value: float | None) -> str:
 
 def trend_sentence(trend: PainTrend, *, feet: int) -> str:
     """One line on the first-step pain trend of one foot, in words a patient understands."""
+    text = _trend_words(trend, feet=feet)
+    return text[:1].upper() + text[1:]
+
+
+def _trend_words(trend: PainTrend, *, feet: int) -> str:
     foot = f"{trend.foot.capitalize()} foot: " if feet > 1 else ""
     if trend.mean_7d is None:
         return f"{foot}no first-step pain logged in the last 7 days yet."
