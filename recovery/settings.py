@@ -200,6 +200,11 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
+# The site's public address, for links in e-mails sent outside a request (daily reminders from cron).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
+if SITE_URL and not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"SITE_URL must start with http:// or https://, not {SITE_URL!r}")
+
 INVITATION_VALID_DAYS = 7
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day
 

@@ -45,6 +45,7 @@ def test_it_reads_postgres_from_database_url():
         ({"DEBUG": "true", "DATABASE_URL": "mysql://x/y"}, "DATABASE_URL must start with"),
         ({"DEBUG": "true", "TIME_ZONE": "Mars/Olympus"}, "TIME_ZONE must be an IANA time zone"),
         ({"DEBUG": "true", "EMAIL_PORT": "twenty-five"}, "EMAIL_PORT must be a whole number"),
+        ({"DEBUG": "true", "SITE_URL": "heel.example.org"}, "SITE_URL must start with http"),
         ({"DEBUG": "true", "STAFF_IDLE_TIMEOUT_MINUTES": "0"}, "STAFF_IDLE_TIMEOUT_MINUTES must be at least 1"),
     ],
 )

@@ -22,7 +22,7 @@ class Command(BaseCommand):
             "--now",
             help="Pretend it is this moment (ISO 8601, e.g. 2026-03-01T18:05:00+00:00; no offset means UTC).",
         )
-        parser.add_argument("--site-url", default="", help="The site's address for the link in the e-mail.")
+        parser.add_argument("--site-url", default="", help="The site's address for the link in the e-mail (default: the SITE_URL setting).")
 
     def handle(self, *args, now=None, site_url="", **options):
         if now:
