@@ -86,7 +86,7 @@ def test_it_refuses_an_active_course_with_an_end_date_and_a_finished_one_without
     assert CourseFactory(status=CourseStatus.COMPLETED, day_zero=DAY, ended_on=DAY).pk
 
 
-@pytest.mark.parametrize("fields", [{"kind": "reiki"}, {"foot": "neither"}, {"planned_sessions": 0},
+@pytest.mark.parametrize("fields", [{"kind": "reiki"}, {"foot": "none"}, {"planned_sessions": 0},
                                     {"planned_sessions": 21}])
 def test_it_refuses_invalid_course_fields(fields):
     refused(CourseFactory, **fields)

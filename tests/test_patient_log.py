@@ -370,11 +370,13 @@ def test_two_requests_at_once_leave_one_log(patient, course, today):
     barrier = threading.Barrier(2)
 
     def post(pain):
-        c = Client()
-        c.force_login(patient)
-        barrier.wait()
-        results.append(c.post("/today/", valid() | {"left-first_step_pain": str(pain)}).status_code)
-        connections.close_all()
+        try:
+            c = Client()
+            c.force_login(patient)
+            barrier.wait(timeout=10)
+            results.append(c.post("/today/", valid() | {"left-first_step_pain": str(pain)}).status_code)
+        finally:
+            connections.close_all()  # a thread's connection would otherwise keep the test database open
 
     threads = [threading.Thread(target=post, args=(p,)) for p in (3, 6)]
     for t in threads:
