@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 from django.core.management import call_command
 
 from tests.browser.conftest import assert_clean
@@ -40,8 +41,7 @@ def test_the_physio_triages_acknowledges_and_reports(demo, page, sign_in, live_s
 
     # The open alerts, most severe first; acknowledge the red flag with a note.
     page.get_by_role("link", name="Alerts", exact=True).click()
-    page.wait_for_load_state("networkidle")
-    assert page.locator("h1").inner_text() == "Open alerts"
+    expect(page.locator("h1")).to_have_text("Open alerts")
     alert_rows = page.locator("tr.alert-row")
     assert alert_rows.count() >= 1
     top = alert_rows.first
@@ -53,7 +53,7 @@ def test_the_physio_triages_acknowledges_and_reports(demo, page, sign_in, live_s
     form.get_by_label(re.compile("Note on acknowledging")).fill("Phoned Oscar: GP to check his calf today.")
     form.get_by_role("button", name=re.compile("Acknowledge")).click()
     page.wait_for_load_state("networkidle")
-    assert page.get_by_text("Alert acknowledged for Oscar Lind.").is_visible()
+    expect(page.get_by_text("Alert acknowledged for Oscar Lind.")).to_be_visible()
     red_flag.refresh_from_db()
     assert red_flag.status == AlertStatus.ACKNOWLEDGED
     assert red_flag.acknowledged_by.username == "physio"
@@ -61,10 +61,9 @@ def test_the_physio_triages_acknowledges_and_reports(demo, page, sign_in, live_s
     # One patient's whole story, with the shared chart drawn by Chart.js.
     page.get_by_role("link", name="Caseload", exact=True).click()
     page.get_by_role("link", name="Oscar Lind").click()
-    page.wait_for_load_state("networkidle")
-    assert page.locator("h1").inner_text() == "Oscar Lind"
+    expect(page.locator("h1")).to_have_text("Oscar Lind")
     page.wait_for_function("document.querySelector('canvas[data-progress-chart]') !== null")
-    assert page.get_by_text("Phoned Oscar: GP to check his calf today.").is_visible()
+    expect(page.get_by_text("Phoned Oscar: GP to check his calf today.")).to_be_visible()
     check_accessibility(page, context="patient page")
     screenshot(page, "patient")
 
@@ -72,7 +71,7 @@ def test_the_physio_triages_acknowledges_and_reports(demo, page, sign_in, live_s
     page.get_by_label("New note").fill("Reviewed red flag; GP appointment booked.")
     page.get_by_role("button", name="Save note").click()
     page.wait_for_load_state("networkidle")
-    assert page.get_by_text("Note saved.").is_visible()
+    expect(page.get_by_text("Note saved.")).to_be_visible()
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Report (PDF)").click()
     download = download_info.value
@@ -93,7 +92,7 @@ def test_the_import_report_is_accessible(demo, page, sign_in, live_server, scree
     page.get_by_role("button", name="Check and import").click()
     page.wait_for_load_state("networkidle")
 
-    assert page.get_by_text("Nothing was imported").is_visible()
+    expect(page.get_by_text("Nothing was imported")).to_be_visible()
     assert "first-step pain" in page.locator("table").first.inner_text()
     check_accessibility(page, context="import report")
     screenshot(page, "import-refused")

@@ -6,6 +6,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_clean
 from tests.factories import TEST_PASSWORD, CourseFactory, DailyLogFactory, PatientFactory
@@ -43,7 +44,7 @@ def test_a_patient_logs_today_and_sees_the_point_on_the_chart(signed_in, alice, 
     page.get_by_role("button", name="Save today").click()
     page.wait_for_load_state("networkidle")
 
-    assert page.get_by_text("today is logged").is_visible()
+    expect(page.get_by_text("today is logged")).to_be_visible()
     check_accessibility(page, context="today after saving")
     screenshot(page, "today-saved")
 
@@ -72,7 +73,7 @@ def test_a_patient_fills_in_a_missed_day_from_the_history(signed_in, alice, live
     page.get_by_role("button", name="Show menu").click()
     page.get_by_role("link", name="History", exact=True).click()
     page.wait_for_load_state("networkidle")
-    assert page.get_by_text("Not logged").first.is_visible()
+    expect(page.get_by_text("Not logged").first).to_be_visible()
     check_accessibility(page, context="history")
     screenshot(page, "history")
 
@@ -83,7 +84,7 @@ def test_a_patient_fills_in_a_missed_day_from_the_history(signed_in, alice, live
     page.get_by_role("button", name="Save").click()
     page.wait_for_load_state("networkidle")
 
-    assert page.get_by_text("is logged").is_visible()
+    expect(page.get_by_text("is logged")).to_be_visible()
     log = DailyLog.objects.get(patient=alice, date=missed)
     assert (log.first_step_pain, log.average_pain) == (5, 4)
     screenshot(page, "log-day")
@@ -103,12 +104,12 @@ def test_a_patient_logs_a_massage_session(signed_in, alice, live_server, screens
     page.locator("label[for='id_preparation_0']").click()
     page.get_by_label("It caused pain or a bad reaction").check()
     # The source's caution shows at once.
-    assert page.locator("#massage-caution").is_visible()
+    expect(page.locator("#massage-caution")).to_be_visible()
     assert "discontinue use if you experience pain or adverse reactions" in page.locator("#massage-caution").inner_text()
     page.get_by_role("button", name="Save the session").click()
     page.wait_for_load_state("networkidle")
 
-    assert page.locator("#massage-caution-saved").is_visible()
+    expect(page.locator("#massage-caution-saved")).to_be_visible()
     session = Session.objects.get(patient=alice)
     assert (session.technique, session.areas, session.adverse_reaction) == ("myofascial", ["heel"], True)
     assert Alert.objects.filter(patient=alice, kind=AlertKind.MASSAGE_ADVERSE).exists()
@@ -124,10 +125,11 @@ def test_ticking_a_red_flag_shows_the_guidance_at_once(signed_in, alice, screens
     assert guidance.is_hidden() and emergency.is_hidden()
 
     page.get_by_label("Pain and swelling in one calf").check()
-    assert guidance.is_visible() and emergency.is_hidden()
+    expect(guidance).to_be_visible()
+    expect(emergency).to_be_hidden()
 
     page.get_by_label("Breathlessness or chest pain").check()
-    assert emergency.is_visible()
+    expect(emergency).to_be_visible()
     assert "Call emergency services now" in emergency.inner_text()
     # Emergency care comes before anything else on the page.
     first = page.evaluate("() => document.querySelector('main').querySelector('.alert:not([hidden])').id")
@@ -144,7 +146,7 @@ def test_ticking_a_red_flag_shows_the_guidance_at_once(signed_in, alice, screens
     page.locator("label[for='id_left-average_pain_4']").click()
     page.get_by_role("button", name="Save today").click()
     page.wait_for_load_state("networkidle")
-    assert page.locator("#rf-care-team").is_visible()
+    expect(page.locator("#rf-care-team")).to_be_visible()
     assert Alert.objects.filter(patient=alice, kind=AlertKind.RED_FLAG).exists()
     assert_clean(page)
 
@@ -170,7 +172,7 @@ def test_the_log_form_works_with_the_keyboard_alone(signed_in, alice):
         if page.evaluate("document.activeElement.id") == "id_left-rf_calf":
             break
     page.keyboard.press("Space")
-    assert page.locator("#rf-care-team").is_visible()
+    expect(page.locator("#rf-care-team")).to_be_visible()
     # On to the save button, and Enter.
     for _ in range(20):
         page.keyboard.press("Tab")
@@ -192,7 +194,7 @@ def test_the_account_pages_are_accessible(signed_in, live_server, screenshot, ch
         check_accessibility(page, context=name)
         screenshot(page, name)
     page.goto(f"{live_server.url}/log/2001-01-01/", wait_until="load")
-    assert page.get_by_text("can be filled in or changed for up to 7 days back").is_visible()
+    expect(page.get_by_text("can be filled in or changed for up to 7 days back")).to_be_visible()
     check_accessibility(page, context="refused day")
     screenshot(page, "log-refused")
 
@@ -203,7 +205,7 @@ def test_a_rejected_log_is_accessible_and_keeps_the_answers(signed_in, live_serv
     page.get_by_role("button", name="Save today").click()
     page.wait_for_load_state("networkidle")
 
-    assert page.get_by_text("Nothing was saved yet").is_visible()
+    expect(page.get_by_text("Nothing was saved yet")).to_be_visible()
     assert page.locator("#id_left-average_pain_6").is_checked()
     check_accessibility(page, context="rejected log")
     screenshot(page, "today-rejected")

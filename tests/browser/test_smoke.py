@@ -1,6 +1,7 @@
 """Each demo role signs in in a real Chromium and lands on its page, styled, with no failed request."""
 
 import pytest
+from playwright.sync_api import expect
 from django.core.management import call_command
 
 from tests.browser.conftest import assert_clean
@@ -42,4 +43,4 @@ def test_it_refuses_a_wrong_password(demo, page, sign_in, live_server):
     sign_in(page, "physio", "not-the-password")
 
     assert "/accounts/login/" in page.url
-    assert page.get_by_text("Please enter a correct user name and password").is_visible()
+    expect(page.get_by_text("Please enter a correct user name and password")).to_be_visible()
