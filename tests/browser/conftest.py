@@ -106,7 +106,9 @@ def sign_in(live_server):
         page.goto(f"{live_server.url}/accounts/login/")
         page.get_by_label("User name").fill(username)
         page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name="Sign in").click()
+        # Wait for the sign-in POST's navigation itself, not just for a quiet network (which may be the old page).
+        with page.expect_navigation():
+            page.get_by_role("button", name="Sign in").click()
         page.wait_for_load_state("networkidle")
 
     return do
