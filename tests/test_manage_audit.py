@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from tests.factories import AuditEventFactory, PatientFactory, PhysioFactory
 from tracker.models import AuditAction, AuditEvent
-from tracker.views.manage import csv_safe
+from tracker.csv_format import safe_cell
 
 URL = "/manage/audit/"
 
@@ -154,8 +154,8 @@ def test_the_export_neutralises_spreadsheet_formulas(admin_client_, physio, pati
     ("value", "expected"),
     [("=1+1", "'=1+1"), ("+1", "'+1"), ("-1", "'-1"), ("@x", "'@x"), ("plain", "plain"), ("", ""), (None, "")],
 )
-def test_csv_safe(value, expected):
-    assert csv_safe(value) == expected
+def test_the_audit_export_uses_the_shared_cell_neutraliser(value, expected):
+    assert safe_cell(value) == expected
 
 
 # Each audited action ---------------------------------------------------------------------------------

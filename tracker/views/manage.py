@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from ..csv_format import safe_cell
 from ..forms.manage import (
     AuditFilterForm,
     CareTeamChangeForm,
@@ -268,16 +269,6 @@ def audit(request):
     )
 
 
-# A cell a spreadsheet would read as a formula (OWASP "CSV injection"): =, +, -, @, and tab or carriage
-# return, which some spreadsheets strip before looking.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value) -> str:
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
-
-
 class _Echo:
     def write(self, value):
         return value
@@ -292,7 +283,7 @@ def _audit_rows(events):
     for event in events.iterator(chunk_size=2000):
         yield writer.writerow(
             [
-                csv_safe(cell)
+                safe_cell(cell)
                 for cell in (
                     timezone.localtime(event.at).isoformat(timespec="seconds"),
                     event.actor_username,
