@@ -15,6 +15,7 @@ from tests.factories import AlertFactory, CourseFactory, DailyLogFactory, Patien
 from tracker.models import Alert, AlertKind, AlertStatus, DailyLog, Severity
 from tracker.services import alerts as alerts_module
 from tracker.services.alerts import alerts_raise_for_patient
+from tracker.services.logs import daily_log_save
 
 TODAY = date(2026, 6, 15)
 
@@ -263,3 +264,31 @@ def test_the_command_run_twice_at_once_raises_no_duplicate_on_postgresql(monkeyp
     assert raised == 3 * len(clinic), outputs  # every alert reported new by exactly one of the two runs
     monkeypatch.undo()
     assert "raised 0 new alert(s)" in run("--on", TODAY.isoformat())
+
+
+@pytest.mark.django_db
+def test_it_raises_a_red_flag_filled_in_for_the_oldest_day_a_patient_may_still_fill_in(patient):
+    # Today and the 7 days before can be filled in (tracker.selectors.patient.EDITABLE_DAYS_BACK). A red flag
+    # ticked today on the day 7 days back is older than the report's 7-day window, but the care team has
+    # never heard of it: it must raise its critical alert now.
+    CourseFactory(patient=patient, kind="massage", day_zero=ago(20))
+    logs(patient, range(0, 7))
+    # The patient's own save, which raises the alerts in the same transaction.
+    daily_log_save(patient=patient, day=ago(7), today=TODAY,
+                   data_by_foot={"left": {"first_step_pain": 5, "average_pain": 5, "rf_fever": True}})
+
+    raised = Alert.objects.filter(patient=patient, kind=AlertKind.RED_FLAG)
+    assert [(a.severity, a.occurrence) for a in raised] == [(Severity.CRITICAL, f"{ago(7).isoformat()}:left")]
+    assert "Fever" in raised[0].message
+    # Raised once: running the rules again raises nothing new.
+    assert alerts_raise_for_patient(patient=patient, today=TODAY) == []
+
+
+@pytest.mark.django_db
+def test_it_does_not_raise_an_old_red_flag_that_was_recorded_long_ago(patient):
+    CourseFactory(patient=patient, kind="massage", day_zero=ago(20))
+    logs(patient, range(0, 7))
+    DailyLog.objects.create(patient=patient, date=ago(9), recorded_on=ago(9), foot="left", first_step_pain=5,
+                            average_pain=5, rf_fever=True)
+
+    assert [a for a in alerts_raise_for_patient(patient=patient, today=TODAY) if a.kind == AlertKind.RED_FLAG] == []

@@ -128,7 +128,11 @@ def alert_candidates(*, patient_id: int, data: PatientProgressData, reports: lis
 
     since = today - timedelta(RECENT_DAYS - 1)
     for log in sorted(data.logs, key=lambda log: (log.date, log.foot)):
-        if since <= log.date <= today and log.red_flags:
+        # A red flag on a day in the last 7, or ticked in the last 7 days (``recorded_on``, the patient's date
+        # at save) on an older day: patients may fill in the day 7 days back, which the report's 7-day window
+        # no longer shows, and such a flag must still reach the care team once.
+        recent = since <= log.date or (log.recorded_on is not None and since <= log.recorded_on)
+        if recent and log.date <= today and log.red_flags:
             labels = "; ".join(_RED_FLAG_LABELS[f] for f in log.red_flags)
             found.append(
                 _alert(
