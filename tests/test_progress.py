@@ -491,3 +491,12 @@ def test_it_reports_a_patients_courses_active_first_in_3_queries(django_assert_n
     assert reports[0].sessions.done == 2
     assert reports[2].sessions.done == 1
     assert reports[0].last_logged_on == date(2026, 4, 30)
+
+
+def test_it_judges_no_improvement_before_the_course_starts():
+    # Logs before day 0: the 7 days ending day -3 (days -9 to -3) average 2, the baseline's days (-7 to -3 so
+    # far) average 6. Nothing has started, so nothing is "better than when you started".
+    logs = [log(-9, 0), log(-8, 0), log(-5, 6)]
+    rep = report(make_course("massage"), logs=logs, on=-3)
+    assert rep.status == OverallStatus.ON_TRACK, rep.reason
+    assert "starts on" in rep.reason

@@ -37,7 +37,8 @@ Definitions (units: pain is the 0 to 10 first-step pain; days are calendar days)
 
 Overall status, most urgent first: red flag > worsening > behind (a milestone overdue, lingering needling
 soreness, or no improvement after 6 months) > ahead (a milestone reached early, or every treated foot
-improved, and nothing behind) > on track. With both feet treated the worst foot decides.
+improved, and nothing behind) > on track. With both feet treated the worst foot decides. Before day 0 only a red
+flag is judged: a course that has not started is on track, never ahead.
 """
 
 from __future__ import annotations
@@ -455,6 +456,10 @@ def _overall(
             stuck.foot if stuck else None,
         )
 
+    # Before day 0 there is no "since you started": the baseline is still being logged.
+    if as_of < course.day_zero:
+        return OverallStatus.ON_TRACK, f"This course starts on {format_day(course.day_zero)}, so there is nothing to compare yet.", None
+
     early = [m for m in milestones if m.status == MilestoneStatus.REACHED_EARLY]
     known = [t for t in pain if t.change is not None]
     if known and len(known) == len(feet) and all(t.improved for t in known):
@@ -472,8 +477,6 @@ def _overall(
             None,
         )
 
-    if as_of < course.day_zero:
-        return OverallStatus.ON_TRACK, f"This course starts on {format_day(course.day_zero)}, so there is nothing to compare yet.", None
     if not any_logs:
         return (
             OverallStatus.ON_TRACK,
