@@ -21,8 +21,10 @@ from ..models import (
 )
 
 EDITABLE_DAYS_BACK = 7  # today and the 7 days before (DESIGN.md section 3)
-NEEDLING_FOLLOW_UP_DAYS = 2
-_RED_FLAG_NAMES = tuple(name for name, _ in RED_FLAG_FIELDS)  # the two days after a needling session ask about soreness and bruising
+# The three days after a needling session ask about soreness and bruising: days 1 and 2, when soreness usually
+# settles (002:36), and day 3, the first day "soreness lasting past 2 days" (DESIGN.md section 6) can be read.
+NEEDLING_FOLLOW_UP_DAYS = 3
+_RED_FLAG_NAMES = tuple(name for name, _ in RED_FLAG_FIELDS)
 
 
 def editable_window(*, today: date) -> tuple[date, date]:
