@@ -123,3 +123,33 @@ def test_it_refuses_a_file_that_is_not_csv(patient, physio_client):
 
 def test_the_import_columns_are_the_export_columns():
     assert set(services.IMPORT_REQUIRED_COLUMNS) <= set(LOG_COLUMNS)
+
+
+def test_it_refuses_a_cell_too_long_for_the_csv_reader_with_a_message(patient, physio_client):
+    """A cell over the csv module's field limit (128 KB) inside a file under 512 KB: a refusal, not a 500."""
+    day = (patient.local_today() - timedelta(days=3)).isoformat()
+    data = f"date,foot,first_step_pain,average_pain,note\n{day},left,3,3,{'x' * 200_000}\n".encode()
+
+    response = _post(physio_client, patient, data)
+
+    assert response.status_code == 400
+    assert "could not be read as CSV" in response.content.decode()
+    assert not DailyLog.objects.exists()
+    assert AuditEvent.objects.get(action=AuditAction.IMPORT, patient=patient).detail["imported"] == 0
+
+
+@pytest.mark.parametrize("cell", ["a\x00b", "\x00"])
+def test_it_refuses_a_nul_character_with_the_row_and_saves_nothing(patient, physio_client, cell):
+    """PostgreSQL cannot store NUL in text (a 500 there); every database gets the same clear refusal."""
+    today = patient.local_today()
+    data = _csv([
+        {"date": (today - timedelta(days=4)).isoformat(), "foot": "left", "first_step_pain": 5, "average_pain": 4},
+        {"date": (today - timedelta(days=3)).isoformat(), "foot": "left", "first_step_pain": 5, "average_pain": 4,
+         "note": cell},
+    ])
+
+    response = _post(physio_client, patient, data)
+
+    assert response.status_code == 400
+    assert "note contains a NUL character" in response.content.decode()
+    assert not DailyLog.objects.exists()

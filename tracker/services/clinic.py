@@ -256,6 +256,10 @@ def _parse_row(raw: dict[str, str], *, patient: User, today: date) -> tuple[Dail
             continue
         text = _unneutralise((raw.get(column) or "").strip())
         label = _LABELS.get(column, column.replace("_", " "))
+        if "\x00" in text:
+            # No database should store it (PostgreSQL refuses it outright); Django's form fields refuse it too.
+            errors.append(f"{label} contains a NUL character")
+            continue
         if column == "date":
             try:
                 values["date"] = date.fromisoformat(text)
@@ -315,7 +319,12 @@ def diary_import(
         except UnicodeDecodeError:
             report.file_error = "The file is not UTF-8 text: export it from a spreadsheet as CSV (UTF-8)."
         else:
-            logs = _check_rows(text, patient=patient, today=today, report=report)
+            try:
+                logs = _check_rows(text, patient=patient, today=today, report=report)
+            except csv.Error as exc:
+                # A malformed file (e.g. a cell over the csv module's field limit) is bad input, not a crash.
+                logs = []
+                report.file_error = f"The file could not be read as CSV ({exc}). Export it again from the spreadsheet."
     if report.ok:
         with transaction.atomic():
             DailyLog.objects.bulk_create([log for _, log in logs])
