@@ -275,3 +275,25 @@ def test_no_needling_session_on_a_massage_course(patient, physio_client):
 
     assert response.status_code == 400
     assert not Session.objects.exists()
+
+
+def test_the_page_shown_again_after_a_refused_change_is_audited_as_a_read(patient, physio, physio_client):
+    """A refused note re-renders the whole patient page (logs, alerts, notes): that read is audited too."""
+    DailyLogFactory(patient=patient, date=patient.local_today())
+
+    response = physio_client.post(reverse("clinic:note_add", args=[patient.public_id]), {"text": "   "})
+
+    assert response.status_code == 400
+    event = AuditEvent.objects.get(action=AuditAction.VIEW, patient=patient)
+    assert event.actor == physio and event.target == "clinic patient page"
+
+
+def test_the_alerts_page_shown_again_after_a_refused_acknowledgement_is_audited(patient, physio, physio_client):
+    alert = AlertFactory(patient=patient, critical=True)
+    url = reverse("clinic:alert_acknowledge", args=[patient.public_id, alert.pk])
+
+    response = physio_client.post(url, {"note": " ", "next": reverse("clinic:alerts")})
+
+    assert response.status_code == 400
+    event = AuditEvent.objects.get(action=AuditAction.VIEW, actor=physio)
+    assert event.target == "open alerts page 1" and event.detail["alerts"] == [alert.pk]

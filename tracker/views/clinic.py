@@ -129,6 +129,8 @@ def alert_acknowledge(request, patient, alert_id: int):
         return redirect(target)
     if target.startswith(reverse("clinic:alerts")):
         page = Paginator(open_alerts_for(physio=request.user), ALERTS_PER_PAGE).get_page(1)
+        audit_record(actor=request.user, action=AuditAction.VIEW, target=f"open alerts page {page.number}",
+                     request=request, detail={"alerts": [a.pk for a in page]})
         return render(request, "tracker/clinic_alerts.html", {
             "page": page, "form": AlertAcknowledgeForm(), "bound": (alert.pk, form), "query": "",
         }, status=400)
@@ -167,9 +169,9 @@ def _patient_page(request, patient, *, bound: dict | None = None, status: int = 
             "needling_form": _bound_or(bound, "needling", key) or NeedlingSessionForm(
                 prefix=f"needling-{key}", initial={"date": today, "minutes": 20}),
         })
-    if status == 200:
-        audit_record(actor=request.user, action=AuditAction.VIEW, target="clinic patient page", patient=patient,
-                     request=request)
+    # Shown again with a refused form's errors (400), the page still shows the patient's whole record: a read.
+    audit_record(actor=request.user, action=AuditAction.VIEW, target="clinic patient page", patient=patient,
+                 request=request)
     return render(request, "tracker/clinic_patient.html", {
         "patient": patient,
         "today": today,
