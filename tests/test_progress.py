@@ -500,3 +500,63 @@ def test_it_judges_no_improvement_before_the_course_starts():
     rep = report(make_course("massage"), logs=logs, on=-3)
     assert rep.status == OverallStatus.ON_TRACK, rep.reason
     assert "starts on" in rep.reason
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The clinician's sentence (caseload, clinic patient page, PDF): third person, terse, numbers and sources
+# ---------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "logs", "sessions", "on", "expected"),
+    [
+        ("open", BASE + [log(34, 4, rf_calf=True)], [], 35, "Red flag on 5 Apr: pain and swelling in one calf."),
+        ("massage", BASE + [log(9, 4, rf_breathless_chest=True)], [], 10,
+         "Red flag on 11 Mar: breathlessness or chest pain, a possible emergency."),
+        ("massage", BASE + steady(range(1, 8), 8), [], 7,
+         "Worsening since 9 Mar: 7-day mean first-step pain 8/10, +2 from baseline 6."),
+        ("needling", steady(range(-3, 1), 7) + steady(range(1, 4), 7), [], 3,
+         "First-step pain 7/10 or more on 3 or more days running since 2 Mar."),
+        ("endoscopic", BASE + steady(range(1, 50), 5, usual_activities="partly"), [], 50,
+         "Back to usual activities expected 3 to 6 weeks after surgery (by day 42, 000:11); not yet logged."),
+        ("open", BASE + steady(range(1, 23), 5, footwear="boot"), [], 23,
+         "Out of the cast or walking boot expected 2 to 3 weeks after surgery (by day 21, 000:13); not yet logged."),
+        ("needling", BASE + steady(range(1, 6), 5) + [log(6, 5, needling_soreness=2)], [session(0), session(3)], 6,
+         "Needling soreness still reported more than 2 days after the session of 5 Mar (usually settles within a "
+         "day or two, 002:36)."),
+        ("massage", BASE + steady(range(170, 190), 5), [], 185,
+         "No drop of 2 points or more in first-step pain 6 months after day 0: 7-day mean first-step pain 5/10, -1 "
+         "from baseline 6 (surgery is considered after 6 to 12 months without relief, 000:19, 000:25)."),
+        ("endoscopic", BASE + steady([*range(1, 15), *range(16, 25)], 5) + [log(15, 5, usual_activities="yes")], [], 25,
+         "Back to usual activities reached early, on 17 Mar (day 15; expected 3 to 6 weeks after surgery, 000:11)."),
+        ("massage", BASE + steady(range(20, 30), 3), [], 29,
+         "Improved by 2 points or more: 7-day mean first-step pain 3/10, -3 from baseline 6."),
+        ("massage", BASE + steady(range(1, 10), 5), [], 10,
+         "Nothing behind the sources; 7-day mean first-step pain 5/10, -1 from baseline 6."),
+        ("endoscopic", [], [], 0, "No days logged yet."),
+        ("massage", [log(-2, 6)], [], -1, "Course starts on 2 March 2026; nothing to judge yet."),
+        ("needling", BASE, [], 12, "Nothing behind the sources; nothing logged in the past 7 days."),
+    ],
+)
+def test_it_gives_the_care_team_a_terse_third_person_sentence(kind, logs, sessions, on, expected):
+    rep = report(make_course(kind), logs=logs, sessions=sessions, on=on)
+    assert rep.clinician_reason == expected
+    assert rep.clinician_reason != rep.reason
+    for second_person in ("You ", "you ", "your ", "Your "):
+        assert second_person not in rep.clinician_reason
+
+
+def test_it_names_the_foot_in_the_care_teams_sentence_when_both_are_treated():
+    logs = steady(range(-3, 1), 6, "left") + steady(range(1, 8), 3, "left")
+    logs += steady(range(-3, 1), 6, "right") + steady(range(1, 8), 9, "right")
+    rep = report(make_course(foot="both"), logs=logs, on=7)
+    assert rep.clinician_reason == "Right foot: worsening since 7 Mar: 7-day mean first-step pain 9/10, +3 from baseline 6."
+
+
+def test_it_says_in_the_care_teams_sentence_that_a_course_has_ended():
+    course = make_course("endoscopic", status="stopped", ended_on=day(30))
+    rep = report(course, logs=BASE + steady(range(1, 31), 5), on=60)
+    assert rep.clinician_reason == (
+        "Course stopped on 1 April 2026; at that point: nothing behind the sources; 7-day mean first-step pain "
+        "5/10, -1 from baseline 6."
+    )

@@ -379,6 +379,50 @@ def _foot_words(foot: str, feet: tuple[str, ...]) -> str:
     return f"your {foot} foot's" if len(feet) > 1 else "your"
 
 
+# ---------------------------------------------------------------------------------------------------------
+# The clinician's sentence: third person, terse, with the numbers and the citations
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _short_day(day: date) -> str:
+    """A recent date for the care team: "20 Nov"."""
+    return f"{day.day} {day:%b}"
+
+
+def _short_source(source: str) -> str:
+    """ "000_1e061efd59e99644.txt:11" -> "000:11" (the numbering the sources page and DESIGN.md use)."""
+    name, _, line = source.partition(":")
+    if name.endswith(".txt") and "_" in name and line:
+        return f"{name.split('_', 1)[0]}:{line}"
+    return source
+
+
+def _clinician_title(title: str) -> str:
+    """A milestone's patient-facing title in the third person: "Back to your usual activities" -> "Back to usual activities"."""
+    return title.replace(" your ", " ")
+
+
+def _foot_label(foot: str, feet: tuple[str, ...]) -> str:
+    """ "Left foot: " when both feet are treated, else nothing."""
+    return f"{foot.capitalize()} foot: " if len(feet) > 1 else ""
+
+
+def _with_foot(foot: str, feet: tuple[str, ...], text: str) -> str:
+    """``text`` as a sentence, led by "Left foot: " when both feet are treated."""
+    return f"{_foot_label(foot, feet)}{_lower_first(text)}" if len(feet) > 1 else text
+
+
+def _mean_words(t: PainTrend) -> str:
+    """ "7-day mean first-step pain 6/10, +2 from baseline 4" (whatever of it is known)."""
+    words = f"7-day mean first-step pain {_score(t.mean_7d)}/10"
+    if t.change is not None and t.baseline is not None:
+        sign = "+" if t.change > 0 else ("-" if t.change < 0 else "±")
+        words += f", {sign}{_score(abs(t.change))} from baseline {_score(t.baseline)}"
+    elif t.baseline is not None:
+        words += f", baseline {_score(t.baseline)}"
+    return words
+
+
 def _overall(
     *,
     course,
@@ -389,9 +433,14 @@ def _overall(
     milestones: tuple[MilestoneResult, ...],
     flagged: list,
     lingering: bool,
+    latest_needling: date | None = None,
     no_improvement: bool,
-) -> tuple[OverallStatus, str, str | None]:
-    """(status, one plain sentence, the foot that decided it) in the order of urgency."""
+) -> tuple[OverallStatus, str, str, str | None]:
+    """(status, the patient's sentence, the clinician's sentence, the foot that decided it), most urgent first.
+
+    The patient's sentence is plain words in the second person, with no jargon; the clinician's is terse, in
+    the third person, and names the numbers (baseline, 7-day mean, day numbers) and the source lines.
+    """
     if flagged:
         latest = flagged[-1]
         flags = [f for log in flagged for f in log.red_flags]
@@ -401,13 +450,18 @@ def _overall(
                 OverallStatus.RED_FLAG,
                 f"You reported breathlessness or chest pain on {format_day(emergency[-1].date)}: this can be an "
                 "emergency, so call emergency services now if you have it.",
+                f"Red flag on {_short_day(emergency[-1].date)}: breathlessness or chest pain, a possible emergency.",
                 emergency[-1].foot,
             )
         label = _lower_first(RED_FLAG_LABELS[latest.red_flags[0]])
         more = " and other warning signs" if len(set(flags)) > 1 else ""
+        where = f" ({latest.foot} foot)" if len(feet) > 1 or latest.foot not in feet else ""
+        labels = "; ".join(_lower_first(RED_FLAG_LABELS[f]) for f in latest.red_flags)
+        others = " Other red flags this week." if set(flags) - set(latest.red_flags) else ""
         return (
             OverallStatus.RED_FLAG,
             f"You reported a warning sign ({label}{more}) on {format_day(latest.date)}: contact your care team today.",
+            f"Red flag on {_short_day(latest.date)}{where}: {labels}.{others}",
             latest.foot,
         )
 
@@ -418,6 +472,7 @@ def _overall(
             OverallStatus.WORSENING,
             f"Over the past week {_foot_words(t.foot, feet)} morning first-step pain averaged {_score(t.mean_7d)} out "
             f"of 10, {_points(t.change)} worse than when you started: please tell your care team.",
+            _with_foot(t.foot, feet, f"Worsening since {_short_day(t.worsening_since)}: {_mean_words(t)}."),
             t.foot,
         )
     runs = [t for t in pain if t.high_pain_run_start is not None]
@@ -427,6 +482,10 @@ def _overall(
             OverallStatus.WORSENING,
             f"{_foot_words(t.foot, feet).capitalize()} morning first-step pain has been 7 or more out of 10 for 3 days "
             "running: please tell your care team.",
+            _with_foot(
+                t.foot, feet,
+                f"First-step pain 7/10 or more on 3 or more days running since {_short_day(t.high_pain_run_start)}.",
+            ),
             t.foot,
         )
 
@@ -437,28 +496,41 @@ def _overall(
         return (
             OverallStatus.BEHIND,
             f"The sources expect \"{m.expectation.title}\" {words}, and your logs do not show it yet.",
+            f"{_clinician_title(m.expectation.title)} expected {words} (by day {m.expectation.window_end_day}, "
+            f"{_short_source(m.expectation.citation.source)}); not yet logged.",
             None,
         )
     if lingering:
+        session = f"the session of {_short_day(latest_needling)}" if latest_needling else "the latest session"
         return (
             OverallStatus.BEHIND,
             "Soreness from needling is still there more than 2 days after your last session, when it usually "
             "settles within a day or two: tell your care team.",
+            f"Needling soreness still reported more than 2 days after {session} (usually settles within a day or "
+            "two, 002:36).",
             None,
         )
     if no_improvement:
         stuck = next((t for t in pain if t.change is not None and not t.improved), None)
+        detail = f": {_foot_label(stuck.foot, feet).lower()}{_mean_words(stuck)}" if stuck else ""
         return (
             OverallStatus.BEHIND,
             f"After {NO_IMPROVEMENT_MONTHS} months {_foot_words(stuck.foot if stuck else feet[0], feet)} morning "
             "first-step pain has not dropped by 2 points or more, so your care team may talk with you about "
             "other options.",
+            f"No drop of 2 points or more in first-step pain {NO_IMPROVEMENT_MONTHS} months after day 0{detail} "
+            "(surgery is considered after 6 to 12 months without relief, 000:19, 000:25).",
             stuck.foot if stuck else None,
         )
 
     # Before day 0 there is no "since you started": the baseline is still being logged.
     if as_of < course.day_zero:
-        return OverallStatus.ON_TRACK, f"This course starts on {format_day(course.day_zero)}, so there is nothing to compare yet.", None
+        return (
+            OverallStatus.ON_TRACK,
+            f"This course starts on {format_day(course.day_zero)}, so there is nothing to compare yet.",
+            f"Course starts on {format_day(course.day_zero)}; nothing to judge yet.",
+            None,
+        )
 
     early = [m for m in milestones if m.status == MilestoneStatus.REACHED_EARLY]
     known = [t for t in pain if t.change is not None]
@@ -468,12 +540,19 @@ def _overall(
             OverallStatus.AHEAD,
             f"Over the past week {_foot_words(best.foot, feet)} morning first-step pain averaged {_score(best.mean_7d)} "
             f"out of 10, {_points(-best.change)} better than when you started: a real improvement.",
+            "Improved by 2 points or more: "
+            + "; ".join(f"{_foot_label(t.foot, feet).lower()}{_mean_words(t)}" for t in known)
+            + ".",
             None,
         )
     if early:
+        m = early[0]
         return (
             OverallStatus.AHEAD,
-            f"You reached \"{early[0].expectation.title}\" earlier than the sources expect.",
+            f"You reached \"{m.expectation.title}\" earlier than the sources expect.",
+            f"{_clinician_title(m.expectation.title)} reached early, on {_short_day(m.reached_on)} (day "
+            f"{(m.reached_on - course.day_zero).days}; expected {m.expectation.window_words}, "
+            f"{_short_source(m.expectation.citation.source)}).",
             None,
         )
 
@@ -481,6 +560,7 @@ def _overall(
         return (
             OverallStatus.ON_TRACK,
             "No days logged yet, so there is nothing to compare: log how your heel feels each day.",
+            "No days logged yet.",
             None,
         )
     current = [t for t in pain if t.mean_7d is not None]
@@ -490,12 +570,14 @@ def _overall(
             OverallStatus.ON_TRACK,
             f"Nothing is behind what the sources expect so far, and {_foot_words(t.foot, feet)} morning first-step "
             f"pain averaged {_score(t.mean_7d)} out of 10 over the past week.",
+            f"Nothing behind the sources; {_foot_label(t.foot, feet).lower()}{_mean_words(t)}.",
             None,
         )
     return (
         OverallStatus.ON_TRACK,
         "Nothing is behind what the sources expect so far, but no day is logged in the past week: log how your "
         "heel feels each day.",
+        "Nothing behind the sources; nothing logged in the past 7 days.",
         None,
     )
 
@@ -533,7 +615,10 @@ def course_report(*, course, sessions: Iterable, logs: Iterable, today: date) ->
         and any(t.change is not None and not t.improved for t in pain)
     )
     logged_days = [d for days in by_foot.values() for d in days]
-    status, reason, worst_foot = _overall(
+    latest_needling = max(
+        (s.date for s in sessions if s.kind == SessionKind.NEEDLING and s.date <= as_of), default=None
+    )
+    status, reason, clinician_reason, worst_foot = _overall(
         course=course,
         as_of=as_of,
         feet=feet,
@@ -542,11 +627,14 @@ def course_report(*, course, sessions: Iterable, logs: Iterable, today: date) ->
         milestones=milestones,
         flagged=flagged,
         lingering=lingering,
+        latest_needling=latest_needling,
         no_improvement=no_improvement,
     )
     if ended:
         verb = "was completed" if course.status == CourseStatus.COMPLETED else "was stopped"
         reason = f"This course {verb} on {format_day(course.ended_on)}, and at that point: {_lower_first(reason)}"
+        verb = "completed" if course.status == CourseStatus.COMPLETED else "stopped"
+        clinician_reason = f"Course {verb} on {format_day(course.ended_on)}; at that point: {_lower_first(clinician_reason)}"
 
     return CourseReport(
         course_id=course.id,
@@ -570,4 +658,5 @@ def course_report(*, course, sessions: Iterable, logs: Iterable, today: date) ->
         last_logged_on=max(logged_days) if logged_days else None,
         as_of=as_of,
         worst_foot=worst_foot,
+        clinician_reason=clinician_reason,
     )

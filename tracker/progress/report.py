@@ -154,6 +154,10 @@ class CourseReport:
     # Added with the calculation: the day the course is judged up to (today, or ended_on for an ended course).
     as_of: date | None = None
     worst_foot: str | None = None  # the treated foot the status comes from, when a foot decides it
+    # Added for the care team's pages (caseload, clinic patient page, PDF): the same status in the third person,
+    # terse, with the numbers and source lines, e.g. "Red flag on 20 Nov: pain and swelling in one calf."
+    # ``reason`` stays the patient's sentence, for the patient's pages.
+    clinician_reason: str = ""
 
     @property
     def is_active(self) -> bool:

@@ -63,7 +63,7 @@ class CaseloadRow:
     patient: User  # annotated: last_logged_on, latest_first_step_pain, days_logged_7, open_alerts, top_severity
     reports: list[CourseReport]  # active courses, most urgent first
     need: Need
-    reason: str
+    reason: str  # for the physiotherapist: the report's clinician_reason, the silence, or the open critical alert
     today: date
     trend: list[int | None] = field(default_factory=list)  # first-step pain, the last 7 days, oldest first
 
@@ -136,7 +136,7 @@ def _need(patient: User, reports: list[CourseReport], today: date) -> tuple[Need
             return Need.SILENT, "Nothing logged yet."
         if (today - last).days >= SILENT_AFTER_DAYS:
             return Need.SILENT, f"No log for {(today - last).days} days (last on {last:%d %b %Y})."
-    return need, main.reason
+    return need, main.clinician_reason or main.reason
 
 
 def caseload_rows(*, physio: User, today: date, q: str = "", kind: str = "", need: str = "") -> list[CaseloadRow]:
