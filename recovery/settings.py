@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "tracker.middleware.IdleTimeoutMiddleware",
+    # Signed-in responses (clinical pages, exports, refusals) are never cached: Cache-Control no-store.
+    "tracker.middleware.NoStoreForSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout raised during sign-in into the lockout page.

@@ -1,6 +1,7 @@
-"""Automatic sign-out after inactivity: staff after 30 minutes, patients after 14 days (configurable).
+"""Automatic sign-out after inactivity (staff after 30 minutes, patients after 14 days), and no caching of
+signed-in pages.
 
-The check runs in ``process_view``, that is after every middleware's request phase: the message
+The idle check runs in ``process_view``, that is after every middleware's request phase: the message
 framework (listed after this middleware) must be ready to carry the "you were signed out" notice, and
 the redirect then passes back through every middleware's response phase like any other response.
 """
@@ -15,6 +16,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.http import urlencode
 
 from .models import Role
@@ -50,3 +52,23 @@ class IdleTimeoutMiddleware:
         # Stamped on every request, so the session is saved every time: that is the activity clock.
         request.session[SESSION_KEY] = now
         return None
+
+
+class NoStoreForSignedInMiddleware:
+    """Every response to a signed-in user carries ``Cache-Control: no-store, private``.
+
+    The pages and files hold health information: after signing out on a shared computer, neither the
+    browser's cache nor its Back button nor a proxy may show them again (HIPAA access control, ASVS 8.2.1).
+    Public pages (sign-in aside, which Django already marks) keep their default caching.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and "no-store" not in response.get("Cache-Control", ""):
+            add_never_cache_headers(response)
+            patch_cache_control(response, private=True)
+        return response
