@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.urls import reverse
@@ -188,8 +188,9 @@ def test_it_refuses_a_patient(patient_client):
 
 # The caseload runs the same queries for 5 patients and for 500:
 #   1. the session            2. the signed-in user
-#   3. the patients in care, with latest log, latest pain, days logged, open alerts and top alert annotated
-#   4. their courses          5. their logs          6. their sessions   (reports_for_patients)
+#   3. the patients in care, with latest log, latest pain, open alerts and top alert annotated
+#   4. their courses          5. their logs          6. their sessions   (progress_data_for_patients; days
+#      logged of 7 are counted from these logs, on each patient's own date)
 #   7. the audit event
 #   8-10. saving the session's last-activity time (savepoint, update, release)
 CASELOAD_QUERIES = 10
@@ -204,3 +205,55 @@ def test_it_runs_a_fixed_number_of_queries(physio, physio_client, today, count, 
 
     assert response.status_code == 200
     assert response.context["page"].paginator.count == count
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Each patient is judged on their own local date, not the physiotherapist's
+# ---------------------------------------------------------------------------------------------------------
+
+# 10:30 UTC on 15 June: already 16 June on Kiritimati (UTC+14), still 14 June in Pago Pago (UTC-11).
+NOW = datetime(2026, 6, 15, 10, 30, tzinfo=UTC)
+EAST_TODAY, PHYSIO_TODAY, WEST_TODAY = date(2026, 6, 16), date(2026, 6, 15), date(2026, 6, 14)
+
+
+@pytest.fixture
+def far_apart(physio, today):
+    """Bob (UTC) with a patient on each side of the date line."""
+    east = _patient(physio, "East", day_zero=date(2026, 5, 1))
+    east.time_zone = "Pacific/Kiritimati"
+    east.save()
+    _logs(east, EAST_TODAY, range(1, 20), 4)
+    _logs(east, EAST_TODAY, [0], 4, rf_calf=True)  # ticked on her today, 16 June: after Bob's date
+    west = _patient(physio, "West", day_zero=date(2026, 5, 1))
+    west.time_zone = "Pacific/Pago_Pago"
+    west.save()
+    _logs(west, WEST_TODAY, range(1, 20), 4)  # logged up to yesterday, 13 June; not yet on her today
+    return east, west
+
+
+def test_it_judges_each_patient_on_their_own_local_date(far_apart, physio):
+    assert physio.local_today(NOW) == PHYSIO_TODAY
+
+    rows = {r.patient.first_name: r for r in caseload_rows(physio=physio, now=NOW)}
+
+    east, west = rows["East"], rows["West"]
+    assert (east.today, west.today) == (EAST_TODAY, WEST_TODAY)
+    assert east.main_report.today == EAST_TODAY and west.main_report.today == WEST_TODAY
+    # East's red flag of her today counts: on Bob's date it would still be "tomorrow" and be left out.
+    assert east.need == Need.CRITICAL
+    assert east.reason == "Red flag on 16 Jun: pain and swelling in one calf."
+    assert east.trend == [4, 4, 4, 4, 4, 4, 4] and east.patient.days_logged_7 == 7
+    # West logged yesterday, her time: not silent. On Bob's date she would be 2 days silent.
+    assert west.need == Need.ON_TRACK
+    assert west.days_since_log == 1
+    assert west.trend == [4, 4, 4, 4, 4, 4, None] and west.patient.days_logged_7 == 6
+
+
+def test_the_caseload_page_judges_each_patient_on_their_own_local_date(far_apart, physio_client, monkeypatch):
+    monkeypatch.setattr("django.utils.timezone.now", lambda: NOW)
+
+    response = physio_client.get(CASELOAD)
+
+    rows = {r.patient.first_name: r for r in response.context["page"]}
+    assert (rows["East"].need, rows["West"].need) == (Need.CRITICAL, Need.ON_TRACK)
+    assert "Red flag on 16 Jun: pain and swelling in one calf." in response.content.decode()

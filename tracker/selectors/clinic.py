@@ -8,16 +8,17 @@ of patients, courses or days.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from ..models import RED_FLAG_FIELDS, Alert, AlertStatus, ClinicalNote, Course, CourseStatus, DailyLog, Session, Severity, User
 from ..permissions import patients_in_care_of
 from ..progress.report import CourseReport, OverallStatus
-from ..selectors.progress import patient_reports, reports_for_patients
+from ..selectors.progress import patient_reports, progress_data_for_patients, reports_from_data
 
 SILENT_AFTER_DAYS = 2  # DESIGN.md section 6: "no log for 2 days"
 TREND_DAYS = 7
@@ -60,11 +61,11 @@ _NEED_FROM_STATUS = {
 
 @dataclass
 class CaseloadRow:
-    patient: User  # annotated: last_logged_on, latest_first_step_pain, days_logged_7, open_alerts, top_severity
+    patient: User  # annotated: last_logged_on, latest_first_step_pain, open_alerts, top_severity; and days_logged_7
     reports: list[CourseReport]  # active courses, most urgent first
     need: Need
     reason: str  # for the physiotherapist: the report's clinician_reason, the silence, or the open critical alert
-    today: date
+    today: date  # the patient's own local date, on which this row is judged
     trend: list[int | None] = field(default_factory=list)  # first-step pain, the last 7 days, oldest first
 
     @property
@@ -77,8 +78,11 @@ class CaseloadRow:
         return None if last is None else (self.today - last).days
 
 
-def _caseload_queryset(*, physio: User, today: date, q: str = "", kind: str = "") -> QuerySet[User]:
-    """The patients in ``physio``'s care with the caseload's columns annotated, in one query."""
+def _caseload_queryset(*, physio: User, q: str = "", kind: str = "") -> QuerySet[User]:
+    """The patients in ``physio``'s care with the caseload's date-free columns annotated, in one query.
+
+    Columns that depend on "today" (days logged of the last 7) are counted in Python, on each patient's own date.
+    """
     logs = DailyLog.objects.filter(patient=OuterRef("pk")).order_by()
     open_alerts = Alert.objects.filter(patient=OuterRef("pk"), status=AlertStatus.OPEN).order_by()
     patients = patients_in_care_of(physio)
@@ -93,16 +97,6 @@ def _caseload_queryset(*, physio: User, today: date, q: str = "", kind: str = ""
     return patients.annotate(
         last_logged_on=Subquery(logs.values("patient").annotate(m=Max("date")).values("m")[:1]),
         latest_first_step_pain=Subquery(logs.order_by("-date", "-first_step_pain").values("first_step_pain")[:1]),
-        days_logged_7=Coalesce(
-            Subquery(
-                logs.filter(date__gt=today - timedelta(days=TREND_DAYS), date__lte=today)
-                .values("patient")
-                .annotate(c=Count("date", distinct=True))
-                .values("c")[:1],
-                output_field=IntegerField(),
-            ),
-            0,
-        ),
         open_alerts=Coalesce(
             Subquery(open_alerts.values("patient").annotate(c=Count("pk")).values("c")[:1], output_field=IntegerField()),
             0,
@@ -139,23 +133,42 @@ def _need(patient: User, reports: list[CourseReport], today: date) -> tuple[Need
     return need, main.clinician_reason or main.reason
 
 
-def caseload_rows(*, physio: User, today: date, q: str = "", kind: str = "", need: str = "") -> list[CaseloadRow]:
+def caseload_rows(
+    *,
+    physio: User,
+    today: date | None = None,
+    now: datetime | None = None,
+    q: str = "",
+    kind: str = "",
+    need: str = "",
+) -> list[CaseloadRow]:
     """``physio``'s caseload sorted by need: red flags and critical alerts, worsening, behind, silent, on track,
     ahead, then patients without an active course; within a group, the most severe open alert, the most
     open alerts, the longest silence, then the name.
 
+    Each patient is judged on their own local date at ``now`` (default: the current time), as their own pages
+    judge them (DESIGN.md section 3: "today is the patient's local date"): with patients on both sides of the
+    date line, no one physiotherapist's date is right for all of them. ``today`` (the physiotherapist's date,
+    which the page shows) is accepted for the caller and not used to judge anyone.
+
     Filters: ``q`` (words in the name), ``kind`` (has an active course of that kind), ``need`` (a ``Need``).
-    Queries: 1 for the patients with their columns, then ``reports_for_patients`` (3: courses, logs, sessions),
-    whatever the number of patients.
+    Queries: 1 for the patients with their columns, then 3 (courses, logs, sessions: the same reads as
+    ``reports_for_patients``), whatever the number of patients.
     """
-    patients = list(_caseload_queryset(physio=physio, today=today, q=q, kind=kind))
-    reports = reports_for_patients(patient_ids=[p.pk for p in patients], today=today, active_only=True)
+    del today  # see the docstring: each patient has their own
+    now = now or timezone.now()
+    patients = list(_caseload_queryset(physio=physio, q=q, kind=kind))
+    data = progress_data_for_patients(patient_ids=[p.pk for p in patients])
     rows = []
     for patient in patients:
-        mine = sorted(reports.get(patient.pk, []), key=lambda r: (r.urgency, r.day_zero))
-        row_need, reason = _need(patient, mine, today)
-        rows.append(CaseloadRow(patient=patient, reports=mine, need=row_need, reason=reason, today=today,
-                                trend=_trend(mine[0] if mine else None, today)))
+        local = patient.local_today(now)
+        item = data[patient.pk]
+        week_from = local - timedelta(days=TREND_DAYS - 1)
+        patient.days_logged_7 = len({log.date for log in item.logs if week_from <= log.date <= local})
+        mine = sorted(reports_from_data(item, today=local, active_only=True), key=lambda r: (r.urgency, r.day_zero))
+        row_need, reason = _need(patient, mine, local)
+        rows.append(CaseloadRow(patient=patient, reports=mine, need=row_need, reason=reason, today=local,
+                                trend=_trend(mine[0] if mine else None, local)))
     if need:
         rows = [r for r in rows if r.need == need]
     rows.sort(
