@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from io import StringIO
 
 import pytest
@@ -215,10 +215,14 @@ def test_the_command_raises_time_alerts_for_active_patients_and_is_idempotent():
 
 
 @pytest.mark.django_db
-def test_the_command_uses_each_patients_local_today(patient):
-    patient.time_zone = "Pacific/Kiritimati"  # UTC+14: often already tomorrow
+def test_the_command_uses_each_patients_local_today(patient, monkeypatch):
+    # Pinned to 20:00 UTC, when Kiritimati (UTC+14) is already on the next day: judged on the UTC date, the
+    # patient would have missed only 1 whole day and raise nothing, so the test fails whatever the real clock.
+    monkeypatch.setattr("django.utils.timezone.now", lambda: datetime(2026, 6, 15, 20, 0, tzinfo=UTC))
+    patient.time_zone = "Pacific/Kiritimati"
     patient.save()
     today = patient.local_today()
+    assert today == date(2026, 6, 16)
     CourseFactory(patient=patient, kind="massage", day_zero=today - timedelta(days=10))
     DailyLogFactory(patient=patient, date=today - timedelta(days=3), recorded_on=today - timedelta(days=3))
     run()

@@ -458,16 +458,27 @@ def test_it_reports_a_caseload_in_3_queries_whatever_its_size(django_assert_num_
 
 
 @pytest.mark.django_db
-def test_it_judges_each_patient_on_their_own_date_in_3_queries(django_assert_num_queries):
+def test_it_judges_each_patient_on_their_own_date_in_3_queries(django_assert_num_queries, monkeypatch):
+    from datetime import UTC, datetime
+
     from tests.factories import PatientFactory
     from tracker.selectors.progress import reports_for_patients
 
-    patient = _patient_with_history(today=date.today())
+    # 10:30 UTC on 15 June: 16 June on Kiritimati (UTC+14), 14 June in Pago Pago (UTC-11). A server date, a UTC
+    # date or one patient's date used for all would give at least one of them the wrong day.
+    monkeypatch.setattr("django.utils.timezone.now", lambda: datetime(2026, 6, 15, 10, 30, tzinfo=UTC))
+    east = _patient_with_history(today=date(2026, 6, 16))
+    west = _patient_with_history(today=date(2026, 6, 14))
+    for patient, zone in ((east, "Pacific/Kiritimati"), (west, "Pacific/Pago_Pago")):
+        patient.time_zone = zone
+        patient.save()
     no_course = PatientFactory()
     with django_assert_num_queries(3):
-        reports = reports_for_patients(patient_ids=[patient.pk, no_course.pk], today=None)
+        reports = reports_for_patients(patient_ids=[east.pk, west.pk, no_course.pk], today=None)
     assert reports[no_course.pk] == []
-    assert reports[patient.pk][0].today == patient.local_today()
+    assert reports[east.pk][0].today == date(2026, 6, 16)
+    assert reports[west.pk][0].today == date(2026, 6, 14)
+    assert reports[east.pk][0].last_logged_on == date(2026, 6, 16)  # her log of today counts
 
 
 @pytest.mark.django_db
