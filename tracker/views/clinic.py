@@ -17,6 +17,7 @@ from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_safe
 
 from .. import csv_format
 from ..forms.clinic import (
@@ -76,6 +77,7 @@ def _query_without_page(request) -> str:
 
 
 @clinician_required
+@require_safe
 def caseload(request):
     today = _today(request)
     filters = CaseloadFilterForm(request.GET or None)
@@ -101,6 +103,7 @@ def caseload(request):
 
 
 @clinician_required
+@require_safe
 def alerts(request):
     page = Paginator(open_alerts_for(physio=request.user), ALERTS_PER_PAGE).get_page(request.GET.get("page"))
     audit_record(actor=request.user, action=AuditAction.VIEW, target=f"open alerts page {page.number}", request=request,
