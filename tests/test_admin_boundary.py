@@ -191,3 +191,22 @@ def test_django_admin_is_closed_to_a_clinic_admin(admin_client_, clinical_record
     for url in ("/admin/", "/admin/tracker/user/", "/admin/tracker/course/", "/admin/tracker/auditevent/"):
         response = admin_client_.get(url)
         assert response.status_code == 302 and response.url.startswith("/admin/login/"), url
+
+
+def test_django_admin_gives_a_superuser_no_unaudited_way_to_clinical_data(client, patient, clinical_record):
+    """Django's admin writes no AuditEvent. A superuser on no care team could list every patient's courses
+    there, and add themselves to a care team (which /manage/ refuses) without a trace on the audit trail."""
+    from tests.factories import AdminFactory
+    from tracker.models import CareTeamMembership
+
+    root = AdminFactory(username="root", is_superuser=True, is_staff=True)
+    client.force_login(root)
+    links = CareTeamMembership.objects.count()
+
+    assert client.get("/admin/tracker/course/").status_code == 404
+    assert client.get("/admin/tracker/careteammembership/").status_code == 200  # who looks after whom: names only
+    assert client.get("/admin/tracker/careteammembership/add/").status_code == 403
+    response = client.post("/admin/tracker/careteammembership/add/", {"patient": patient.pk, "physio": root.pk})
+    assert response.status_code == 403
+    assert CareTeamMembership.objects.count() == links
+    assert client.get(f"/clinic/patients/{patient.public_id}/").status_code == 404

@@ -1,9 +1,14 @@
-"""Django's own admin: for superusers only (clinic admins use /manage/)."""
+"""Django's own admin: for superusers only (clinic admins use /manage/).
+
+Django's admin writes no ``AuditEvent``, so it offers no clinical data (courses, logs, sessions, notes, alerts:
+those are read through the clinic pages, audited, by the care team) and no change to care teams (made on
+/manage/care-teams/, audited, where nobody can put themselves on a care team).
+"""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from .models import AuditEvent, CareTeamMembership, Course, User
+from .models import AuditEvent, CareTeamMembership, User
 
 
 def _superusers_only(request) -> bool:
@@ -23,12 +28,18 @@ class AccountAdmin(UserAdmin):
 
 @admin.register(CareTeamMembership)
 class CareTeamAdmin(admin.ModelAdmin):
+    """Read-only: who looks after whom (names only)."""
+
     list_display = ("physio", "patient", "created_at")
 
+    def has_add_permission(self, request):
+        return False
 
-@admin.register(Course)
-class CourseAdmin(admin.ModelAdmin):
-    list_display = ("patient", "kind", "foot", "day_zero", "status")
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(AuditEvent)
