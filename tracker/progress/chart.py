@@ -14,8 +14,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 from .report import BandPoint, CourseReport
-
-MEANINGFUL_DROP = 2  # points on the 0 to 10 scale (CLINICAL.md, "The product's rule")
+from .timelines import MEANINGFUL_CHANGE_POINTS
 
 FOOT_LABELS = {"left": "Left foot", "right": "Right foot"}
 
@@ -100,7 +99,7 @@ def chart_payload(*, report: CourseReport, band: Iterable[BandPoint] | None, ses
                 "latest_mean_7d": _round(trend.mean_7d),
                 "baseline": baseline,
                 # The meaningful-improvement line: 2 points below the starting level, never below 0.
-                "target": None if baseline is None else max(0.0, round(baseline - MEANINGFUL_DROP, 1)),
+                "target": None if baseline is None else max(0.0, round(baseline - MEANINGFUL_CHANGE_POINTS, 1)),
                 "change": _round(trend.change),
                 "meaningful": trend.meaningful,
             }
