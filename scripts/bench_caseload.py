@@ -59,7 +59,7 @@ def main() -> None:
             bulk_caseload(physio=physio, count=size, today=today, logs_per_patient=args.days, prefix=f"b{size}-")
             client = Client()
             client.force_login(physio)
-            selector = best_of(args.repeat, lambda: caseload_rows(physio=physio, today=today))
+            selector = best_of(args.repeat, lambda: caseload_rows(physio=physio))
             page = best_of(args.repeat, lambda: client.get("/clinic/"))
             with CaptureQueriesContext(connection) as queries:
                 client.get("/clinic/")

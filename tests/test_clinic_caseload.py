@@ -71,7 +71,7 @@ def cast(physio, today):
 
 
 def test_it_sorts_by_need(cast, physio, today):
-    rows = caseload_rows(physio=physio, today=today)
+    rows = caseload_rows(physio=physio)
 
     assert [r.patient.first_name for r in rows] == [
         "Critical", "Worsening", "Behind", "Silent", "Ontrack", "Ahead", "Nocourse",
@@ -84,7 +84,7 @@ def test_it_sorts_by_need(cast, physio, today):
 def test_it_puts_an_open_critical_alert_first_even_when_on_track(cast, physio, today):
     AlertFactory(patient=cast["on_track"], critical=True, message="Chest pain reported by phone.")
 
-    rows = caseload_rows(physio=physio, today=today)
+    rows = caseload_rows(physio=physio)
 
     assert [r.patient.first_name for r in rows[:2]] == ["Ontrack", "Critical"]  # most severe open alert first
     assert rows[0].need == Need.CRITICAL
@@ -93,7 +93,7 @@ def test_it_puts_an_open_critical_alert_first_even_when_on_track(cast, physio, t
 
 def test_it_shows_the_columns(cast, physio, today):
     AlertFactory(patient=cast["worsening"])
-    rows = {r.patient.first_name: r for r in caseload_rows(physio=physio, today=today)}
+    rows = {r.patient.first_name: r for r in caseload_rows(physio=physio)}
 
     worsening = rows["Worsening"]
     assert worsening.patient.latest_first_step_pain == 6

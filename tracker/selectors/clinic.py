@@ -136,7 +136,6 @@ def _need(patient: User, reports: list[CourseReport], today: date) -> tuple[Need
 def caseload_rows(
     *,
     physio: User,
-    today: date | None = None,
     now: datetime | None = None,
     q: str = "",
     kind: str = "",
@@ -148,14 +147,12 @@ def caseload_rows(
 
     Each patient is judged on their own local date at ``now`` (default: the current time), as their own pages
     judge them (DESIGN.md section 3: "today is the patient's local date"): with patients on both sides of the
-    date line, no one physiotherapist's date is right for all of them. ``today`` (the physiotherapist's date,
-    which the page shows) is accepted for the caller and not used to judge anyone.
+    date line, no one physiotherapist's date is right for all of them.
 
     Filters: ``q`` (words in the name), ``kind`` (has an active course of that kind), ``need`` (a ``Need``).
     Queries: 1 for the patients with their columns, then 3 (courses, logs, sessions: the same reads as
     ``reports_for_patients``), whatever the number of patients.
     """
-    del today  # see the docstring: each patient has their own
     now = now or timezone.now()
     patients = list(_caseload_queryset(physio=physio, q=q, kind=kind))
     data = progress_data_for_patients(patient_ids=[p.pk for p in patients])

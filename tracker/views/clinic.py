@@ -83,7 +83,7 @@ def caseload(request):
     filters = CaseloadFilterForm(request.GET or None)
     data = filters.cleaned_data if filters.is_valid() else {}
     rows = caseload_rows(
-        physio=request.user, today=today, q=data.get("q", ""), kind=data.get("kind", ""), need=data.get("need", "")
+        physio=request.user, q=data.get("q", ""), kind=data.get("kind", ""), need=data.get("need", "")
     )
     page = Paginator(rows, CASELOAD_PER_PAGE).get_page(request.GET.get("page"))
     for row in page:
