@@ -153,3 +153,30 @@ def test_it_refuses_a_nul_character_with_the_row_and_saves_nothing(patient, phys
     assert response.status_code == 400
     assert "note contains a NUL character" in response.content.decode()
     assert not DailyLog.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_day_logged_by_the_patient_during_the_import_refuses_it_cleanly(patient, physio, physio_client, monkeypatch):
+    """The patient saves a day between the import's checks and its insert: no 500, nothing half-imported."""
+    today = patient.local_today()
+    day = today - timedelta(days=3)
+    real_check = services._check_rows
+
+    def check_then_patient_saves(*args, **kwargs):
+        checked = real_check(*args, **kwargs)
+        DailyLogFactory(patient=patient, date=day, foot="left", first_step_pain=2)  # the patient, meanwhile
+        return checked
+
+    monkeypatch.setattr(services, "_check_rows", check_then_patient_saves)
+    data = _csv([
+        {"date": (today - timedelta(days=4)).isoformat(), "foot": "left", "first_step_pain": 6, "average_pain": 5},
+        {"date": day.isoformat(), "foot": "left", "first_step_pain": 7, "average_pain": 6},
+    ])
+
+    response = _post(physio_client, patient, data)
+
+    assert response.status_code in (200, 400)
+    assert services.IMPORT_RACE_ERROR in response.content.decode()
+    # Only the patient's own log exists: the import added nothing, and did not change it.
+    assert list(DailyLog.objects.filter(patient=patient).values_list("date", "first_step_pain")) == [(day, 2)]
+    assert AuditEvent.objects.filter(patient=patient, action=AuditAction.IMPORT, detail__imported=0).exists()

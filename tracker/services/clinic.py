@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -300,6 +300,12 @@ def _parse_row(raw: dict[str, str], *, patient: User, today: date) -> tuple[Dail
     return (None if errors else log), errors
 
 
+IMPORT_RACE_ERROR = (
+    "A day in the file was logged by the patient while it was being imported, so nothing was imported. "
+    "Upload the file again: the report will show which days are already logged."
+)
+
+
 def diary_import(
     *, actor: User, patient: User, data: bytes, today: date, filename: str = "", request: HttpRequest | None = None
 ) -> ImportReport:
@@ -326,14 +332,20 @@ def diary_import(
                 logs = []
                 report.file_error = f"The file could not be read as CSV ({exc}). Export it again from the spreadsheet."
     if report.ok:
-        with transaction.atomic():
-            DailyLog.objects.bulk_create([log for _, log in logs])
-            audit_record(actor=actor, action=AuditAction.IMPORT, target=f"diary import: {len(logs)} logs",
-                         patient=patient, request=request,
-                         detail={"file": filename[:100], "imported": len(logs), "refused": 0})
-        report.saved = True
-        alerts_raise_for_patient(patient=patient, today=today)
-    else:
+        try:
+            with transaction.atomic():
+                DailyLog.objects.bulk_create([log for _, log in logs])
+                audit_record(actor=actor, action=AuditAction.IMPORT, target=f"diary import: {len(logs)} logs",
+                             patient=patient, request=request,
+                             detail={"file": filename[:100], "imported": len(logs), "refused": 0})
+        except IntegrityError:
+            # The patient saved a log for one of these days between the check and the insert: the unique
+            # constraint refused the batch, and the transaction left nothing half-imported.
+            report.file_error = IMPORT_RACE_ERROR
+        else:
+            report.saved = True
+            alerts_raise_for_patient(patient=patient, today=today)
+    if not report.saved:
         audit_record(actor=actor, action=AuditAction.IMPORT, target="diary import refused, nothing imported",
                      patient=patient, request=request,
                      detail={"file": filename[:100], "imported": 0, "refused": len(report.refused),
