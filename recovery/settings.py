@@ -142,6 +142,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+if env_bool("TESTING", False):
+    # Tests create hundreds of users: a deliberately slow hash would dominate the suite's time. Never in use
+    # outside the tests (TESTING is set only by tests/environment.py and the benchmark scripts).
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
