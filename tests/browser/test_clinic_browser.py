@@ -105,5 +105,6 @@ def test_the_caseload_filters_work_in_the_browser(demo, page, sign_in, live_serv
     page.wait_for_load_state("networkidle")
 
     rows = page.locator("tr.caseload-row")
-    assert rows.count() == 1 and "Nadia Costa" in rows.first.inner_text()
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Nadia Costa")
     check_accessibility(page, context="filtered caseload")

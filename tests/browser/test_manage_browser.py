@@ -56,8 +56,9 @@ def test_an_admin_invites_a_physio_who_accepts_signs_in_and_sees_an_assigned_pat
 
     # The admin puts Alice on Pat's caseload.
     page.get_by_role("link", name="Care teams").click()
+    expect(page.locator("h1")).to_have_text("Care teams")
     page.get_by_label("Physiotherapist", exact=True).select_option(label="Pat Physio (pat)")
-    page.get_by_role("button", name="Show").click()
+    page.get_by_role("button", name="Show", exact=True).click()
     check_accessibility(page, context="care teams with a physiotherapist chosen")
     page.get_by_label("Tick Alice Archer (alice)").check()
     page.get_by_role("button", name="Assign ticked patients to Pat Physio").click()

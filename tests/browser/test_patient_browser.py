@@ -49,6 +49,7 @@ def test_a_patient_logs_today_and_sees_the_point_on_the_chart(signed_in, alice, 
     screenshot(page, "today-saved")
 
     page.get_by_role("link", name="See your progress").click()
+    page.wait_for_url("**/progress/")
     page.wait_for_load_state("networkidle")
     data = chart_data(page)
     today = alice.local_today().isoformat()
@@ -78,10 +79,10 @@ def test_a_patient_fills_in_a_missed_day_from_the_history(signed_in, alice, live
     screenshot(page, "history")
 
     page.locator(f"a[href='/log/{missed.isoformat()}/']").click()
-    page.wait_for_load_state("networkidle")
+    page.wait_for_url(f"**/log/{missed.isoformat()}/")
     page.locator("label[for='id_left-first_step_pain_5']").click()
     page.locator("label[for='id_left-average_pain_4']").click()
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name=f"Save {missed.day} {missed:%B}", exact=True).click()
     page.wait_for_load_state("networkidle")
 
     expect(page.get_by_text("is logged")).to_be_visible()
