@@ -63,8 +63,14 @@ class PageProblems:
         self.failed: list[str] = []
         self.console_errors: list[str] = []
 
+    def _request_failed(self, request):
+        # net::ERR_ABORTED is the browser cancelling a request because the page navigated away (a favicon still
+        # loading when a test clicks on): not a failure of the app. 4xx/5xx answers are caught by "response".
+        if request.failure != "net::ERR_ABORTED":
+            self.failed.append(f"{request.method} {request.url}: {request.failure}")
+
     def attach(self, page):
-        page.on("requestfailed", lambda r: self.failed.append(f"{r.method} {r.url}: {r.failure}"))
+        page.on("requestfailed", self._request_failed)
         page.on("response", lambda r: r.status >= 400 and self.failed.append(f"{r.status} {r.url}"))
         page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
 
