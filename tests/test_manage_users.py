@@ -295,6 +295,18 @@ def test_a_clinic_admin_cannot_demote_or_deactivate_a_superuser(admin_client_, d
     assert root.role == Role.ADMIN and root.is_active
 
 
+def test_a_clinic_admin_cannot_reactivate_a_superuser_another_superuser_deactivated(admin_client_, db):
+    from tracker.models import AuditEvent
+
+    root = AdminFactory(username="root", is_superuser=True, is_staff=True, is_active=False)
+
+    admin_client_.post(_user_url("user_reactivate", root))
+
+    root.refresh_from_db()
+    assert not root.is_active
+    assert not AuditEvent.objects.filter(detail__event="reactivated").exists()
+
+
 def test_a_superuser_can_change_a_superuser(client, db):
     root = AdminFactory(username="root", is_superuser=True)
     other_root = AdminFactory(username="root2", is_superuser=True)

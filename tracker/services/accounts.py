@@ -248,43 +248,37 @@ def user_change_role(*, user: User, role: str, actor: User, request: HttpRequest
     return user
 
 
+def _user_set_active(*, user: User, actor: User, active: bool, request: HttpRequest | None) -> User:
+    """Deactivate or reactivate, with the same guard both ways: no admin changes their own account, and a
+    clinic admin changes no superuser's access (taking it away or giving it back)."""
+    _check_may_change(user=user, actor=actor)
+    if user.is_active == active:
+        raise ValidationError(ERROR_ALREADY_ACTIVE if active else ERROR_ALREADY_INACTIVE)
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.ACCOUNT,
+        target=_account_target(user),
+        patient=_patient_or_none(user),
+        request=request,
+        detail={"event": "reactivated" if active else "deactivated"},
+    )
+    return user
+
+
 @transaction.atomic
 def user_deactivate(*, user: User, actor: User, request: HttpRequest | None = None) -> User:
     """The account can no longer sign in, and an open session stops working at its next request.
 
     Nothing else changes: the patient's data and care team stay, so reactivating restores everything.
     """
-    _check_may_change(user=user, actor=actor)
-    if not user.is_active:
-        raise ValidationError(ERROR_ALREADY_INACTIVE)
-    user.is_active = False
-    user.save(update_fields=["is_active"])
-    audit_record(
-        actor=actor,
-        action=AuditAction.ACCOUNT,
-        target=_account_target(user),
-        patient=_patient_or_none(user),
-        request=request,
-        detail={"event": "deactivated"},
-    )
-    return user
+    return _user_set_active(user=user, actor=actor, active=False, request=request)
 
 
 @transaction.atomic
 def user_reactivate(*, user: User, actor: User, request: HttpRequest | None = None) -> User:
-    if user.is_active:
-        raise ValidationError(ERROR_ALREADY_ACTIVE)
-    user.is_active = True
-    user.save(update_fields=["is_active"])
-    audit_record(
-        actor=actor,
-        action=AuditAction.ACCOUNT,
-        target=_account_target(user),
-        patient=_patient_or_none(user),
-        request=request,
-        detail={"event": "reactivated"},
-    )
-    return user
+    return _user_set_active(user=user, actor=actor, active=True, request=request)
 
 
 class _OneAccountPasswordResetForm(PasswordResetForm):
