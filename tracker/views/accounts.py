@@ -1,4 +1,5 @@
-"""Landing, sign-in, the lockout page and the invitation link: each role goes to its own page."""
+"""Landing and the invitation link: each role goes to its own page. (The lockout page is django-axes'
+AXES_LOCKOUT_TEMPLATE.)"""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,11 +24,6 @@ HOME_BY_ROLE = {
 def home(request):
     """``/`` and the sign-in's default destination: the signed-in role's own page."""
     return redirect(HOME_BY_ROLE[request.user.role])
-
-
-def locked_out(request, credentials=None, *args, **kwargs):
-    """django-axes calls this when a user name and address are locked out (if AXES_LOCKOUT_CALLABLE is set)."""
-    return render(request, "registration/locked_out.html", status=429)
 
 
 @never_cache
