@@ -19,7 +19,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "recovery.settings")
 os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
 os.environ.setdefault("TESTING", "true")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -59,8 +59,8 @@ def main() -> None:
             bulk_caseload(physio=physio, count=size, today=today, logs_per_patient=args.days, prefix=f"b{size}-")
             client = Client()
             client.force_login(physio)
-            selector = best_of(args.repeat, lambda: caseload_rows(physio=physio))
-            page = best_of(args.repeat, lambda: client.get("/clinic/"))
+            selector = best_of(args.repeat, lambda physio=physio: caseload_rows(physio=physio))
+            page = best_of(args.repeat, lambda client=client: client.get("/clinic/"))
             with CaptureQueriesContext(connection) as queries:
                 client.get("/clinic/")
             print(f"{size:>8} {size * args.days:>8} {selector:>11.3f} {page:>8.3f} {len(queries):>8}")

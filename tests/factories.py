@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from tracker import models as m
 
-TEST_PASSWORD = "correct-horse-battery-9"  # noqa: S105 - test fixture
+TEST_PASSWORD = "correct-horse-battery-9"
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -63,7 +63,7 @@ class CourseFactory(factory.django.DjangoModelFactory):
     patient = factory.SubFactory(PatientFactory)
     kind = m.CourseKind.MASSAGE
     foot = m.CourseFoot.LEFT
-    day_zero = factory.LazyFunction(lambda: date.today() - timedelta(days=21))
+    day_zero = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=21))
     status = m.CourseStatus.ACTIVE
 
     class Params:
@@ -111,16 +111,36 @@ class SessionFactory(factory.django.DjangoModelFactory):
 
     class Params:
         needling = factory.Trait(
-            kind=m.SessionKind.NEEDLING, technique="", tool="", areas=[], preparation="", discomfort=None,
-            minutes=20, sites=["calf", "heel"], twitch_response=True, soreness_after=3,
+            kind=m.SessionKind.NEEDLING,
+            technique="",
+            tool="",
+            areas=[],
+            preparation="",
+            discomfort=None,
+            minutes=20,
+            sites=["calf", "heel"],
+            twitch_response=True,
+            soreness_after=3,
         )
         other = factory.Trait(
-            kind=m.SessionKind.OTHER, technique="", tool="", areas=[], preparation="", discomfort=None,
+            kind=m.SessionKind.OTHER,
+            technique="",
+            tool="",
+            areas=[],
+            preparation="",
+            discomfort=None,
             other_kind=m.OtherSessionKind.STRETCHING,
         )
         surgery = factory.Trait(
-            kind=m.SessionKind.SURGERY, technique="", tool="", areas=[], preparation="", discomfort=None,
-            minutes=None, surgery_kind=m.SurgeryKind.ENDOSCOPIC, foot=m.CourseFoot.LEFT,
+            kind=m.SessionKind.SURGERY,
+            technique="",
+            tool="",
+            areas=[],
+            preparation="",
+            discomfort=None,
+            minutes=None,
+            surgery_kind=m.SurgeryKind.ENDOSCOPIC,
+            foot=m.CourseFoot.LEFT,
         )
         adverse = factory.Trait(adverse_reaction=True, discomfort=7)
 
@@ -146,7 +166,9 @@ class AlertFactory(factory.django.DjangoModelFactory):
 
     class Params:
         critical = factory.Trait(kind=m.AlertKind.RED_FLAG, severity=m.Severity.CRITICAL, message="Red flag ticked.")
-        acknowledged = factory.Trait(status=m.AlertStatus.ACKNOWLEDGED, acknowledged_at=factory.LazyFunction(timezone.now))
+        acknowledged = factory.Trait(
+            status=m.AlertStatus.ACKNOWLEDGED, acknowledged_at=factory.LazyFunction(timezone.now)
+        )
 
 
 class AuditEventFactory(factory.django.DjangoModelFactory):
@@ -179,7 +201,9 @@ class ReminderSentFactory(factory.django.DjangoModelFactory):
     local_date = factory.LazyFunction(date.today)
 
 
-def bulk_caseload(*, physio: m.User, count: int, today: date, logs_per_patient: int = 10, prefix: str = "bulk") -> list[m.User]:
+def bulk_caseload(
+    *, physio: m.User, count: int, today: date, logs_per_patient: int = 10, prefix: str = "bulk"
+) -> list[m.User]:
     """``count`` patients on ``physio``'s care team, each with an active massage course, ``logs_per_patient``
     daily logs up to ``today`` and an open low alert, created with bulk_create (fast enough for 500).
 
@@ -187,27 +211,48 @@ def bulk_caseload(*, physio: m.User, count: int, today: date, logs_per_patient: 
     """
     patients = m.User.objects.bulk_create(
         [
-            m.User(username=f"{prefix}{i}", first_name=f"First{i}", last_name=f"Last{i:04d}", role=m.Role.PATIENT,
-                   password="!")  # noqa: S106 - unusable password
+            m.User(
+                username=f"{prefix}{i}",
+                first_name=f"First{i}",
+                last_name=f"Last{i:04d}",
+                role=m.Role.PATIENT,
+                password="!",
+            )
             for i in range(count)
         ]
     )
     patients = list(m.User.objects.filter(username__startswith=prefix).order_by("pk"))
     m.CareTeamMembership.objects.bulk_create([m.CareTeamMembership(patient=p, physio=physio) for p in patients])
     m.Course.objects.bulk_create(
-        [m.Course(patient=p, kind=m.CourseKind.MASSAGE, foot=m.CourseFoot.LEFT, day_zero=today - timedelta(days=21))
-         for p in patients]
+        [
+            m.Course(patient=p, kind=m.CourseKind.MASSAGE, foot=m.CourseFoot.LEFT, day_zero=today - timedelta(days=21))
+            for p in patients
+        ]
     )
     m.DailyLog.objects.bulk_create(
         [
-            m.DailyLog(patient=p, date=today - timedelta(days=d), foot=m.Foot.LEFT, recorded_on=today,
-                       first_step_pain=(i + d) % 8, average_pain=3)
+            m.DailyLog(
+                patient=p,
+                date=today - timedelta(days=d),
+                foot=m.Foot.LEFT,
+                recorded_on=today,
+                first_step_pain=(i + d) % 8,
+                average_pain=3,
+            )
             for i, p in enumerate(patients)
             for d in range(logs_per_patient)
         ]
     )
     m.Alert.objects.bulk_create(
-        [m.Alert(patient=p, kind=m.AlertKind.NO_LOG_2, severity=m.Severity.LOW, occurrence=f"bulk-{p.pk}",
-                 message="No log for 2 days.") for p in patients]
+        [
+            m.Alert(
+                patient=p,
+                kind=m.AlertKind.NO_LOG_2,
+                severity=m.Severity.LOW,
+                occurrence=f"bulk-{p.pk}",
+                message="No log for 2 days.",
+            )
+            for p in patients
+        ]
     )
     return patients

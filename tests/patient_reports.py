@@ -37,7 +37,10 @@ def make_report(
             key="usual_activities",
             kind="endoscopic",
             title="Back to your usual activities",
-            citation=Citation(source="000_1e061efd59e99644.txt:11", quote="Most people return to their normal activities in 3 to 6 weeks."),
+            citation=Citation(
+                source="000_1e061efd59e99644.txt:11",
+                quote="Most people return to their normal activities in 3 to 6 weeks.",
+            ),
             window_start_day=21,
             window_end_day=42,
         )
@@ -65,7 +68,8 @@ def make_report(
         sessions=SessionsProgress(done=0, planned=None, typical_low=None, typical_high=None, citation=None),
         milestones=milestones,
         pain=tuple(
-            PainTrend(foot=f, baseline=baseline, mean_7d=None, change=None, meaningful=False, series=series) for f in feet
+            PainTrend(foot=f, baseline=baseline, mean_7d=None, change=None, meaningful=False, series=series)
+            for f in feet
         ),
         red_flag_days=(),
         lingering_needling_soreness=False,

@@ -8,11 +8,10 @@ editing this file), plus the pages DESIGN.md section 7 promises, each skipped wi
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from django.test import Client
 from django.urls import resolve, reverse
+from django.utils import timezone
 
 import tracker.urls.clinic as clinic_urls
 import tracker.urls.patient as patient_urls
@@ -80,8 +79,8 @@ def _kwargs(params: tuple[str, ...], record) -> dict | None:
         "patient_id": record["patient"].public_id,
         "course_id": record["course"].public_id,
         "alert_id": record["alert"].pk,
-        "day": date.today().isoformat(),
-        "date": date.today().isoformat(),
+        "day": timezone.localdate().isoformat(),
+        "date": timezone.localdate().isoformat(),
     }
     if any(p not in values for p in params):
         return None
@@ -123,7 +122,9 @@ def test_an_outsider_reads_nothing_at_any_clinical_url(outsider, clinical_record
     about_a_patient = "public_id" in params or "patient_id" in params
     for method in ("GET", "POST"):
         response = client.get(url) if method == "GET" else client.post(url, {})
-        _assert_no_clinical_read(response, clinical_record, method=method, url=url, allow_empty_list=not about_a_patient)
+        _assert_no_clinical_read(
+            response, clinical_record, method=method, url=url, allow_empty_list=not about_a_patient
+        )
     if about_a_patient:
         # Out of scope is a 404 whatever the role, so the URL does not reveal that Alice exists.
         assert client.get(url).status_code == 404
@@ -134,12 +135,10 @@ def test_an_outsider_reads_nothing_at_any_clinical_url(outsider, clinical_record
 
 @pytest.mark.parametrize("path", DESIGNED_PATHS)
 def test_an_admin_reads_nothing_at_the_designed_clinical_pages(admin_client_, clinical_record, path):
-    url = path.format(patient=clinical_record["patient"].public_id, day=date.today().isoformat())
+    url = path.format(patient=clinical_record["patient"].public_id, day=timezone.localdate().isoformat())
     resolve(url)  # every designed page exists: a Resolver404 here fails the test
     response = admin_client_.get(url)
-    _assert_no_clinical_read(
-        response, clinical_record, method="GET", url=url, allow_empty_list="{patient}" not in path
-    )
+    _assert_no_clinical_read(response, clinical_record, method="GET", url=url, allow_empty_list="{patient}" not in path)
     if "{patient}" in path:
         assert response.status_code == 404
 

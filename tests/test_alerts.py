@@ -27,7 +27,15 @@ def ago(n: int) -> date:
 def logs(patient, days, pain=5, foot="left", **fields):
     DailyLog.objects.bulk_create(
         [
-            DailyLog(patient=patient, date=ago(n), recorded_on=ago(n), foot=foot, first_step_pain=pain, average_pain=pain, **fields)
+            DailyLog(
+                patient=patient,
+                date=ago(n),
+                recorded_on=ago(n),
+                foot=foot,
+                first_step_pain=pain,
+                average_pain=pain,
+                **fields,
+            )
             for n in days
         ]
     )
@@ -40,7 +48,7 @@ def kinds(alerts):
 # Each scenario: (set-up on the patient, expected (kind, severity, occurrence) among the alerts raised).
 def _red_flag(p):
     CourseFactory(patient=p, kind="open", day_zero=ago(30))
-    logs(p, range(0, 3))
+    logs(p, range(3))
     DailyLogFactory(patient=p, date=ago(3), rf_calf=True)
     return AlertKind.RED_FLAG, Severity.CRITICAL, f"{ago(3).isoformat()}:left"
 
@@ -48,7 +56,7 @@ def _red_flag(p):
 def _worsening(p):
     course = CourseFactory(patient=p, kind="massage", day_zero=ago(10))
     logs(p, range(10, 14), pain=4)  # around day 0 (days -3 to 0): baseline 4
-    logs(p, range(0, 5), pain=6)  # days 6 to 10 at 6 (days 1 to 5 are gaps)
+    logs(p, range(5), pain=6)  # days 6 to 10 at 6 (days 1 to 5 are gaps)
     # Day 6's week still holds day 0 (mean 5); from day 7 the week's mean is 6: 2 points worse.
     return AlertKind.WORSENING, Severity.HIGH, f"{course.public_id}:left:{ago(3).isoformat()}"
 
@@ -56,27 +64,27 @@ def _worsening(p):
 def _high_pain_run(p):
     CourseFactory(patient=p, kind="needling", planned_sessions=6, day_zero=ago(10))
     logs(p, range(10, 14), pain=7)
-    logs(p, range(0, 3), pain=8)
+    logs(p, range(3), pain=8)
     return AlertKind.HIGH_PAIN_RUN, Severity.HIGH, f"left:{ago(2).isoformat()}"  # days 8, 9, 10
 
 
 def _overdue(p):
     course = CourseFactory(patient=p, kind="endoscopic", day_zero=ago(50))
-    logs(p, range(0, 50), usual_activities="partly")
+    logs(p, range(50), usual_activities="partly")
     return AlertKind.MILESTONE_OVERDUE, Severity.MEDIUM, f"{course.public_id}:usual_activities"
 
 
 def _soreness(p):
     course = CourseFactory(patient=p, kind="needling", planned_sessions=6, day_zero=ago(10))
     SessionFactory(patient=p, needling=True, course=course, date=ago(5))
-    logs(p, range(0, 11))
+    logs(p, range(11))
     DailyLog.objects.filter(patient=p, date=ago(1)).update(needling_soreness=2)
     return AlertKind.NEEDLING_SORENESS, Severity.MEDIUM, f"{course.public_id}:{ago(5).isoformat()}"
 
 
 def _adverse(p):
     course = CourseFactory(patient=p, kind="massage", day_zero=ago(10))
-    logs(p, range(0, 11))
+    logs(p, range(11))
     s = SessionFactory(patient=p, course=course, date=ago(1), adverse=True)
     return AlertKind.MASSAGE_ADVERSE, Severity.MEDIUM, f"session:{s.pk}"
 
@@ -84,7 +92,7 @@ def _adverse(p):
 def _no_improvement(p):
     course = CourseFactory(patient=p, kind="needling", planned_sessions=6, day_zero=ago(200))
     logs(p, range(200, 204), pain=6)
-    logs(p, range(0, 5), pain=5)
+    logs(p, range(5), pain=5)
     return AlertKind.NO_IMPROVEMENT, Severity.MEDIUM, str(course.public_id)
 
 
@@ -108,7 +116,18 @@ def _never_logged(p):
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "scenario",
-    [_red_flag, _worsening, _high_pain_run, _overdue, _soreness, _adverse, _no_improvement, _silent_2, _silent_7, _never_logged],
+    [
+        _red_flag,
+        _worsening,
+        _high_pain_run,
+        _overdue,
+        _soreness,
+        _adverse,
+        _no_improvement,
+        _silent_2,
+        _silent_7,
+        _never_logged,
+    ],
     ids=lambda f: f.__name__.strip("_"),
 )
 def test_it_raises_each_alert_the_rules_call_for(patient, scenario):
@@ -125,7 +144,7 @@ def test_it_raises_each_alert_the_rules_call_for(patient, scenario):
 @pytest.mark.django_db
 def test_it_raises_nothing_for_a_patient_logging_steadily(patient):
     CourseFactory(patient=patient, kind="massage", day_zero=ago(20))
-    logs(patient, range(0, 25))
+    logs(patient, range(25))
     assert alerts_raise_for_patient(patient=patient, today=TODAY) == []
 
 
@@ -142,8 +161,14 @@ def test_it_raises_each_alert_once(patient):
 @pytest.mark.django_db
 def test_it_does_not_raise_an_acknowledged_occurrence_again(patient):
     _, _, occurrence = _red_flag(patient)
-    AlertFactory(patient=patient, kind=AlertKind.RED_FLAG, severity=Severity.CRITICAL, occurrence=occurrence,
-                 status=AlertStatus.ACKNOWLEDGED, acknowledged_at=timezone.now())
+    AlertFactory(
+        patient=patient,
+        kind=AlertKind.RED_FLAG,
+        severity=Severity.CRITICAL,
+        occurrence=occurrence,
+        status=AlertStatus.ACKNOWLEDGED,
+        acknowledged_at=timezone.now(),
+    )
     assert [a for a in alerts_raise_for_patient(patient=patient, today=TODAY) if a.kind == AlertKind.RED_FLAG] == []
 
 
@@ -154,7 +179,9 @@ def test_it_raises_a_new_silence_after_a_new_log(patient):
     assert kinds(alerts_raise_for_patient(patient=patient, today=TODAY)) == [(AlertKind.NO_LOG_2, Severity.LOW)]
     logs(patient, [3])
     # The new silence (since 3 days ago) is a new occurrence.
-    assert [a.occurrence for a in alerts_raise_for_patient(patient=patient, today=TODAY)] == [f"last-log:{ago(3).isoformat()}"]
+    assert [a.occurrence for a in alerts_raise_for_patient(patient=patient, today=TODAY)] == [
+        f"last-log:{ago(3).isoformat()}"
+    ]
     logs(patient, [0, 1, 2])
     assert alerts_raise_for_patient(patient=patient, today=TODAY) == []
 
@@ -189,7 +216,7 @@ def _clinic():
     _overdue(overdue)
     _silent_7(silent)
     CourseFactory(patient=fine, kind="massage", day_zero=ago(10))
-    logs(fine, range(0, 10))
+    logs(fine, range(10))
     _red_flag(inactive)
     inactive.is_active = False
     inactive.save()
@@ -208,7 +235,10 @@ def test_the_command_raises_time_alerts_for_active_patients_and_is_idempotent():
     overdue, silent, fine, inactive, ended = _clinic()
     assert "Checked 3 patient(s); raised 3 new alert(s)." in run("--on", TODAY.isoformat())
     assert kinds(Alert.objects.filter(patient=overdue)) == [(AlertKind.MILESTONE_OVERDUE, Severity.MEDIUM)]
-    assert kinds(Alert.objects.filter(patient=silent)) == [(AlertKind.NO_LOG_2, Severity.LOW), (AlertKind.NO_LOG_7, Severity.MEDIUM)]
+    assert kinds(Alert.objects.filter(patient=silent)) == [
+        (AlertKind.NO_LOG_2, Severity.LOW),
+        (AlertKind.NO_LOG_7, Severity.MEDIUM),
+    ]
     assert not Alert.objects.filter(patient__in=[fine, inactive, ended]).exists()
     assert "raised 0 new alert(s)" in run("--on", TODAY.isoformat())
     assert Alert.objects.count() == 3
@@ -251,7 +281,7 @@ def test_the_command_run_twice_at_once_raises_no_duplicate_on_postgresql(monkeyp
         try:
             barrier.wait(timeout=10)
             outputs.append(run("--on", TODAY.isoformat()))
-        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connection.close()
@@ -276,10 +306,14 @@ def test_it_raises_a_red_flag_filled_in_for_the_oldest_day_a_patient_may_still_f
     # ticked today on the day 7 days back is older than the report's 7-day window, but the care team has
     # never heard of it: it must raise its critical alert now.
     CourseFactory(patient=patient, kind="massage", day_zero=ago(20))
-    logs(patient, range(0, 7))
+    logs(patient, range(7))
     # The patient's own save, which raises the alerts in the same transaction.
-    daily_log_save(patient=patient, day=ago(7), today=TODAY,
-                   data_by_foot={"left": {"first_step_pain": 5, "average_pain": 5, "rf_fever": True}})
+    daily_log_save(
+        patient=patient,
+        day=ago(7),
+        today=TODAY,
+        data_by_foot={"left": {"first_step_pain": 5, "average_pain": 5, "rf_fever": True}},
+    )
 
     raised = Alert.objects.filter(patient=patient, kind=AlertKind.RED_FLAG)
     assert [(a.severity, a.occurrence) for a in raised] == [(Severity.CRITICAL, f"{ago(7).isoformat()}:left")]
@@ -291,8 +325,9 @@ def test_it_raises_a_red_flag_filled_in_for_the_oldest_day_a_patient_may_still_f
 @pytest.mark.django_db
 def test_it_does_not_raise_an_old_red_flag_that_was_recorded_long_ago(patient):
     CourseFactory(patient=patient, kind="massage", day_zero=ago(20))
-    logs(patient, range(0, 7))
-    DailyLog.objects.create(patient=patient, date=ago(9), recorded_on=ago(9), foot="left", first_step_pain=5,
-                            average_pain=5, rf_fever=True)
+    logs(patient, range(7))
+    DailyLog.objects.create(
+        patient=patient, date=ago(9), recorded_on=ago(9), foot="left", first_step_pain=5, average_pain=5, rf_fever=True
+    )
 
     assert [a for a in alerts_raise_for_patient(patient=patient, today=TODAY) if a.kind == AlertKind.RED_FLAG] == []

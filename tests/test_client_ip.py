@@ -43,8 +43,12 @@ def test_the_sign_in_audit_and_the_lockout_see_the_client_behind_the_proxy(clien
     settings.TRUSTED_PROXY_COUNT = 1
     user = PatientFactory()
 
-    client.post("/accounts/login/", {"username": user.username, "password": TEST_PASSWORD},
-                REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR="203.0.113.7")
+    client.post(
+        "/accounts/login/",
+        {"username": user.username, "password": TEST_PASSWORD},
+        REMOTE_ADDR="10.0.0.9",
+        HTTP_X_FORWARDED_FOR="203.0.113.7",
+    )
 
     assert AuditEvent.objects.get(action="login").ip_address == "203.0.113.7"
 
@@ -55,8 +59,12 @@ def test_a_lockout_behind_the_proxy_is_per_client_not_per_proxy(client, settings
     user = PatientFactory()
 
     def sign_in(password, address):
-        return client.post("/accounts/login/", {"username": user.username, "password": password},
-                           REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR=address)
+        return client.post(
+            "/accounts/login/",
+            {"username": user.username, "password": password},
+            REMOTE_ADDR="10.0.0.9",
+            HTTP_X_FORWARDED_FOR=address,
+        )
 
     for _ in range(settings.AXES_FAILURE_LIMIT):
         sign_in("wrong-password-1", "203.0.113.7")

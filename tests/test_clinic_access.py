@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import AlertFactory, CourseFactory
-from tracker.urls import clinic as clinic_urls
 from tracker.models import Alert, ClinicalNote, Course, DailyLog, Session
+from tracker.urls import clinic as clinic_urls
 
 # Every clinic URL about one patient, with its arguments and the methods it answers.
 PATIENT_URLS = {
@@ -61,8 +61,13 @@ VALID_POSTS = {
 
 
 def _snapshot():
-    return (ClinicalNote.objects.count(), Course.objects.count(), Session.objects.count(), DailyLog.objects.count(),
-            Alert.objects.filter(status="open").count())
+    return (
+        ClinicalNote.objects.count(),
+        Course.objects.count(),
+        Session.objects.count(),
+        DailyLog.objects.count(),
+        Alert.objects.filter(status="open").count(),
+    )
 
 
 @pytest.mark.parametrize("method", ["GET", "POST"])

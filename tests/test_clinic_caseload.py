@@ -14,7 +14,7 @@ from tests.factories import (
     PatientFactory,
     bulk_caseload,
 )
-from tracker.models import AuditAction, CareTeamMembership, AuditEvent, CourseKind, DailyLog, Foot, UsualActivities
+from tracker.models import AuditAction, AuditEvent, CareTeamMembership, CourseKind, DailyLog, Foot, UsualActivities
 from tracker.selectors.clinic import Need, caseload_rows
 
 CASELOAD = reverse("clinic:caseload")
@@ -24,8 +24,15 @@ def _logs(patient, today: date, days, pain, **fields):
     """Daily left-foot logs on ``today - d`` for each d in ``days``; ``pain`` is a number or a function of d."""
     DailyLog.objects.bulk_create(
         [
-            DailyLog(patient=patient, date=today - timedelta(days=d), foot=Foot.LEFT, recorded_on=today,
-                     first_step_pain=pain(d) if callable(pain) else pain, average_pain=3, **fields)
+            DailyLog(
+                patient=patient,
+                date=today - timedelta(days=d),
+                foot=Foot.LEFT,
+                recorded_on=today,
+                first_step_pain=pain(d) if callable(pain) else pain,
+                average_pain=3,
+                **fields,
+            )
             for d in days
         ]
     )
@@ -52,29 +59,42 @@ def cast(physio, today):
     start = today - timedelta(days=21)
     ahead = _patient(physio, "Ahead", day_zero=start)
     _logs(ahead, today, range(14, 29), 7)  # baseline around day 0: 7
-    _logs(ahead, today, range(0, 14), 3)  # now 3: 4 points better
+    _logs(ahead, today, range(14), 3)  # now 3: 4 points better
     on_track = _patient(physio, "Ontrack", day_zero=start)
-    _logs(on_track, today, range(0, 29), 5)
+    _logs(on_track, today, range(29), 5)
     no_course = _patient(physio, "Nocourse", course=False)
     silent = _patient(physio, "Silent", day_zero=start)
     _logs(silent, today, range(5, 29), 5)  # nothing for the last 5 days
     behind = _patient(physio, "Behind", kind=CourseKind.ENDOSCOPIC, day_zero=today - timedelta(days=50))
-    _logs(behind, today, range(0, 51), 4, usual_activities=UsualActivities.NO)  # not back by week 6 (000:11)
+    _logs(behind, today, range(51), 4, usual_activities=UsualActivities.NO)  # not back by week 6 (000:11)
     worsening = _patient(physio, "Worsening", day_zero=start)
     _logs(worsening, today, range(14, 29), 2)
-    _logs(worsening, today, range(0, 14), 6)  # 4 points worse than the baseline
+    _logs(worsening, today, range(14), 6)  # 4 points worse than the baseline
     critical = _patient(physio, "Critical", day_zero=start)
     _logs(critical, today, range(2, 29), 4)
     _logs(critical, today, [1], 5, rf_calf=True)  # pain and swelling in one calf yesterday
-    return {"critical": critical, "worsening": worsening, "behind": behind, "silent": silent,
-            "on_track": on_track, "ahead": ahead, "no_course": no_course}
+    return {
+        "critical": critical,
+        "worsening": worsening,
+        "behind": behind,
+        "silent": silent,
+        "on_track": on_track,
+        "ahead": ahead,
+        "no_course": no_course,
+    }
 
 
 def test_it_sorts_by_need(cast, physio, today):
     rows = caseload_rows(physio=physio)
 
     assert [r.patient.first_name for r in rows] == [
-        "Critical", "Worsening", "Behind", "Silent", "Ontrack", "Ahead", "Nocourse",
+        "Critical",
+        "Worsening",
+        "Behind",
+        "Silent",
+        "Ontrack",
+        "Ahead",
+        "Nocourse",
     ]
     assert [r.need for r in rows] == list(Need)
     assert "calf" in rows[0].reason.lower()

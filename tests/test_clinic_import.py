@@ -35,8 +35,17 @@ def test_it_imports_the_export_format_round_trip(patient, physio, physio_client)
     """Another patient's export, imported for alice: every column comes back, notes un-neutralised."""
     source = PatientFactory()
     today = patient.local_today()
-    DailyLogFactory(patient=source, date=today - timedelta(days=30), note="-better today", rf_fever=True,
-                    bruising=True, needling_soreness=2, weight_bearing="partial", footwear="boot", steps=4000)
+    DailyLogFactory(
+        patient=source,
+        date=today - timedelta(days=30),
+        note="-better today",
+        rf_fever=True,
+        bruising=True,
+        needling_soreness=2,
+        weight_bearing="partial",
+        footwear="boot",
+        steps=4000,
+    )
     DailyLogFactory(patient=source, date=today - timedelta(days=29), foot="right", first_step_pain=0)
     data = logs_csv(DailyLog.objects.filter(patient=source)).encode()
 
@@ -45,9 +54,16 @@ def test_it_imports_the_export_format_round_trip(patient, physio, physio_client)
     assert response.status_code == 200
     assert "Imported all 2 rows." in response.content.decode()
     first = DailyLog.objects.get(patient=patient, foot="left")
-    assert (first.note, first.rf_fever, first.bruising, first.needling_soreness, first.weight_bearing,
-            first.footwear, first.steps, first.recorded_on) == ("-better today", True, True, 2, "partial", "boot",
-                                                                4000, today)
+    assert (
+        first.note,
+        first.rf_fever,
+        first.bruising,
+        first.needling_soreness,
+        first.weight_bearing,
+        first.footwear,
+        first.steps,
+        first.recorded_on,
+    ) == ("-better today", True, True, 2, "partial", "boot", 4000, today)
     assert DailyLog.objects.get(patient=patient, foot="right").bruising is None
     event = AuditEvent.objects.get(action=AuditAction.IMPORT, patient=patient)
     assert event.actor == physio and event.detail["imported"] == 2
@@ -56,15 +72,47 @@ def test_it_imports_the_export_format_round_trip(patient, physio, physio_client)
 def test_it_refuses_bad_rows_and_imports_nothing(patient, physio, physio_client):
     today = patient.local_today()
     DailyLogFactory(patient=patient, date=today - timedelta(days=10), foot="left")
-    data = _csv([
-        {"date": (today - timedelta(days=20)).isoformat(), "foot": "left", "first_step_pain": 5, "average_pain": 4},  # row 2: fine
-        {"date": (today + timedelta(days=1)).isoformat(), "foot": "left", "first_step_pain": 5, "average_pain": 4},  # 3: future
-        {"date": (today - timedelta(days=19)).isoformat(), "foot": "left", "first_step_pain": 11, "average_pain": 4},  # 4: 11
-        {"date": (today - timedelta(days=18)).isoformat(), "foot": "middle", "first_step_pain": 5, "average_pain": 4},  # 5: foot
-        {"date": "18/03/2026", "foot": "left", "first_step_pain": "five", "average_pain": 4},  # 6: two errors
-        {"date": (today - timedelta(days=20)).isoformat(), "foot": "left", "first_step_pain": 5, "average_pain": 4},  # 7: twice
-        {"date": (today - timedelta(days=10)).isoformat(), "foot": "left", "first_step_pain": 5, "average_pain": 4},  # 8: saved
-    ])
+    data = _csv(
+        [
+            {
+                "date": (today - timedelta(days=20)).isoformat(),
+                "foot": "left",
+                "first_step_pain": 5,
+                "average_pain": 4,
+            },  # row 2: fine
+            {
+                "date": (today + timedelta(days=1)).isoformat(),
+                "foot": "left",
+                "first_step_pain": 5,
+                "average_pain": 4,
+            },  # 3: future
+            {
+                "date": (today - timedelta(days=19)).isoformat(),
+                "foot": "left",
+                "first_step_pain": 11,
+                "average_pain": 4,
+            },  # 4: 11
+            {
+                "date": (today - timedelta(days=18)).isoformat(),
+                "foot": "middle",
+                "first_step_pain": 5,
+                "average_pain": 4,
+            },  # 5: foot
+            {"date": "18/03/2026", "foot": "left", "first_step_pain": "five", "average_pain": 4},  # 6: two errors
+            {
+                "date": (today - timedelta(days=20)).isoformat(),
+                "foot": "left",
+                "first_step_pain": 5,
+                "average_pain": 4,
+            },  # 7: twice
+            {
+                "date": (today - timedelta(days=10)).isoformat(),
+                "foot": "left",
+                "first_step_pain": 5,
+                "average_pain": 4,
+            },  # 8: saved
+        ]
+    )
 
     response = _post(physio_client, patient, data)
 
@@ -142,11 +190,18 @@ def test_it_refuses_a_cell_too_long_for_the_csv_reader_with_a_message(patient, p
 def test_it_refuses_a_nul_character_with_the_row_and_saves_nothing(patient, physio_client, cell):
     """PostgreSQL cannot store NUL in text (a 500 there); every database gets the same clear refusal."""
     today = patient.local_today()
-    data = _csv([
-        {"date": (today - timedelta(days=4)).isoformat(), "foot": "left", "first_step_pain": 5, "average_pain": 4},
-        {"date": (today - timedelta(days=3)).isoformat(), "foot": "left", "first_step_pain": 5, "average_pain": 4,
-         "note": cell},
-    ])
+    data = _csv(
+        [
+            {"date": (today - timedelta(days=4)).isoformat(), "foot": "left", "first_step_pain": 5, "average_pain": 4},
+            {
+                "date": (today - timedelta(days=3)).isoformat(),
+                "foot": "left",
+                "first_step_pain": 5,
+                "average_pain": 4,
+                "note": cell,
+            },
+        ]
+    )
 
     response = _post(physio_client, patient, data)
 
@@ -168,10 +223,12 @@ def test_a_day_logged_by_the_patient_during_the_import_refuses_it_cleanly(patien
         return checked
 
     monkeypatch.setattr(services, "_check_rows", check_then_patient_saves)
-    data = _csv([
-        {"date": (today - timedelta(days=4)).isoformat(), "foot": "left", "first_step_pain": 6, "average_pain": 5},
-        {"date": day.isoformat(), "foot": "left", "first_step_pain": 7, "average_pain": 6},
-    ])
+    data = _csv(
+        [
+            {"date": (today - timedelta(days=4)).isoformat(), "foot": "left", "first_step_pain": 6, "average_pain": 5},
+            {"date": day.isoformat(), "foot": "left", "first_step_pain": 7, "average_pain": 6},
+        ]
+    )
 
     response = _post(physio_client, patient, data)
 

@@ -29,7 +29,9 @@ def page_url(patient):
 
 @pytest.fixture
 def needling(patient):
-    return CourseFactory(patient=patient, needling=True, foot="both", day_zero=patient.local_today() - timedelta(days=10))
+    return CourseFactory(
+        patient=patient, needling=True, foot="both", day_zero=patient.local_today() - timedelta(days=10)
+    )
 
 
 def test_it_shows_the_whole_story(patient, physio, physio_client, needling):
@@ -45,14 +47,24 @@ def test_it_shows_the_whole_story(patient, physio, physio_client, needling):
     html = response.content.decode()
     assert 'data-progress-chart="chart-1-data"' in html  # the shared chart component
     assert 'id="chart-1-data"' in html
-    for text in ("Dry needling course", "Stairs were hard", "No log for 2 days (test).", "Check footwear next visit.",
-                 "Record a needling session", "Start a course", "Import an earlier diary", "Bob Baker"):
+    for text in (
+        "Dry needling course",
+        "Stairs were hard",
+        "No log for 2 days (test).",
+        "Check footwear next visit.",
+        "Record a needling session",
+        "Start a course",
+        "Import an earlier diary",
+        "Bob Baker",
+    ):
         assert text in html, text
     event = AuditEvent.objects.get(action=AuditAction.VIEW, patient=patient)
     assert event.actor == physio and event.target == "clinic patient page"
 
 
-def test_it_runs_a_fixed_number_of_queries_whatever_the_days(patient, physio_client, needling, django_assert_num_queries):
+def test_it_runs_a_fixed_number_of_queries_whatever_the_days(
+    patient, physio_client, needling, django_assert_num_queries
+):
     def count():
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
@@ -150,7 +162,9 @@ def test_the_alerts_page_lists_open_alerts_most_severe_then_newest(patient, phys
 
     now = timezone.now()
     low_new = AlertFactory(patient=patient, message="low new", created_at=now)
-    critical_old = AlertFactory(patient=patient, critical=True, message="critical old", created_at=now - timedelta(days=3))
+    critical_old = AlertFactory(
+        patient=patient, critical=True, message="critical old", created_at=now - timedelta(days=3)
+    )
     critical_new = AlertFactory(patient=patient, critical=True, message="critical new", occurrence="x2", created_at=now)
     AlertFactory(patient=patient, acknowledged=True, message="done already")
     AlertFactory(message="someone else's")
@@ -165,22 +179,40 @@ def test_the_alerts_page_lists_open_alerts_most_severe_then_newest(patient, phys
 
 def test_it_starts_a_course(patient, physio, physio_client):
     today = patient.local_today()
-    response = physio_client.post(reverse("clinic:course_start", args=[patient.public_id]), {
-        "course-kind": "needling", "course-foot": "right", "course-day_zero": today.isoformat(),
-        "course-planned_sessions": "5",
-    })
+    response = physio_client.post(
+        reverse("clinic:course_start", args=[patient.public_id]),
+        {
+            "course-kind": "needling",
+            "course-foot": "right",
+            "course-day_zero": today.isoformat(),
+            "course-planned_sessions": "5",
+        },
+    )
 
     assert response.status_code == 302
     course = Course.objects.get(patient=patient)
     assert (course.kind, course.foot, course.day_zero, course.planned_sessions, course.created_by) == (
-        "needling", "right", today, 5, physio)
-    assert AuditEvent.objects.filter(action=AuditAction.CREATE, patient=patient, target__startswith="course started").exists()
+        "needling",
+        "right",
+        today,
+        5,
+        physio,
+    )
+    assert AuditEvent.objects.filter(
+        action=AuditAction.CREATE, patient=patient, target__startswith="course started"
+    ).exists()
 
 
 def test_planned_sessions_are_only_for_needling(patient, physio_client):
-    response = physio_client.post(reverse("clinic:course_start", args=[patient.public_id]), {
-        "course-kind": "massage", "course-foot": "right", "course-day_zero": "2026-01-01", "course-planned_sessions": "5",
-    })
+    response = physio_client.post(
+        reverse("clinic:course_start", args=[patient.public_id]),
+        {
+            "course-kind": "massage",
+            "course-foot": "right",
+            "course-day_zero": "2026-01-01",
+            "course-planned_sessions": "5",
+        },
+    )
 
     assert response.status_code == 400
     assert not Course.objects.exists()
@@ -190,9 +222,13 @@ def test_planned_sessions_are_only_for_needling(patient, physio_client):
 def test_it_completes_or_stops_a_course(patient, physio_client, needling, outcome):
     today = patient.local_today()
     prefix = f"finish-{needling.public_id}"
-    response = physio_client.post(reverse("clinic:course_finish", args=[patient.public_id, needling.public_id]), {
-        f"{prefix}-outcome": outcome, f"{prefix}-ended_on": today.isoformat(),
-    })
+    response = physio_client.post(
+        reverse("clinic:course_finish", args=[patient.public_id, needling.public_id]),
+        {
+            f"{prefix}-outcome": outcome,
+            f"{prefix}-ended_on": today.isoformat(),
+        },
+    )
 
     assert response.status_code == 302
     needling.refresh_from_db()
@@ -201,9 +237,13 @@ def test_it_completes_or_stops_a_course(patient, physio_client, needling, outcom
 
 def test_it_refuses_an_end_before_day_0(patient, physio_client, needling):
     prefix = f"finish-{needling.public_id}"
-    response = physio_client.post(reverse("clinic:course_finish", args=[patient.public_id, needling.public_id]), {
-        f"{prefix}-outcome": "completed", f"{prefix}-ended_on": (needling.day_zero - timedelta(days=1)).isoformat(),
-    })
+    response = physio_client.post(
+        reverse("clinic:course_finish", args=[patient.public_id, needling.public_id]),
+        {
+            f"{prefix}-outcome": "completed",
+            f"{prefix}-ended_on": (needling.day_zero - timedelta(days=1)).isoformat(),
+        },
+    )
 
     assert response.status_code == 400
     assert escape(services.ENDED_BEFORE_DAY_ZERO) in response.content.decode()
@@ -232,15 +272,27 @@ def test_it_records_a_needling_session_and_raises_alerts(patient, physio, physio
 
     response = physio_client.post(
         reverse("clinic:needling_session_record", args=[patient.public_id, needling.public_id]),
-        {f"{prefix}-date": today.isoformat(), f"{prefix}-minutes": "25", f"{prefix}-sites": ["calf", "heel"],
-         f"{prefix}-twitch_response": "yes", f"{prefix}-soreness_after": "3", f"{prefix}-note": "Left calf tender."},
+        {
+            f"{prefix}-date": today.isoformat(),
+            f"{prefix}-minutes": "25",
+            f"{prefix}-sites": ["calf", "heel"],
+            f"{prefix}-twitch_response": "yes",
+            f"{prefix}-soreness_after": "3",
+            f"{prefix}-note": "Left calf tender.",
+        },
     )
 
     assert response.status_code == 302
     session = Session.objects.get(patient=patient)
-    assert (session.kind, session.course, session.minutes, session.sites, session.twitch_response,
-            session.soreness_after, session.performed_by) == (
-        SessionKind.NEEDLING, needling, 25, ["calf", "heel"], True, 3, physio)
+    assert (
+        session.kind,
+        session.course,
+        session.minutes,
+        session.sites,
+        session.twitch_response,
+        session.soreness_after,
+        session.performed_by,
+    ) == (SessionKind.NEEDLING, needling, 25, ["calf", "heel"], True, 3, physio)
     assert Alert.objects.filter(patient=patient, kind="red_flag").exists()
     assert AuditEvent.objects.filter(action=AuditAction.CREATE, patient=patient, target__startswith="needling").exists()
 

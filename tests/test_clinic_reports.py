@@ -52,27 +52,54 @@ def _report(*, days: int = 40, with_window: bool = True) -> CourseReport:
     day_zero = date(2026, 1, 1)
     today = day_zero + timedelta(days=days)
     series = tuple(
-        PainPoint(day=day_zero + timedelta(days=d), first_step_pain=None if d % 9 == 4 else max(0, 7 - d // 6),
-                  mean_7d=max(0.0, 7 - d / 6))
+        PainPoint(
+            day=day_zero + timedelta(days=d),
+            first_step_pain=None if d % 9 == 4 else max(0, 7 - d // 6),
+            mean_7d=max(0.0, 7 - d / 6),
+        )
         for d in range(-3, days + 1)
     )
-    expectation = Expectation(key="usual_activities", kind="endoscopic", title="Back to <usual> activities",
-                              citation=Citation(source="000_1e061efd59e99644.txt:11", quote="3 to 6 weeks"),
-                              window_start_day=21, window_end_day=42, window_words="3 to 6 weeks after surgery")
+    expectation = Expectation(
+        key="usual_activities",
+        kind="endoscopic",
+        title="Back to <usual> activities",
+        citation=Citation(source="000_1e061efd59e99644.txt:11", quote="3 to 6 weeks"),
+        window_start_day=21,
+        window_end_day=42,
+        window_words="3 to 6 weeks after surgery",
+    )
     milestone = MilestoneResult(
-        expectation=expectation, status=MilestoneStatus.NOT_YET_DUE, reached_on=None,
+        expectation=expectation,
+        status=MilestoneStatus.NOT_YET_DUE,
+        reached_on=None,
         window_start=day_zero + timedelta(days=21) if with_window else None,
-        window_end=day_zero + timedelta(days=42) if with_window else None, sentence="",
+        window_end=day_zero + timedelta(days=42) if with_window else None,
+        sentence="",
     )
     return CourseReport(
-        course_id=7, course_public_id="c7", kind="endoscopic", kind_label="Endoscopic plantar fascia release",
-        foot="left", day_zero=day_zero, course_status="active", today=today, day=days, week=days // 7 + 1,
+        course_id=7,
+        course_public_id="c7",
+        kind="endoscopic",
+        kind_label="Endoscopic plantar fascia release",
+        foot="left",
+        day_zero=day_zero,
+        course_status="active",
+        today=today,
+        day=days,
+        week=days // 7 + 1,
         sessions=SessionsProgress(done=0, planned=None, typical_low=None, typical_high=None, citation=None),
         milestones=(milestone,),
-        pain=(PainTrend(foot="left", baseline=7.0, mean_7d=2.0, change=-5.0, meaningful=True, series=series,
-                        improved=True),),
-        red_flag_days=(), lingering_needling_soreness=False, no_improvement_after_6_months=False,
-        status=OverallStatus.ON_TRACK, reason="Fine.", last_logged_on=today,
+        pain=(
+            PainTrend(
+                foot="left", baseline=7.0, mean_7d=2.0, change=-5.0, meaningful=True, series=series, improved=True
+            ),
+        ),
+        red_flag_days=(),
+        lingering_needling_soreness=False,
+        no_improvement_after_6_months=False,
+        status=OverallStatus.ON_TRACK,
+        reason="Fine.",
+        last_logged_on=today,
     )
 
 
@@ -109,9 +136,16 @@ def a_year(patient, physio):
     CourseFactory(patient=patient, day_zero=today - timedelta(days=300), stopped=True)
     DailyLog.objects.bulk_create(
         [
-            DailyLog(patient=patient, date=start + timedelta(days=d), foot=foot, recorded_on=today,
-                     first_step_pain=max(0, 8 - d // 50), average_pain=3, rf_calf=(d % 40 == 0),
-                     note="=SUM(A1:A9)" if d == 3 else "")
+            DailyLog(
+                patient=patient,
+                date=start + timedelta(days=d),
+                foot=foot,
+                recorded_on=today,
+                first_step_pain=max(0, 8 - d // 50),
+                average_pain=3,
+                rf_calf=(d % 40 == 0),
+                note="=SUM(A1:A9)" if d == 3 else "",
+            )
             for d in range(-5, 366)
             for foot in (Foot.LEFT, Foot.RIGHT)
         ]
@@ -178,7 +212,7 @@ def test_a_typical_history_fits_at_full_detail(patient, physio):
 
 def test_logs_csv_neutralises_formulas_and_audits(patient, physio, physio_client):
     today = patient.local_today()
-    DailyLogFactory(patient=patient, date=today, note="=HYPERLINK(\"https://evil.example\")")
+    DailyLogFactory(patient=patient, date=today, note='=HYPERLINK("https://evil.example")')
     DailyLogFactory(patient=patient, date=today - timedelta(days=1), note="+1 better, -2 worse, @home")
 
     response = physio_client.get(reverse("clinic:logs_csv", args=[patient.public_id]))
@@ -188,5 +222,5 @@ def test_logs_csv_neutralises_formulas_and_audits(patient, physio, physio_client
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert tuple(rows[0]) == LOG_COLUMNS
     notes = [row[LOG_COLUMNS.index("note")] for row in rows[1:]]
-    assert notes == ["'+1 better, -2 worse, @home", "'=HYPERLINK(\"https://evil.example\")"]  # oldest first
+    assert notes == ["'+1 better, -2 worse, @home", '\'=HYPERLINK("https://evil.example")']  # oldest first
     assert AuditEvent.objects.filter(action=AuditAction.EXPORT, patient=patient, target="daily logs CSV").exists()

@@ -24,8 +24,18 @@ def calf(patient, physio):
     today = patient.local_today()
     CourseFactory(patient=patient, kind="massage", day_zero=today - timedelta(days=20))
     DailyLog.objects.bulk_create(
-        [DailyLog(patient=patient, date=today - timedelta(days=d), recorded_on=today, foot="left", first_step_pain=4,
-                  average_pain=3, rf_calf=d == 1) for d in range(0, 10)]
+        [
+            DailyLog(
+                patient=patient,
+                date=today - timedelta(days=d),
+                recorded_on=today,
+                foot="left",
+                first_step_pain=4,
+                average_pain=3,
+                rf_calf=d == 1,
+            )
+            for d in range(10)
+        ]
     )
     [report] = patient_reports(patient=patient, today=today)
     yesterday = today - timedelta(days=1)
@@ -55,8 +65,11 @@ def test_the_clinic_patient_page_shows_the_clinicians_sentence(calf, patient, ph
 
 
 def test_the_pdf_shows_the_clinicians_sentence(calf, patient, physio):
-    html = unescape(render_to_string("tracker/report_pdf.html",
-                                     report_context(patient=patient, today=patient.local_today(), prepared_by=physio)))
+    html = unescape(
+        render_to_string(
+            "tracker/report_pdf.html", report_context(patient=patient, today=patient.local_today(), prepared_by=physio)
+        )
+    )
 
     assert calf.clinician_reason in html
     assert calf.reason not in html

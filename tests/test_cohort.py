@@ -22,8 +22,14 @@ def _patient_on(kind: str, pains_by_day: dict[int, int], *, foot: str = "left", 
     feet = ["left", "right"] if foot == "both" else [foot]
     DailyLog.objects.bulk_create(
         [
-            DailyLog(patient=patient, date=day_zero + timedelta(days=n), recorded_on=day_zero + timedelta(days=n),
-                     foot=f, first_step_pain=pain, average_pain=pain)
+            DailyLog(
+                patient=patient,
+                date=day_zero + timedelta(days=n),
+                recorded_on=day_zero + timedelta(days=n),
+                foot=f,
+                first_step_pain=pain,
+                average_pain=pain,
+            )
             for n, pain in pains_by_day.items()
             for f in feet
         ]
@@ -63,13 +69,35 @@ def test_it_counts_only_that_kind_the_treated_foot_from_day_0_and_up_to_the_end(
         _patient_on("endoscopic", {1: 4})
     _patient_on("massage", {1: 10})  # another kind
     odd = PatientFactory()
-    CourseFactory(patient=odd, kind="endoscopic", foot="left", day_zero=D0, status="completed", ended_on=D0 + timedelta(days=3))
+    CourseFactory(
+        patient=odd, kind="endoscopic", foot="left", day_zero=D0, status="completed", ended_on=D0 + timedelta(days=3)
+    )
     DailyLog.objects.bulk_create(
         [
-            DailyLog(patient=odd, date=D0 - timedelta(days=2), recorded_on=D0, foot="left", first_step_pain=10, average_pain=1),
-            DailyLog(patient=odd, date=D0 + timedelta(days=1), recorded_on=D0 + timedelta(days=1), foot="right", first_step_pain=10, average_pain=1),
-            DailyLog(patient=odd, date=D0 + timedelta(days=5), recorded_on=D0 + timedelta(days=5), foot="left",
-                     first_step_pain=10, average_pain=1),
+            DailyLog(
+                patient=odd,
+                date=D0 - timedelta(days=2),
+                recorded_on=D0,
+                foot="left",
+                first_step_pain=10,
+                average_pain=1,
+            ),
+            DailyLog(
+                patient=odd,
+                date=D0 + timedelta(days=1),
+                recorded_on=D0 + timedelta(days=1),
+                foot="right",
+                first_step_pain=10,
+                average_pain=1,
+            ),
+            DailyLog(
+                patient=odd,
+                date=D0 + timedelta(days=5),
+                recorded_on=D0 + timedelta(days=5),
+                foot="left",
+                first_step_pain=10,
+                average_pain=1,
+            ),
         ]
     )
     [week1] = cohort_band(kind="endoscopic", exclude_patient_id=None)

@@ -11,7 +11,7 @@ from tracker.models import DailyLog
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
         ("+1", "'+1"),
         ("-2+3", "'-2+3"),
         ("@SUM(A1)", "'@SUM(A1)"),
@@ -28,8 +28,14 @@ def test_it_neutralises_formula_cells(value, expected):
 
 
 def test_it_writes_the_export_columns_in_order():
-    log = DailyLog(date=date(2026, 11, 20), foot="left", recorded_on=date(2026, 11, 20), first_step_pain=6,
-                   average_pain=4, note="=cmd|' /C calc'!A0")
+    log = DailyLog(
+        date=date(2026, 11, 20),
+        foot="left",
+        recorded_on=date(2026, 11, 20),
+        first_step_pain=6,
+        average_pain=4,
+        note="=cmd|' /C calc'!A0",
+    )
 
     header, row = list(csv.reader(io.StringIO(logs_csv([log]))))
 

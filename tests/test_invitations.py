@@ -15,7 +15,7 @@ from tests.factories import InvitationFactory, PatientFactory
 from tracker.models import AuditAction, AuditEvent, Invitation, Role, User
 from tracker.services.accounts import ERROR_ALREADY_INVITED, ERROR_EMAIL_HAS_ACCOUNT
 
-NEW_PASSWORD = "plantar-fascia-heals-slowly-7"  # noqa: S105 - test data
+NEW_PASSWORD = "plantar-fascia-heals-slowly-7"
 
 
 @pytest.fixture(autouse=True)
@@ -140,7 +140,9 @@ def test_a_resend_kills_the_old_link(admin_client_, client):
     _invite(admin_client_)
     old_path = _link_from_outbox()
     invitation = Invitation.objects.get()
-    Invitation.objects.update(created_at=timezone.now() - timedelta(days=6), expires_at=timezone.now() + timedelta(days=1))
+    Invitation.objects.update(
+        created_at=timezone.now() - timedelta(days=6), expires_at=timezone.now() + timedelta(days=1)
+    )
 
     admin_client_.post(reverse("manage:invitation_resend", kwargs={"pk": invitation.pk}))
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from tests.factories import TEST_PASSWORD
 from tracker.models import AuditAction, AuditEvent
 
-WRONG = "not-the-password-1"  # noqa: S105 - test data
+WRONG = "not-the-password-1"
 
 
 @pytest.fixture(autouse=True)

@@ -28,11 +28,20 @@ def _user_url(name, user):
 # Who may see /manage/ -------------------------------------------------------------------------------
 
 
-MANAGE_GET_URLS = ["manage:index", "manage:users", "manage:invite", "manage:care_teams", "manage:audit", "manage:audit_export"]
+MANAGE_GET_URLS = [
+    "manage:index",
+    "manage:users",
+    "manage:invite",
+    "manage:care_teams",
+    "manage:audit",
+    "manage:audit_export",
+]
 
 
 @pytest.mark.parametrize("url_name", MANAGE_GET_URLS)
-@pytest.mark.parametrize(("client_fixture", "status"), [("patient_client", 403), ("physio_client", 403), ("client", 302)])
+@pytest.mark.parametrize(
+    ("client_fixture", "status"), [("patient_client", 403), ("physio_client", 403), ("client", 302)]
+)
 def test_it_refuses_other_roles(request, url_name, client_fixture, status, db):
     client = request.getfixturevalue(client_fixture)
     response = client.get(reverse(url_name))
@@ -235,7 +244,7 @@ def test_it_sends_a_password_reset_to_that_account_only(admin_client_, clinic_ad
 
     # The link works: it lets Alice choose a new password.
     link = next(line for line in message.body.splitlines() if "/accounts/reset/" in line).strip()
-    path = link[link.index("/accounts/reset/"):]
+    path = link[link.index("/accounts/reset/") :]
     page = client.get(path, follow=True)
     new_password = "a-brand-new-passphrase-42"
     client.post(page.redirect_chain[-1][0], {"new_password1": new_password, "new_password2": new_password})
@@ -260,7 +269,10 @@ def test_createsuperuser_gives_an_admin_who_can_use_manage(monkeypatch, client, 
     root = User.objects.get(username="root")
     assert root.is_superuser and root.role == Role.ADMIN
 
-    assert client.post(reverse("login"), {"username": "root", "password": "root-passphrase-for-tests-77"}).status_code == 302
+    assert (
+        client.post(reverse("login"), {"username": "root", "password": "root-passphrase-for-tests-77"}).status_code
+        == 302
+    )
     assert client.get(reverse("manage:users")).status_code == 200
     assert client.get("/admin/").status_code == 200
 

@@ -30,8 +30,17 @@ def refused(factory, **kwargs):
 
 
 def test_it_builds_every_model_from_its_factory():
-    for factory in (CareTeamMembershipFactory, CourseFactory, DailyLogFactory, SessionFactory, ClinicalNoteFactory,
-                    AlertFactory, AuditEventFactory, InvitationFactory, ReminderSentFactory):
+    for factory in (
+        CareTeamMembershipFactory,
+        CourseFactory,
+        DailyLogFactory,
+        SessionFactory,
+        ClinicalNoteFactory,
+        AlertFactory,
+        AuditEventFactory,
+        InvitationFactory,
+        ReminderSentFactory,
+    ):
         assert factory().pk is not None
 
 
@@ -86,8 +95,9 @@ def test_it_refuses_an_active_course_with_an_end_date_and_a_finished_one_without
     assert CourseFactory(status=CourseStatus.COMPLETED, day_zero=DAY, ended_on=DAY).pk
 
 
-@pytest.mark.parametrize("fields", [{"kind": "reiki"}, {"foot": "none"}, {"planned_sessions": 0},
-                                    {"planned_sessions": 21}])
+@pytest.mark.parametrize(
+    "fields", [{"kind": "reiki"}, {"foot": "none"}, {"planned_sessions": 0}, {"planned_sessions": 21}]
+)
 def test_it_refuses_invalid_course_fields(fields):
     refused(CourseFactory, **fields)
 

@@ -14,8 +14,15 @@ from tests.factories import DailyLogFactory
 
 @pytest.mark.parametrize(
     "url_name",
-    ["patient:today", "patient:history", "patient:progress", "patient:session_new", "patient:account",
-     "patient:export_csv", "patient:export_json"],
+    [
+        "patient:today",
+        "patient:history",
+        "patient:progress",
+        "patient:session_new",
+        "patient:account",
+        "patient:export_csv",
+        "patient:export_json",
+    ],
 )
 def test_a_patients_pages_and_exports_are_not_stored(patient_client, patient, url_name):
     DailyLogFactory(patient=patient, date=patient.local_today())

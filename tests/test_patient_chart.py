@@ -10,7 +10,9 @@ from tracker.progress.report import BandPoint
 
 def test_it_aligns_series_to_days_with_gaps_as_null():
     start = date(2026, 3, 1)
-    report = make_report(day_zero=start, today=start + timedelta(days=3), pains={start: 6, start + timedelta(days=2): 4})
+    report = make_report(
+        day_zero=start, today=start + timedelta(days=3), pains={start: 6, start + timedelta(days=2): 4}
+    )
 
     payload = chart_payload(report=report, band=None)
 
@@ -74,7 +76,10 @@ def test_the_partial_renders_a_labelled_canvas_the_data_and_a_table():
 
     html = render_to_string("tracker/partials/progress_chart.html", {"chart": chart, "chart_id": "chart-1"})
 
-    assert '<canvas id="chart-1" data-progress-chart="chart-1-data" role="img" aria-label="Chart of first-step pain' in html
+    assert (
+        '<canvas id="chart-1" data-progress-chart="chart-1-data" role="img" aria-label="Chart of first-step pain'
+        in html
+    )
     assert '<script id="chart-1-data" type="application/json">' in html
     assert "<caption>" in html and '<th scope="col">Left foot: first-step pain</th>' in html
     assert "not logged" in html

@@ -33,6 +33,7 @@ def today(patient):
 # History
 # ----------------------------------------------------------------------------------------------------------
 
+
 def test_history_lists_every_day_with_gaps_and_links_the_editable_ones(patient_client, patient, today):
     CourseFactory(patient=patient, day_zero=today - timedelta(days=10))
     DailyLogFactory(patient=patient, date=today - timedelta(days=1), first_step_pain=6)
@@ -62,6 +63,7 @@ def test_history_has_a_fixed_number_of_queries(patient_client, patient, today, d
 # Progress
 # ----------------------------------------------------------------------------------------------------------
 
+
 def test_progress_shows_the_chart_data_table_milestones_sessions_and_status(patient_client, patient, today):
     CourseFactory(patient=patient, endoscopic=True, day_zero=today - timedelta(days=30))
     DailyLogFactory(patient=patient, date=today, first_step_pain=4)
@@ -76,7 +78,10 @@ def test_progress_shows_the_chart_data_table_milestones_sessions_and_status(pati
     assert chart["sessions"][0]["label"] == "Surgery"
     assert any(m["source"] == "000_1e061efd59e99644.txt:11" for m in chart["milestones"])
     assert "<caption>" in html and '<th scope="row">' in html
-    assert "Back to your usual activities" in html and "Most people return to their normal activities in 3 to 6 weeks." in html
+    assert (
+        "Back to your usual activities" in html
+        and "Most people return to their normal activities in 3 to 6 weeks." in html
+    )
     assert "(000_1e061efd59e99644.txt:11)" in html
     report = response.context["items"][0]["report"]
     assert report.reason in html.replace("&#x27;", "'")
@@ -139,14 +144,20 @@ def test_it_logs_a_massage_session_linked_to_the_massage_course(patient_client, 
     session = Session.objects.get()
     assert response["Location"] == f"/sessions/new/?saved={session.pk}"
     assert (session.kind, session.technique, session.areas, session.course, session.created_by) == (
-        "massage", "myofascial", ["heel", "arch"], course, patient
+        "massage",
+        "myofascial",
+        ["heel", "arch"],
+        course,
+        patient,
     )
     assert AuditEvent.objects.filter(action="create", target__contains="massage session").exists()
     assert "Saved: home massage" in patient_client.get(response["Location"]).content.decode()
 
 
 def test_it_logs_another_session(patient_client, patient, today):
-    patient_client.post("/sessions/new/", {"kind": "other", "other_kind": "shockwave", "date": today.isoformat(), "note": "2nd"})
+    patient_client.post(
+        "/sessions/new/", {"kind": "other", "other_kind": "shockwave", "date": today.isoformat(), "note": "2nd"}
+    )
 
     session = Session.objects.get()
     assert (session.kind, session.other_kind, session.technique, session.note) == ("other", "shockwave", "", "2nd")
@@ -204,8 +215,11 @@ def test_the_saved_session_banner_never_shows_another_patients_session(patient_c
 # Account: settings, export, closing
 # ----------------------------------------------------------------------------------------------------------
 
+
 def test_it_changes_the_time_zone_and_reminder(patient_client, patient):
-    response = patient_client.post("/account/", {"time_zone": "Pacific/Auckland", "reminder_enabled": "on", "reminder_hour": "19"})
+    response = patient_client.post(
+        "/account/", {"time_zone": "Pacific/Auckland", "reminder_enabled": "on", "reminder_hour": "19"}
+    )
 
     assert response.status_code == 302
     patient.refresh_from_db()
@@ -215,7 +229,11 @@ def test_it_changes_the_time_zone_and_reminder(patient_client, patient):
 
 @pytest.mark.parametrize(
     ("bad", "message"),
-    [({"time_zone": "Mars/Olympus"}, f.TIME_ZONE_INVALID), ({"reminder_hour": "24"}, f.HOUR_RANGE), ({"reminder_hour": "-1"}, f.HOUR_RANGE)],
+    [
+        ({"time_zone": "Mars/Olympus"}, f.TIME_ZONE_INVALID),
+        ({"reminder_hour": "24"}, f.HOUR_RANGE),
+        ({"reminder_hour": "-1"}, f.HOUR_RANGE),
+    ],
 )
 def test_it_refuses_bad_settings(patient_client, patient, bad, message):
     response = patient_client.post("/account/", {"time_zone": "Europe/London", "reminder_hour": "8"} | bad)
@@ -242,7 +260,9 @@ def test_the_csv_export_has_all_own_logs_in_the_one_format(patient_client, patie
     assert AuditEvent.objects.filter(action="export", patient=patient).exists()
 
 
-def test_the_json_export_has_profile_courses_logs_sessions_and_no_clinical_notes(patient_client, patient, course, today):
+def test_the_json_export_has_profile_courses_logs_sessions_and_no_clinical_notes(
+    patient_client, patient, course, today
+):
     DailyLogFactory(patient=patient, date=today, note="my note")
     SessionFactory(patient=patient, course=course)
     ClinicalNoteFactory(patient=patient, text="Care team only: SECRET")
@@ -289,8 +309,16 @@ def test_closing_the_account_deactivates_signs_out_and_keeps_the_record(patient_
 # Who may see what
 # ----------------------------------------------------------------------------------------------------------
 
-PATIENT_PAGES = ["/today/", "/history/", "/progress/", "/sessions/new/", "/account/", "/account/close/",
-                 "/account/export.csv", "/account/export.json"]
+PATIENT_PAGES = [
+    "/today/",
+    "/history/",
+    "/progress/",
+    "/sessions/new/",
+    "/account/",
+    "/account/close/",
+    "/account/export.csv",
+    "/account/export.json",
+]
 
 
 @pytest.mark.parametrize("url", ["/clinic/", "/manage/users/", "/manage/care-teams/", "/manage/audit/"])
@@ -326,7 +354,15 @@ def test_a_patient_sees_none_of_another_patients_data(patient_client, patient, t
         assert "zed" not in html
         assert "right-first_step_pain" not in html
     # Posting a foot the patient is not treated for changes nobody's log.
-    patient_client.post("/today/", {"right-first_step_pain": "1", "right-average_pain": "1", "left-first_step_pain": "2", "left-average_pain": "2"})
+    patient_client.post(
+        "/today/",
+        {
+            "right-first_step_pain": "1",
+            "right-average_pain": "1",
+            "left-first_step_pain": "2",
+            "left-average_pain": "2",
+        },
+    )
     assert other.daily_logs.get().first_step_pain == 9
     assert User.objects.get(pk=other.pk).is_active
 

@@ -79,16 +79,40 @@ def test_it_counts_day_and_week_from_day_zero(on, expected_day, expected_week):
         ("endoscopic", "usual_activities", [log(43, usual_activities="yes")], 50, MilestoneStatus.REACHED_LATE, 43),
         # Reached is the first day: a later "yes" does not move it, an earlier "partly" does not count.
         (
-            "endoscopic", "usual_activities",
+            "endoscopic",
+            "usual_activities",
             [log(30, usual_activities="yes"), log(28, usual_activities="partly"), log(35, usual_activities="yes")],
-            50, MilestoneStatus.REACHED_ON_TIME, 30,
+            50,
+            MilestoneStatus.REACHED_ON_TIME,
+            30,
         ),
         # Before day 0 (before surgery) the patient was in normal shoes: that does not count.
         ("endoscopic", "normal_shoes", [log(-2, footwear="normal")], 10, MilestoneStatus.NO_EXPECTED_TIME, None),
         ("endoscopic", "normal_shoes", [log(12, footwear="normal")], 20, MilestoneStatus.NO_EXPECTED_TIME, 12),
-        ("endoscopic", "limited_weight_bearing", [log(2, weight_bearing="partial")], 5, MilestoneStatus.NO_EXPECTED_TIME, 2),
-        ("endoscopic", "full_weight_bearing", [log(2, weight_bearing="partial")], 5, MilestoneStatus.NO_EXPECTED_TIME, None),
-        ("endoscopic", "full_weight_bearing", [log(40, weight_bearing="full")], 45, MilestoneStatus.NO_EXPECTED_TIME, 40),
+        (
+            "endoscopic",
+            "limited_weight_bearing",
+            [log(2, weight_bearing="partial")],
+            5,
+            MilestoneStatus.NO_EXPECTED_TIME,
+            2,
+        ),
+        (
+            "endoscopic",
+            "full_weight_bearing",
+            [log(2, weight_bearing="partial")],
+            5,
+            MilestoneStatus.NO_EXPECTED_TIME,
+            None,
+        ),
+        (
+            "endoscopic",
+            "full_weight_bearing",
+            [log(40, weight_bearing="full")],
+            45,
+            MilestoneStatus.NO_EXPECTED_TIME,
+            40,
+        ),
         # Open: cast or walking boot for 2 to 3 weeks (days 14 to 21), 000:13.
         ("open", "out_of_cast_or_boot", [log(5, footwear="cast")], 10, MilestoneStatus.NOT_YET_DUE, None),
         ("open", "out_of_cast_or_boot", [log(10, footwear="supportive")], 30, MilestoneStatus.REACHED_EARLY, 10),
@@ -99,10 +123,31 @@ def test_it_counts_day_and_week_from_day_zero(on, expected_day, expected_week):
         ("open", "usual_activities", [log(60, usual_activities="yes")], 70, MilestoneStatus.NO_EXPECTED_TIME, 60),
         # Needling and massage: relief = 7-day mean 2+ points under the baseline; no window in the sources.
         # Baseline 6, then 3 from day 1: day 4's week is (6+6+6+3*4)/7 = 4.3, day 5's is (6+6+3*5)/7 = 3.9.
-        ("needling", "pain_relief", steady(range(-3, 1), 6) + steady(range(1, 40), 5), 40, MilestoneStatus.NO_EXPECTED_TIME, None),
-        ("needling", "pain_relief", steady(range(-3, 1), 6) + steady(range(1, 40), 3), 40, MilestoneStatus.NO_EXPECTED_TIME, 5),
+        (
+            "needling",
+            "pain_relief",
+            steady(range(-3, 1), 6) + steady(range(1, 40), 5),
+            40,
+            MilestoneStatus.NO_EXPECTED_TIME,
+            None,
+        ),
+        (
+            "needling",
+            "pain_relief",
+            steady(range(-3, 1), 6) + steady(range(1, 40), 3),
+            40,
+            MilestoneStatus.NO_EXPECTED_TIME,
+            5,
+        ),
         # Baseline 7, 7 until day 9, then 3: day 12's week is (4*7+3*3)/7 = 5.3, day 13's (3*7+4*3)/7 = 4.7.
-        ("massage", "pain_relief", steady(range(-7, 1), 7) + steady(range(1, 10), 7) + steady(range(10, 30), 3), 30, MilestoneStatus.NO_EXPECTED_TIME, 13),
+        (
+            "massage",
+            "pain_relief",
+            steady(range(-7, 1), 7) + steady(range(1, 10), 7) + steady(range(10, 30), 3),
+            30,
+            MilestoneStatus.NO_EXPECTED_TIME,
+            13,
+        ),
         ("massage", "pain_relief", [], 30, MilestoneStatus.NO_EXPECTED_TIME, None),
     ],
 )
@@ -127,7 +172,9 @@ def test_it_judges_nothing_without_a_window():
 
 def test_it_reaches_a_milestone_on_both_feet_only_when_both_reach_it():
     logs = [log(20, foot="left", usual_activities="yes"), log(30, foot="right", usual_activities="yes")]
-    assert milestone(report(make_course("endoscopic", "both"), logs=logs, on=50), "usual_activities").reached_on == day(30)
+    assert milestone(report(make_course("endoscopic", "both"), logs=logs, on=50), "usual_activities").reached_on == day(
+        30
+    )
     assert milestone(report(make_course("endoscopic", "both"), logs=logs[:1], on=50), "usual_activities").status == (
         MilestoneStatus.OVERDUE
     )
@@ -207,34 +254,85 @@ BASE = steady(range(-3, 1), 6)
     ("kind", "logs", "sessions", "on", "status", "words"),
     [
         # Red flag: any red flag in the 7 days ending today.
-        ("open", BASE + [log(34, 4, rf_calf=True)], [], 35, OverallStatus.RED_FLAG, "care team today"),
-        ("endoscopic", BASE + [log(3, 4, rf_wound=True)], [], 5, OverallStatus.RED_FLAG, "wound"),
-        ("massage", BASE + [log(9, 4, rf_breathless_chest=True)], [], 10, OverallStatus.RED_FLAG, "emergency"),
-        ("needling", BASE + [log(2, 4, rf_fever=True)], [], 9, OverallStatus.ON_TRACK, "Nothing is behind"),  # 8 days ago
+        ("open", [*BASE, log(34, 4, rf_calf=True)], [], 35, OverallStatus.RED_FLAG, "care team today"),
+        ("endoscopic", [*BASE, log(3, 4, rf_wound=True)], [], 5, OverallStatus.RED_FLAG, "wound"),
+        ("massage", [*BASE, log(9, 4, rf_breathless_chest=True)], [], 10, OverallStatus.RED_FLAG, "emergency"),
+        (
+            "needling",
+            [*BASE, log(2, 4, rf_fever=True)],
+            [],
+            9,
+            OverallStatus.ON_TRACK,
+            "Nothing is behind",
+        ),  # 8 days ago
         # Worsening: 7-day mean 2+ above baseline, or 7+ on 3 logged days running.
         ("massage", BASE + steady(range(1, 8), 8), [], 7, OverallStatus.WORSENING, "2 points worse"),
-        ("needling", steady(range(-3, 1), 7) + steady(range(1, 4), 7), [], 3, OverallStatus.WORSENING, "3 days running"),
-        ("needling", steady(range(-3, 1), 7) + [log(1, 7), log(3, 7), log(4, 7)], [], 4, OverallStatus.ON_TRACK, "Nothing"),
+        (
+            "needling",
+            steady(range(-3, 1), 7) + steady(range(1, 4), 7),
+            [],
+            3,
+            OverallStatus.WORSENING,
+            "3 days running",
+        ),
+        (
+            "needling",
+            [*steady(range(-3, 1), 7), log(1, 7), log(3, 7), log(4, 7)],
+            [],
+            4,
+            OverallStatus.ON_TRACK,
+            "Nothing",
+        ),
         ("endoscopic", BASE + steady(range(1, 12), 9), [], 11, OverallStatus.WORSENING, "worse"),
         # Behind: a milestone overdue, lingering needling soreness, no improvement after 6 months.
-        ("endoscopic", BASE + steady(range(1, 50), 5, usual_activities="partly"), [], 50, OverallStatus.BEHIND,
-         "3 to 6 weeks after surgery"),
+        (
+            "endoscopic",
+            BASE + steady(range(1, 50), 5, usual_activities="partly"),
+            [],
+            50,
+            OverallStatus.BEHIND,
+            "3 to 6 weeks after surgery",
+        ),
         ("open", BASE + steady(range(1, 23), 5, footwear="boot"), [], 23, OverallStatus.BEHIND, "2 to 3 weeks"),
-        ("needling", BASE + steady(range(1, 6), 5) + [log(6, 5, needling_soreness=2)], [session(0), session(3)], 6,
-         OverallStatus.BEHIND, "Soreness from needling"),
+        (
+            "needling",
+            BASE + steady(range(1, 6), 5) + [log(6, 5, needling_soreness=2)],
+            [session(0), session(3)],
+            6,
+            OverallStatus.BEHIND,
+            "Soreness from needling",
+        ),
         ("massage", BASE + steady(range(170, 190), 5), [], 185, OverallStatus.BEHIND, "After 6 months"),
         # Ahead: a milestone reached early, or a meaningful improvement, with nothing behind.
-        ("endoscopic", BASE + steady([*range(1, 15), *range(16, 25)], 5) + [log(15, 5, usual_activities="yes")], [], 25, OverallStatus.AHEAD,
-         "earlier than the sources expect"),
-        ("open", BASE + [log(10, 5, footwear="supportive")], [], 12, OverallStatus.AHEAD, "earlier"),
+        (
+            "endoscopic",
+            BASE + steady([*range(1, 15), *range(16, 25)], 5) + [log(15, 5, usual_activities="yes")],
+            [],
+            25,
+            OverallStatus.AHEAD,
+            "earlier than the sources expect",
+        ),
+        ("open", [*BASE, log(10, 5, footwear="supportive")], [], 12, OverallStatus.AHEAD, "earlier"),
         ("massage", BASE + steady(range(20, 30), 3), [], 29, OverallStatus.AHEAD, "3 points better"),
         ("needling", BASE + steady(range(20, 30), 4), [session(0)], 29, OverallStatus.AHEAD, "real improvement"),
         # On track.
         ("massage", BASE + steady(range(1, 10), 5), [], 10, OverallStatus.ON_TRACK, "Nothing is behind"),
-        ("needling", BASE + steady(range(1, 5), 6) + [log(2, 6, needling_soreness=3)], [session(0)], 5,
-         OverallStatus.ON_TRACK, "Nothing is behind"),  # soreness within 2 days of the session: expected
-        ("needling", BASE + [log(4, 6, needling_soreness=3), log(5, 6, needling_soreness=0)], [session(0)], 6,
-         OverallStatus.ON_TRACK, "Nothing"),  # settled: the latest record is 0
+        (
+            "needling",
+            BASE + steady(range(1, 5), 6) + [log(2, 6, needling_soreness=3)],
+            [session(0)],
+            5,
+            OverallStatus.ON_TRACK,
+            "Nothing is behind",
+        ),  # soreness within 2 days of the session: expected
+        (
+            "needling",
+            [*BASE, log(4, 6, needling_soreness=3), log(5, 6, needling_soreness=0)],
+            [session(0)],
+            6,
+            OverallStatus.ON_TRACK,
+            "Nothing",
+        ),  # settled: the latest record is 0
         ("endoscopic", [], [], 0, OverallStatus.ON_TRACK, "No days logged yet"),  # started today, nothing logged
         ("open", [log(0, 7)], [], 0, OverallStatus.ON_TRACK, "Nothing is behind"),  # started today, logged
         ("massage", [log(-2, 6)], [], -1, OverallStatus.ON_TRACK, "starts on"),  # before day 0
@@ -266,8 +364,14 @@ def test_it_is_not_ahead_when_something_is_behind():
 
 
 def test_it_counts_whole_body_red_flags_from_any_foot_but_local_ones_only_from_a_treated_foot():
-    assert report(make_course(foot="left"), logs=[log(3, foot="right", rf_fever=True)], on=4).status == OverallStatus.RED_FLAG
-    assert report(make_course(foot="left"), logs=[log(3, foot="right", rf_wound=True)], on=4).status != OverallStatus.RED_FLAG
+    assert (
+        report(make_course(foot="left"), logs=[log(3, foot="right", rf_fever=True)], on=4).status
+        == OverallStatus.RED_FLAG
+    )
+    assert (
+        report(make_course(foot="left"), logs=[log(3, foot="right", rf_wound=True)], on=4).status
+        != OverallStatus.RED_FLAG
+    )
     assert report(make_course(foot="left"), logs=[log(3, foot="left", rf_wound=True)], on=4).red_flag_days == (day(3),)
 
 
@@ -298,7 +402,11 @@ def test_it_reports_no_improvement_only_for_conservative_courses_after_6_months(
 
 @pytest.mark.parametrize(
     ("start", "months", "expected"),
-    [(date(2026, 1, 31), 1, date(2026, 2, 28)), (date(2026, 8, 31), 6, date(2027, 2, 28)), (date(2026, 3, 2), 6, date(2026, 9, 2))],
+    [
+        (date(2026, 1, 31), 1, date(2026, 2, 28)),
+        (date(2026, 8, 31), 6, date(2027, 2, 28)),
+        (date(2026, 3, 2), 6, date(2026, 9, 2)),
+    ],
 )
 def test_it_adds_calendar_months(start, months, expected):
     assert add_months(start, months) == expected
@@ -311,7 +419,7 @@ def test_it_adds_calendar_months(start, months, expected):
 
 def test_it_counts_needling_sessions_against_planned_and_the_source():
     sessions = [session(0), session(7), session(14), session(30)]  # the last is after today
-    rep = report(make_course("needling", planned=6), sessions=sessions + [session(3, "other")], on=20)
+    rep = report(make_course("needling", planned=6), sessions=[*sessions, session(3, "other")], on=20)
     s = rep.sessions
     assert (s.done, s.planned, s.typical_low, s.typical_high) == (3, 6, 4, 6)
     assert s.citation.source == "002_fa29d4789d40a23d.txt:35"
@@ -386,7 +494,8 @@ def histories(draw):
                 pain = max(0, min(10, (8 - n // 6 if improving else draw(st.integers(0, 10))) + noise))
                 logs.append(log(n, pain, f, **draw(FIELDS)))
     sessions = [
-        session(n, "needling" if kind == "needling" else "massage") for n in draw(st.sets(st.integers(0, 60), max_size=6))
+        session(n, "needling" if kind == "needling" else "massage")
+        for n in draw(st.sets(st.integers(0, 60), max_size=6))
     ]
     on = draw(st.one_of(st.just(65), st.integers(-2, 70)))
     return make_course(kind, foot), logs, sessions, on
@@ -398,7 +507,9 @@ def test_property_the_report_does_not_depend_on_the_order_of_the_logs(history, r
     course, logs, sessions, on = history
     shuffled = list(logs)
     rnd.shuffle(shuffled)
-    assert report(course, logs=shuffled, sessions=sessions, on=on) == report(course, logs=logs, sessions=sessions, on=on)
+    assert report(course, logs=shuffled, sessions=sessions, on=on) == report(
+        course, logs=logs, sessions=sessions, on=on
+    )
 
 
 @settings(max_examples=150, deadline=None)
@@ -434,8 +545,14 @@ def _patient_with_history(*, today: date, kind: str = "massage", n_days: int = 2
     CourseFactory(patient=patient, kind=kind, day_zero=today - timedelta(days=n_days))
     DailyLog.objects.bulk_create(
         [
-            DailyLog(patient=patient, date=today - timedelta(days=i), recorded_on=today, foot="left",
-                     first_step_pain=5, average_pain=4)
+            DailyLog(
+                patient=patient,
+                date=today - timedelta(days=i),
+                recorded_on=today,
+                foot="left",
+                first_step_pain=5,
+                average_pain=4,
+            )
             for i in range(n_days)
         ]
     )
@@ -487,8 +604,9 @@ def test_it_reports_a_patients_courses_active_first_in_3_queries(django_assert_n
     from tracker.selectors.progress import patient_reports
 
     today = date(2026, 5, 1)
-    old = CourseFactory(patient=patient, kind="massage", day_zero=date(2026, 1, 1), status="completed",
-                        ended_on=date(2026, 2, 1))
+    old = CourseFactory(
+        patient=patient, kind="massage", day_zero=date(2026, 1, 1), status="completed", ended_on=date(2026, 2, 1)
+    )
     needling = CourseFactory(patient=patient, kind="needling", planned_sessions=6, day_zero=date(2026, 4, 1))
     endoscopic = CourseFactory(patient=patient, kind="endoscopic", day_zero=date(2026, 3, 1))
     SessionFactory(patient=patient, needling=True, course=needling, date=date(2026, 4, 1))
@@ -521,29 +639,79 @@ def test_it_judges_no_improvement_before_the_course_starts():
 @pytest.mark.parametrize(
     ("kind", "logs", "sessions", "on", "expected"),
     [
-        ("open", BASE + [log(34, 4, rf_calf=True)], [], 35, "Red flag on 5 Apr: pain and swelling in one calf."),
-        ("massage", BASE + [log(9, 4, rf_breathless_chest=True)], [], 10,
-         "Red flag on 11 Mar: breathlessness or chest pain, a possible emergency."),
-        ("massage", BASE + steady(range(1, 8), 8), [], 7,
-         "Worsening since 9 Mar: 7-day mean first-step pain 8/10, +2 from baseline 6."),
-        ("needling", steady(range(-3, 1), 7) + steady(range(1, 4), 7), [], 3,
-         "First-step pain 7/10 or more on 3 or more days running since 2 Mar."),
-        ("endoscopic", BASE + steady(range(1, 50), 5, usual_activities="partly"), [], 50,
-         "Back to usual activities expected 3 to 6 weeks after surgery (by day 42, 000:11); not yet logged."),
-        ("open", BASE + steady(range(1, 23), 5, footwear="boot"), [], 23,
-         "Out of the cast or walking boot expected 2 to 3 weeks after surgery (by day 21, 000:13); not yet logged."),
-        ("needling", BASE + steady(range(1, 6), 5) + [log(6, 5, needling_soreness=2)], [session(0), session(3)], 6,
-         "Needling soreness still reported more than 2 days after the session of 5 Mar (usually settles within a "
-         "day or two, 002:36)."),
-        ("massage", BASE + steady(range(170, 190), 5), [], 185,
-         "No drop of 2 points or more in first-step pain 6 months after day 0: 7-day mean first-step pain 5/10, -1 "
-         "from baseline 6 (surgery is considered after 6 to 12 months without relief, 000:19, 000:25)."),
-        ("endoscopic", BASE + steady([*range(1, 15), *range(16, 25)], 5) + [log(15, 5, usual_activities="yes")], [], 25,
-         "Back to usual activities reached early, on 17 Mar (day 15; expected 3 to 6 weeks after surgery, 000:11)."),
-        ("massage", BASE + steady(range(20, 30), 3), [], 29,
-         "Improved by 2 points or more: 7-day mean first-step pain 3/10, -3 from baseline 6."),
-        ("massage", BASE + steady(range(1, 10), 5), [], 10,
-         "Nothing behind the sources; 7-day mean first-step pain 5/10, -1 from baseline 6."),
+        ("open", [*BASE, log(34, 4, rf_calf=True)], [], 35, "Red flag on 5 Apr: pain and swelling in one calf."),
+        (
+            "massage",
+            [*BASE, log(9, 4, rf_breathless_chest=True)],
+            [],
+            10,
+            "Red flag on 11 Mar: breathlessness or chest pain, a possible emergency.",
+        ),
+        (
+            "massage",
+            BASE + steady(range(1, 8), 8),
+            [],
+            7,
+            "Worsening since 9 Mar: 7-day mean first-step pain 8/10, +2 from baseline 6.",
+        ),
+        (
+            "needling",
+            steady(range(-3, 1), 7) + steady(range(1, 4), 7),
+            [],
+            3,
+            "First-step pain 7/10 or more on 3 or more days running since 2 Mar.",
+        ),
+        (
+            "endoscopic",
+            BASE + steady(range(1, 50), 5, usual_activities="partly"),
+            [],
+            50,
+            "Back to usual activities expected 3 to 6 weeks after surgery (by day 42, 000:11); not yet logged.",
+        ),
+        (
+            "open",
+            BASE + steady(range(1, 23), 5, footwear="boot"),
+            [],
+            23,
+            "Out of the cast or walking boot expected 2 to 3 weeks after surgery (by day 21, 000:13); not yet logged.",
+        ),
+        (
+            "needling",
+            BASE + steady(range(1, 6), 5) + [log(6, 5, needling_soreness=2)],
+            [session(0), session(3)],
+            6,
+            "Needling soreness still reported more than 2 days after the session of 5 Mar (usually settles within a "
+            "day or two, 002:36).",
+        ),
+        (
+            "massage",
+            BASE + steady(range(170, 190), 5),
+            [],
+            185,
+            "No drop of 2 points or more in first-step pain 6 months after day 0: 7-day mean first-step pain 5/10, -1 "
+            "from baseline 6 (surgery is considered after 6 to 12 months without relief, 000:19, 000:25).",
+        ),
+        (
+            "endoscopic",
+            BASE + steady([*range(1, 15), *range(16, 25)], 5) + [log(15, 5, usual_activities="yes")],
+            [],
+            25,
+            "Back to usual activities reached early, on 17 Mar (day 15; expected 3 to 6 weeks after surgery, 000:11).",
+        ),
+        (
+            "massage",
+            BASE + steady(range(20, 30), 3),
+            [],
+            29,
+            "Improved by 2 points or more: 7-day mean first-step pain 3/10, -3 from baseline 6.",
+        ),
+        (
+            "massage",
+            BASE + steady(range(1, 10), 5),
+            [],
+            10,
+            "Nothing behind the sources; 7-day mean first-step pain 5/10, -1 from baseline 6.",
+        ),
         ("endoscopic", [], [], 0, "No days logged yet."),
         ("massage", [log(-2, 6)], [], -1, "Course starts on 2 March 2026; nothing to judge yet."),
         ("needling", BASE, [], 12, "Nothing behind the sources; nothing logged in the past 7 days."),
@@ -561,7 +729,10 @@ def test_it_names_the_foot_in_the_care_teams_sentence_when_both_are_treated():
     logs = steady(range(-3, 1), 6, "left") + steady(range(1, 8), 3, "left")
     logs += steady(range(-3, 1), 6, "right") + steady(range(1, 8), 9, "right")
     rep = report(make_course(foot="both"), logs=logs, on=7)
-    assert rep.clinician_reason == "Right foot: worsening since 7 Mar: 7-day mean first-step pain 9/10, +3 from baseline 6."
+    assert (
+        rep.clinician_reason
+        == "Right foot: worsening since 7 Mar: 7-day mean first-step pain 9/10, +3 from baseline 6."
+    )
 
 
 def test_it_says_in_the_care_teams_sentence_that_a_course_has_ended():

@@ -8,6 +8,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from tests.factories import CourseFactory, DailyLogFactory
 from tracker.selectors.progress import patient_reports
@@ -38,8 +39,8 @@ def demo(settings):
     ],
 )
 def test_it_prints_json_for_each_demo_patient(demo, username, kind, status):
-    # seed_demo dates its data from the server's date.today().
-    reports = json.loads(progress(username, "--json", "--on", date.today().isoformat()))
+    # seed_demo dates its data from timezone.localdate().
+    reports = json.loads(progress(username, "--json", "--on", timezone.localdate().isoformat()))
     [report] = reports
     assert report["kind"] == kind
     assert report["status"] in {"red_flag", "worsening", "behind", "on_track", "ahead"}

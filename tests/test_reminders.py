@@ -25,9 +25,9 @@ def wants(zone="UTC", hour=5, **kwargs):
     return PatientFactory(time_zone=zone, reminder_enabled=True, reminder_hour=hour, **kwargs)
 
 
-def run(now=NOW.isoformat()):
+def run(now=None):
     out = StringIO()
-    call_command("send_reminders", f"--now={now}", stdout=out)
+    call_command("send_reminders", f"--now={now or NOW.isoformat()}", stdout=out)
     return out.getvalue()
 
 
@@ -113,7 +113,9 @@ def test_the_next_local_day_gets_its_own_reminder():
 def test_it_includes_the_site_link_when_given():
     wants()
 
-    call_command("send_reminders", f"--now={NOW.isoformat()}", "--site-url=https://heel.example.org/", stdout=StringIO())
+    call_command(
+        "send_reminders", f"--now={NOW.isoformat()}", "--site-url=https://heel.example.org/", stdout=StringIO()
+    )
 
     assert "https://heel.example.org/today/" in mail.outbox[0].body
 

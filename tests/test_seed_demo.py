@@ -25,13 +25,23 @@ def test_it_loads_the_demo_clinic(settings):
     output = seed(settings)
 
     roles = dict(User.objects.values_list("username", "role"))
-    assert roles == {"physio": "physio", "admin": "admin", "endoscopic": "patient", "open": "patient",
-                     "needling": "patient", "massage": "patient"}
+    assert roles == {
+        "physio": "physio",
+        "admin": "admin",
+        "endoscopic": "patient",
+        "open": "patient",
+        "needling": "patient",
+        "massage": "patient",
+    }
     assert all(User.objects.get(username=u).check_password("recover-demo") for u in roles)
     assert "recover-demo" in output
     physio = User.objects.get(username="physio")
     assert set(CareTeamMembership.objects.filter(physio=physio).values_list("patient__username", flat=True)) == {
-        "endoscopic", "open", "needling", "massage"}
+        "endoscopic",
+        "open",
+        "needling",
+        "massage",
+    }
 
 
 @pytest.mark.parametrize("username", ["endoscopic", "open", "needling", "massage"])

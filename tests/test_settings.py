@@ -17,8 +17,12 @@ def load(**env) -> subprocess.CompletedProcess:
         "print(s.DEBUG, s.DATABASES['default']['ENGINE'], s.TIME_ZONE, s.ALLOWED_HOSTS, s.EMAIL_BACKEND)"
     )
     return subprocess.run(
-        [sys.executable, "-c", code], env={**BASE, **env}, capture_output=True, text=True,
-        cwd=settings.BASE_DIR, timeout=60,
+        [sys.executable, "-c", code],
+        env={**BASE, **env},
+        capture_output=True,
+        text=True,
+        cwd=settings.BASE_DIR,
+        timeout=60,
     )
 
 
@@ -31,7 +35,9 @@ def test_it_uses_sqlite_and_the_console_e_mail_by_default():
 
 
 def test_it_reads_postgres_from_database_url():
-    result = load(SECRET_KEY="k", DATABASE_URL="postgres://u:p@db.example:5432/clinic", ALLOWED_HOSTS="a.example,b.example")
+    result = load(
+        SECRET_KEY="k", DATABASE_URL="postgres://u:p@db.example:5432/clinic", ALLOWED_HOSTS="a.example,b.example"
+    )
 
     assert result.returncode == 0, result.stderr
     assert "False django.db.backends.postgresql UTC ['a.example', 'b.example']" in result.stdout

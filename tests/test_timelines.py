@@ -143,7 +143,10 @@ def test_it_rejects_an_unknown_kind():
 @pytest.mark.parametrize(
     ("expectation", "words"),
     [
-        (Expectation("k", "open", "t", Citation("x:1", "q"), 14, 21, window_words="2 to 3 weeks after surgery"), "2 to 3 weeks after surgery"),
+        (
+            Expectation("k", "open", "t", Citation("x:1", "q"), 14, 21, window_words="2 to 3 weeks after surgery"),
+            "2 to 3 weeks after surgery",
+        ),
         (Expectation("k", "open", "t", Citation("x:1", "q"), 14, 21), "days 14 to 21 after day 0"),
         (Expectation("k", "open", "t", Citation("x:1", "q")), "No time given"),
     ],

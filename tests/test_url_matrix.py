@@ -129,8 +129,11 @@ def url_of(name: str, objects) -> str:
     }.get(name)
     if kwargs is None and name.startswith("manage:user_"):
         kwargs = {"public_id": patient.public_id}
-    if kwargs is None and name in ("clinic:course_finish", "clinic:course_planned_sessions",
-                                   "clinic:needling_session_record"):
+    if kwargs is None and name in (
+        "clinic:course_finish",
+        "clinic:course_planned_sessions",
+        "clinic:needling_session_record",
+    ):
         kwargs = {"public_id": patient.public_id, "course_id": objects["course"].public_id}
     if kwargs is None and ROUTES[name][0] == CLINIC_PATIENT:
         kwargs = {"public_id": patient.public_id}
@@ -185,8 +188,14 @@ def test_each_role_is_refused_on_the_other_roles_urls(name, role, objects, physi
 
 def _allowed_client(name, objects, physio, clinic_admin) -> Client:
     who = ROUTES[name][0]
-    user = {PUBLIC: None, SIGNED_IN: objects["patient"], PATIENT: objects["patient"], CLINIC: physio,
-            CLINIC_PATIENT: physio, ADMIN: clinic_admin}[who]
+    user = {
+        PUBLIC: None,
+        SIGNED_IN: objects["patient"],
+        PATIENT: objects["patient"],
+        CLINIC: physio,
+        CLINIC_PATIENT: physio,
+        ADMIN: clinic_admin,
+    }[who]
     client = Client()
     if user is not None:
         client.force_login(user)
@@ -195,7 +204,11 @@ def _allowed_client(name, objects, physio, clinic_admin) -> Client:
 
 # Left out: home (a redirect whatever the method) and Django's sign-in, password-reset and invitation form views
 # (a PUT or DELETE gets the blank form back; only a POST submits it).
-METHOD_CHECKED = sorted(n for n, (who, _) in ROUTES.items() if who not in (PUBLIC, SIGNED_IN)) + ["logout", "public:sources"]
+METHOD_CHECKED = [
+    *sorted(n for n, (who, _) in ROUTES.items() if who not in (PUBLIC, SIGNED_IN)),
+    "logout",
+    "public:sources",
+]
 
 
 @pytest.mark.parametrize("name", METHOD_CHECKED)
@@ -208,7 +221,9 @@ def test_the_right_role_gets_405_for_a_method_the_url_does_not_answer(name, obje
         assert _call(client, method, url).status_code == 405, (method, url)
 
 
-@pytest.mark.parametrize("name", sorted(n for n, (who, methods) in ROUTES.items() if "POST" in methods and who != PUBLIC))
+@pytest.mark.parametrize(
+    "name", sorted(n for n, (who, methods) in ROUTES.items() if "POST" in methods and who != PUBLIC)
+)
 def test_every_post_needs_the_csrf_token(name, objects, physio, clinic_admin):
     client = _allowed_client(name, objects, physio, clinic_admin)
     client.handler.enforce_csrf_checks = True

@@ -23,7 +23,7 @@ admin.site.site_header = "Heel recovery tracker: superuser admin"
 class AccountAdmin(UserAdmin):
     list_display = ("username", "email", "role", "is_active", "is_superuser")
     list_filter = ("role", "is_active", "is_superuser")
-    fieldsets = UserAdmin.fieldsets + (("Clinic", {"fields": ("role", "time_zone")}),)
+    fieldsets = (*UserAdmin.fieldsets, ("Clinic", {"fields": ("role", "time_zone")}))
 
 
 @admin.register(CareTeamMembership)

@@ -148,7 +148,9 @@ class Course(models.Model):
     foot = models.CharField(max_length=5, choices=CourseFoot.choices)
     day_zero = models.DateField()
     planned_sessions = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(20)],
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
         help_text="Needling sessions planned (the source says most patients need 4 to 6).",
     )
     status = models.CharField(max_length=10, choices=CourseStatus.choices, default=CourseStatus.ACTIVE)
@@ -606,3 +608,6 @@ class ReminderSent(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["patient", "local_date"], name="reminder_once_a_day")]
+
+    def __str__(self) -> str:
+        return f"Reminder to {self.patient} for {self.local_date}"

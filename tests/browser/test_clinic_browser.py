@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import expect
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_clean
 from tracker.models import Alert, AlertStatus, User
@@ -48,7 +48,11 @@ def test_the_physio_triages_acknowledges_and_reports(demo, page, sign_in, live_s
     assert "Critical" in top.inner_text() and "Oscar Lind" in top.inner_text()
     check_accessibility(page, context="alerts")
     screenshot(page, "alerts")
-    red_flag = Alert.objects.filter(patient__username="open", severity=4, status=AlertStatus.OPEN).order_by("-created_at").first()
+    red_flag = (
+        Alert.objects.filter(patient__username="open", severity=4, status=AlertStatus.OPEN)
+        .order_by("-created_at")
+        .first()
+    )
     form = page.locator(f"#alert-{red_flag.pk}")
     form.get_by_label(re.compile("Note on acknowledging")).fill("Phoned Oscar: GP to check his calf today.")
     form.get_by_role("button", name=re.compile("Acknowledge")).click()

@@ -5,13 +5,19 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import expect
 from django.core import mail
+from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_clean
-from tests.factories import TEST_PASSWORD, AuditEventFactory, CareTeamMembershipFactory, InvitationFactory, PatientFactory
+from tests.factories import (
+    TEST_PASSWORD,
+    AuditEventFactory,
+    CareTeamMembershipFactory,
+    InvitationFactory,
+    PatientFactory,
+)
 
-NEW_PASSWORD = "heel-on-the-mend-2026"  # noqa: S105 - test data
+NEW_PASSWORD = "heel-on-the-mend-2026"
 
 
 def _link_in_last_email() -> str:
@@ -82,8 +88,13 @@ def busy_clinic(clinic_admin, patient, physio, other_physio):
     from axes.models import AccessAttempt
 
     AccessAttempt.objects.create(
-        username=patient.username, ip_address="10.0.0.9", user_agent="test", failures_since_start=5,
-        get_data="", post_data="", path_info="/accounts/login/",
+        username=patient.username,
+        ip_address="10.0.0.9",
+        user_agent="test",
+        failures_since_start=5,
+        get_data="",
+        post_data="",
+        path_info="/accounts/login/",
     )
     return patient, physio
 

@@ -33,7 +33,9 @@ def chart_data(page, chart_id="chart-1"):
     return json.loads(page.locator(f"#{chart_id}-data").text_content())
 
 
-def test_a_patient_logs_today_and_sees_the_point_on_the_chart(signed_in, alice, live_server, screenshot, check_accessibility):
+def test_a_patient_logs_today_and_sees_the_point_on_the_chart(
+    signed_in, alice, live_server, screenshot, check_accessibility
+):
     page = signed_in
     assert page.url.endswith("/today/")
     check_accessibility(page, context="today")
@@ -67,7 +69,9 @@ def test_a_patient_logs_today_and_sees_the_point_on_the_chart(signed_in, alice, 
     assert_clean(page)
 
 
-def test_a_patient_fills_in_a_missed_day_from_the_history(signed_in, alice, live_server, screenshot, check_accessibility):
+def test_a_patient_fills_in_a_missed_day_from_the_history(
+    signed_in, alice, live_server, screenshot, check_accessibility
+):
     page = signed_in
     missed = alice.local_today() - timedelta(days=2)
     # On a phone the menu is folded away: open it and follow "History".
@@ -106,7 +110,9 @@ def test_a_patient_logs_a_massage_session(signed_in, alice, live_server, screens
     page.get_by_label("It caused pain or a bad reaction").check()
     # The source's caution shows at once.
     expect(page.locator("#massage-caution")).to_be_visible()
-    assert "discontinue use if you experience pain or adverse reactions" in page.locator("#massage-caution").inner_text()
+    assert (
+        "discontinue use if you experience pain or adverse reactions" in page.locator("#massage-caution").inner_text()
+    )
     page.get_by_role("button", name="Save the session").click()
     page.wait_for_load_state("networkidle")
 

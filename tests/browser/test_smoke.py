@@ -1,8 +1,10 @@
 """Each demo role signs in in a real Chromium and lands on its page, styled, with no failed request."""
 
+from io import StringIO
+
 import pytest
-from playwright.sync_api import expect
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_clean
 
@@ -12,7 +14,7 @@ DEMO_PASSWORD = "recover-demo"
 @pytest.fixture
 def demo(settings, transactional_db):
     settings.DEBUG = True  # seed_demo refuses to run otherwise
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", stdout=StringIO())
     settings.DEBUG = False
 
 
@@ -27,7 +29,9 @@ def demo(settings, transactional_db):
         ("admin", "/manage/users/", "Users"),
     ],
 )
-def test_it_signs_each_demo_role_in_to_its_page(demo, page, sign_in, live_server, screenshot, username, landing, heading):
+def test_it_signs_each_demo_role_in_to_its_page(
+    demo, page, sign_in, live_server, screenshot, username, landing, heading
+):
     sign_in(page, username, DEMO_PASSWORD)
 
     assert page.url == f"{live_server.url}{landing}"

@@ -23,7 +23,9 @@ class CaseloadFilterForm(forms.Form):
 
 class NoteForm(forms.Form):
     text = forms.CharField(
-        label="New note", max_length=5000, widget=forms.Textarea(attrs={"rows": 3}),
+        label="New note",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": NOTE_EMPTY},
         help_text="Seen by the care team only, never by the patient.",
     )
@@ -31,7 +33,9 @@ class NoteForm(forms.Form):
 
 class AlertAcknowledgeForm(forms.Form):
     note = forms.CharField(
-        label="What did you do?", max_length=500, error_messages={"required": ACK_NOTE_REQUIRED},
+        label="What did you do?",
+        max_length=500,
+        error_messages={"required": ACK_NOTE_REQUIRED},
         help_text="Required, e.g. “Phoned, advised GP today”.",
     )
 
@@ -40,11 +44,15 @@ class CourseStartForm(forms.Form):
     kind = forms.ChoiceField(label="Kind", choices=CourseKind.choices)
     foot = forms.ChoiceField(label="Treated foot", choices=CourseFoot.choices)
     day_zero = forms.DateField(
-        label="Day 0", widget=DATE_WIDGET,
+        label="Day 0",
+        widget=DATE_WIDGET,
         help_text="The surgery date, the first needling session or the routine start.",
     )
     planned_sessions = forms.IntegerField(
-        label="Planned needling sessions", required=False, min_value=1, max_value=20,
+        label="Planned needling sessions",
+        required=False,
+        min_value=1,
+        max_value=20,
         help_text="Dry needling only. The source says most patients need 4 to 6 (002:35).",
     )
 
@@ -81,7 +89,9 @@ class NeedlingSessionForm(forms.Form):
     date = forms.DateField(label="Date", widget=DATE_WIDGET)
     minutes = forms.IntegerField(label="Minutes", min_value=1, max_value=600, help_text="Usually 15 to 30 (002:35).")
     sites = forms.MultipleChoiceField(
-        label="Sites", choices=NeedlingSite.choices, widget=forms.CheckboxSelectMultiple,
+        label="Sites",
+        choices=NeedlingSite.choices,
+        widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Tick at least one site."},
     )
     twitch_response = forms.ChoiceField(label="Twitch response", choices=TWITCH_CHOICES, required=False)

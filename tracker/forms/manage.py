@@ -26,7 +26,9 @@ class UserSearchForm(forms.Form):
 
 
 class InvitationForm(forms.Form):
-    email = forms.EmailField(label="E-mail address", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+    email = forms.EmailField(
+        label="E-mail address", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "off"})
+    )
     role = forms.ChoiceField(label="Role", choices=Role.choices, initial=Role.PATIENT)
 
 
@@ -101,7 +103,9 @@ class CareTeamChangeForm(forms.Form):
 
     physio = forms.ModelChoiceField(label="Physiotherapist", queryset=User.objects.none(), to_field_name="public_id")
     patients = forms.ModelMultipleChoiceField(
-        label="Patients", queryset=User.objects.none(), to_field_name="public_id",
+        label="Patients",
+        queryset=User.objects.none(),
+        to_field_name="public_id",
         error_messages={"required": "Tick at least one patient."},
     )
     action = forms.ChoiceField(choices=[(ASSIGN, "Assign"), (REMOVE, "Take off")])

@@ -78,7 +78,9 @@ def mark_errors(form: forms.Form) -> None:
         widget.attrs["aria-describedby"] = f"{form[name].auto_id}-error"
 
 
-def _score_field(*, label: str, required: bool, required_message: str = SCORE_RANGE, help_text: str = "") -> forms.TypedChoiceField:
+def _score_field(
+    *, label: str, required: bool, required_message: str = SCORE_RANGE, help_text: str = ""
+) -> forms.TypedChoiceField:
     return forms.TypedChoiceField(
         label=label,
         choices=PAIN_CHOICES,
@@ -109,9 +111,7 @@ class DailyLogForm(forms.Form):
         label="Your first steps this morning", required=True, required_message=FIRST_STEP_REQUIRED
     )
     average_pain = _score_field(label="Pain on average today", required=True, required_message=AVERAGE_REQUIRED)
-    pain_after_activity = _score_field(
-        label="Pain after standing or exercise (if you did any)", required=False
-    )
+    pain_after_activity = _score_field(label="Pain after standing or exercise (if you did any)", required=False)
     minutes_on_feet = forms.IntegerField(
         label="Minutes on your feet",
         required=False,
@@ -198,9 +198,19 @@ def log_initial(log, *, previous=None) -> dict:
     initial = {}
     if log is not None:
         for name in (
-            "first_step_pain", "average_pain", "pain_after_activity", "minutes_on_feet", "steps", "activity_level",
-            "usual_activities", "weight_bearing", "footwear", "needling_soreness", "note",
-            *(n for n, _ in SYMPTOM_FIELDS), *(n for n, _ in RED_FLAG_FIELDS),
+            "first_step_pain",
+            "average_pain",
+            "pain_after_activity",
+            "minutes_on_feet",
+            "steps",
+            "activity_level",
+            "usual_activities",
+            "weight_bearing",
+            "footwear",
+            "needling_soreness",
+            "note",
+            *(n for n, _ in SYMPTOM_FIELDS),
+            *(n for n, _ in RED_FLAG_FIELDS),
         ):
             initial[name] = getattr(log, name)
         if log.bruising is not None:
@@ -235,7 +245,11 @@ class SessionForm(forms.Form):
         required=False,
         min_value=1,
         max_value=600,
-        error_messages={"invalid": SESSION_MINUTES_RANGE, "min_value": SESSION_MINUTES_RANGE, "max_value": SESSION_MINUTES_RANGE},
+        error_messages={
+            "invalid": SESSION_MINUTES_RANGE,
+            "min_value": SESSION_MINUTES_RANGE,
+            "max_value": SESSION_MINUTES_RANGE,
+        },
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 1, "max": 600}),
     )
     areas = forms.MultipleChoiceField(
@@ -301,7 +315,7 @@ class AccountSettingsForm(forms.Form):
     time_zone = forms.ChoiceField(
         label="Your time zone",
         choices=time_zone_choices,
-        help_text="Your day starts at midnight here: it decides which day \"today\" is.",
+        help_text='Your day starts at midnight here: it decides which day "today" is.',
         error_messages={"invalid_choice": TIME_ZONE_INVALID, "required": TIME_ZONE_INVALID},
     )
     reminder_enabled = forms.BooleanField(label="E-mail me a reminder if I have not logged the day yet", required=False)

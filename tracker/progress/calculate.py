@@ -187,7 +187,9 @@ def baseline(days: dict[date, object], *, day_zero: date) -> tuple[float | None,
     The day it is complete is day 0 for the days around day 0, and the third logged day for the fallback
     (None while fewer than 3 days are logged: the baseline may still change, so nothing is reached against it).
     """
-    around = [log.first_step_pain for d, log in days.items() if day_zero - timedelta(BASELINE_DAYS_BEFORE) <= d <= day_zero]
+    around = [
+        log.first_step_pain for d, log in days.items() if day_zero - timedelta(BASELINE_DAYS_BEFORE) <= d <= day_zero
+    ]
     if around:
         return fmean(around), "around_day_0", day_zero
     first = sorted(d for d in days if d >= day_zero)[:BASELINE_FALLBACK_LOGS]
@@ -204,8 +206,10 @@ def _high_pain_run_start(days: dict[date, object], *, day_zero: date, as_of: dat
     while day >= max(recent_from, day_zero):
         if day in days and days[day].first_step_pain >= HIGH_PAIN:
             start = day
-            while (start - timedelta(1)) in days and start - timedelta(1) >= day_zero and (
-                days[start - timedelta(1)].first_step_pain >= HIGH_PAIN
+            while (
+                (start - timedelta(1)) in days
+                and start - timedelta(1) >= day_zero
+                and (days[start - timedelta(1)].first_step_pain >= HIGH_PAIN)
             ):
                 start -= timedelta(1)
             if (day - start).days + 1 >= HIGH_PAIN_RUN_DAYS:
@@ -240,7 +244,9 @@ def pain_trend(*, foot: str, days: dict[date, object], day_zero: date, as_of: da
     day = start
     while day <= as_of:
         log = days.get(day)
-        series.append(PainPoint(day=day, first_step_pain=log.first_step_pain if log else None, mean_7d=mean_7d(days, day)))
+        series.append(
+            PainPoint(day=day, first_step_pain=log.first_step_pain if log else None, mean_7d=mean_7d(days, day))
+        )
         day += timedelta(1)
 
     return PainTrend(
@@ -305,11 +311,20 @@ def milestone_result(
     words = expectation.window_words or f"days {expectation.window_start_day} to {expectation.window_end_day}"
     if reached is not None:
         if reached < start:
-            status, sentence = MilestoneStatus.REACHED_EARLY, f"You reached this on {format_day(reached)}, earlier than the {words} the sources expect."
+            status, sentence = (
+                MilestoneStatus.REACHED_EARLY,
+                f"You reached this on {format_day(reached)}, earlier than the {words} the sources expect.",
+            )
         elif reached <= end:
-            status, sentence = MilestoneStatus.REACHED_ON_TIME, f"You reached this on {format_day(reached)}, within the {words} the sources expect."
+            status, sentence = (
+                MilestoneStatus.REACHED_ON_TIME,
+                f"You reached this on {format_day(reached)}, within the {words} the sources expect.",
+            )
         else:
-            status, sentence = MilestoneStatus.REACHED_LATE, f"You reached this on {format_day(reached)}, later than the {words} the sources expect."
+            status, sentence = (
+                MilestoneStatus.REACHED_LATE,
+                f"You reached this on {format_day(reached)}, later than the {words} the sources expect.",
+            )
     elif as_of > end:
         status = MilestoneStatus.OVERDUE
         sentence = f"The sources expect this {words} (by {format_day(end)}), and your logs do not show it yet."
@@ -350,7 +365,9 @@ def lingering_needling_soreness(*, sessions: Iterable, logs: Iterable, feet: tup
     if not dates:
         return False
     after = max(dates) + timedelta(NEEDLING_SORENESS_SETTLES_DAYS)
-    recorded = [log for log in logs if log.foot in feet and after < log.date <= as_of and log.needling_soreness is not None]
+    recorded = [
+        log for log in logs if log.foot in feet and after < log.date <= as_of and log.needling_soreness is not None
+    ]
     if not recorded:
         return False
     latest = max(log.date for log in recorded)
@@ -483,7 +500,8 @@ def _overall(
             f"{_foot_words(t.foot, feet).capitalize()} morning first-step pain has been 7 or more out of 10 for 3 days "
             "running: please tell your care team.",
             _with_foot(
-                t.foot, feet,
+                t.foot,
+                feet,
                 f"First-step pain 7/10 or more on 3 or more days running since {_short_day(t.high_pain_run_start)}.",
             ),
             t.foot,
@@ -495,7 +513,7 @@ def _overall(
         words = m.expectation.window_words or "in the time the sources give"
         return (
             OverallStatus.BEHIND,
-            f"The sources expect \"{m.expectation.title}\" {words}, and your logs do not show it yet.",
+            f'The sources expect "{m.expectation.title}" {words}, and your logs do not show it yet.',
             f"{_clinician_title(m.expectation.title)} expected {words} (by day {m.expectation.window_end_day}, "
             f"{_short_source(m.expectation.citation.source)}); not yet logged.",
             None,
@@ -549,7 +567,7 @@ def _overall(
         m = early[0]
         return (
             OverallStatus.AHEAD,
-            f"You reached \"{m.expectation.title}\" earlier than the sources expect.",
+            f'You reached "{m.expectation.title}" earlier than the sources expect.',
             f"{_clinician_title(m.expectation.title)} reached early, on {_short_day(m.reached_on)} (day "
             f"{(m.reached_on - course.day_zero).days}; expected {m.expectation.window_words}, "
             f"{_short_source(m.expectation.citation.source)}).",
@@ -634,7 +652,9 @@ def course_report(*, course, sessions: Iterable, logs: Iterable, today: date) ->
         verb = "was completed" if course.status == CourseStatus.COMPLETED else "was stopped"
         reason = f"This course {verb} on {format_day(course.ended_on)}, and at that point: {_lower_first(reason)}"
         verb = "completed" if course.status == CourseStatus.COMPLETED else "stopped"
-        clinician_reason = f"Course {verb} on {format_day(course.ended_on)}; at that point: {_lower_first(clinician_reason)}"
+        clinician_reason = (
+            f"Course {verb} on {format_day(course.ended_on)}; at that point: {_lower_first(clinician_reason)}"
+        )
 
     return CourseReport(
         course_id=course.id,

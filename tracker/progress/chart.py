@@ -24,8 +24,7 @@ def _round(value: float | None) -> float | None:
 
 
 def _labels(report: CourseReport) -> list[date]:
-    days = sorted({point.day for trend in report.pain for point in trend.series})
-    return days
+    return sorted({point.day for trend in report.pain for point in trend.series})
 
 
 def _band_series(labels: Sequence[date], *, day_zero: date, band: Iterable[BandPoint] | None) -> dict | None:
@@ -59,7 +58,9 @@ def chart_summary(payload: dict) -> str:
     """One sentence describing the chart for a screen reader (the canvas's aria-label)."""
     if not payload["labels"]:
         return f"Chart of first-step pain for {payload['title']}: nothing logged yet."
-    parts = [f"Chart of first-step pain, 0 to 10, for {payload['title']}, {payload['labels'][0]} to {payload['labels'][-1]}."]
+    parts = [
+        f"Chart of first-step pain, 0 to 10, for {payload['title']}, {payload['labels'][0]} to {payload['labels'][-1]}."
+    ]
     for foot in payload["feet"]:
         logged = [v for v in foot["pain"] if v is not None]
         bits = [f"{foot['label']}: {len(logged)} days logged"]
@@ -121,9 +122,7 @@ def chart_payload(*, report: CourseReport, band: Iterable[BandPoint] | None, ses
     session_marks = []
     for s in sessions:
         day = s.date
-        session_marks.append(
-            {"date": day.isoformat(), "label": _session_label(s), "index": index.get(day)}
-        )
+        session_marks.append({"date": day.isoformat(), "label": _session_label(s), "index": index.get(day)})
     payload = {
         "course": report.course_public_id,
         "title": f"{report.kind_label}, from {report.day_zero:%d %b %Y}",

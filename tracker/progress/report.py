@@ -118,7 +118,9 @@ class PainTrend:
     baseline_source: str = ""  # "around_day_0" (days -7 to 0), "first_logged_days" (fallback) or "" (none)
     improved: bool = False  # change <= -2: a meaningful drop in first-step pain
     worsening_since: date | None = None  # first day of the current stretch with the 7-day mean 2+ points above baseline
-    high_pain_run_start: date | None = None  # first day of a run of 3+ logged days running at 7+, ending in the last 7 days
+    high_pain_run_start: date | None = (
+        None  # first day of a run of 3+ logged days running at 7+, ending in the last 7 days
+    )
 
 
 @dataclass(frozen=True)

@@ -42,9 +42,7 @@ MEANINGFUL_CHANGE_CITATION = Citation(
 
 # Needling: "4 to 6 sessions" (a count of sessions, not days).
 NEEDLING_TYPICAL_SESSIONS = (4, 6)
-NEEDLING_SESSIONS_CITATION = _cite(
-    NEEDLING_ARTICLE, 35, "most patients require 4 to 6 sessions for optimal results"
-)
+NEEDLING_SESSIONS_CITATION = _cite(NEEDLING_ARTICLE, 35, "most patients require 4 to 6 sessions for optimal results")
 
 # Needling soreness "usually subside[s] within a day or two": still reported more than 2 days after a session
 # is lingering. Counted from each session's own date, so it is not a window since day 0.
@@ -99,7 +97,9 @@ ENDOSCOPIC: tuple[Expectation, ...] = (
         key="normal_shoes",
         kind=CourseKind.ENDOSCOPIC,
         title="Back in normal shoes",
-        citation=_cite(SURGERY_LEAFLET, 11, "You may also begin wearing normal shoes again as soon as it is comfortable."),
+        citation=_cite(
+            SURGERY_LEAFLET, 11, "You may also begin wearing normal shoes again as soon as it is comfortable."
+        ),
         # "as soon as it is comfortable": words, no number.
     ),
     Expectation(
@@ -161,6 +161,7 @@ OPEN: tuple[Expectation, ...] = (
         is_milestone=False,
     ),
 )
+
 
 # Shared by both conservative kinds (needling and home massage).
 def _conservative(kind: str) -> tuple[Expectation, ...]:
@@ -340,9 +341,7 @@ MASSAGE: tuple[Expectation, ...] = (
         key="calf_and_achilles",
         kind=CourseKind.MASSAGE,
         title="Massage the calf and Achilles tendon too",
-        citation=_cite(
-            MASSAGE_ARTICLE, 89, "The calf muscles and Achilles tendon should not be overlooked as well."
-        ),
+        citation=_cite(MASSAGE_ARTICLE, 89, "The calf muscles and Achilles tendon should not be overlooked as well."),
         is_milestone=False,
     ),
     *_conservative(CourseKind.MASSAGE),

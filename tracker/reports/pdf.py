@@ -9,7 +9,7 @@ again with fewer rows, until it fits. The chart is inline SVG (WeasyPrint runs n
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from statistics import fmean
 
@@ -104,8 +104,11 @@ def report_context(*, patient: User, today: date, prepared_by: User, limits: Lim
             }
         )
     records = report_records(
-        patient=patient, red_flag_limit=limits.red_flag_days, session_limit=limits.sessions,
-        alert_limit=limits.alerts, note_limit=limits.notes,
+        patient=patient,
+        red_flag_limit=limits.red_flag_days,
+        session_limit=limits.sessions,
+        alert_limit=limits.alerts,
+        note_limit=limits.notes,
     )
     context = {
         "patient": patient,

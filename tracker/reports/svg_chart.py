@@ -84,7 +84,7 @@ def sparkline_svg(values: Sequence[float | None], *, width: int = 96, height: in
         for x, yy in segment:
             parts.append(f'<circle cx="{_fmt(x)}" cy="{_fmt(yy)}" r="1.8" fill="{TEXT}"/>')
     parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every text in it is escaped above
+    return mark_safe("".join(parts))
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -98,7 +98,9 @@ def _days(report: CourseReport, day: date) -> int:
 
 def chart_description(report: CourseReport, band: Sequence[BandPoint] | None) -> str:
     """The chart in words: the text alternative, and what a reader of a black-and-white print relies on."""
-    sentences = [f"First-step pain (0 to 10) by day since day 0 of the {report.kind_label.lower()}, up to day {report.day}."]
+    sentences = [
+        f"First-step pain (0 to 10) by day since day 0 of the {report.kind_label.lower()}, up to day {report.day}."
+    ]
     for trend in report.pain:
         if trend.mean_7d is None:
             sentences.append(f"{trend.foot.capitalize()} foot: no logs in the last 7 days.")
@@ -138,7 +140,9 @@ def progress_chart_svg(
 
     series_days = [_days(report, p.day) for t in report.pain for p in t.series]
     windows = [
-        (i, m) for i, m in enumerate(report.milestones, start=1) if m.window_start is not None and m.window_end is not None
+        (i, m)
+        for i, m in enumerate(report.milestones, start=1)
+        if m.window_start is not None and m.window_end is not None
     ]
     x_min = min([0, *series_days])
     x_max = max([report.day, 7, *series_days, *(_days(report, m.window_end) for _, m in windows)])
@@ -211,7 +215,7 @@ def progress_chart_svg(
         f'stroke="{TEXT}" stroke-width="1" stroke-dasharray="2 2"/>'
     )
     out.append("</svg>")
-    return mark_safe("".join(out))  # noqa: S308 - every text in it is escaped above
+    return mark_safe("".join(out))
 
 
 def _foot_marks(report: CourseReport, trend: PainTrend, x, y) -> list[str]:
@@ -227,7 +231,9 @@ def _foot_marks(report: CourseReport, trend: PainTrend, x, y) -> list[str]:
     for p in [*trend.series, None]:
         if p is None or p.mean_7d is None:
             if len(segment) > 1:
-                marks.append(f'<polyline points="{" ".join(segment)}" fill="none" stroke="{colour}" stroke-width="1.8"/>')
+                marks.append(
+                    f'<polyline points="{" ".join(segment)}" fill="none" stroke="{colour}" stroke-width="1.8"/>'
+                )
             segment = []
             continue
         segment.append(f"{_fmt(x(_days(report, p.day)))},{_fmt(y(p.mean_7d))}")
@@ -237,4 +243,3 @@ def _foot_marks(report: CourseReport, trend: PainTrend, x, y) -> list[str]:
 def milestone_numbers(report: CourseReport) -> list[tuple[int, object]]:
     """The milestones with the numbers the chart draws on their windows (1-based, in report order)."""
     return list(enumerate(report.milestones, start=1))
-

@@ -15,7 +15,18 @@ from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, Quer
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from ..models import RED_FLAG_FIELDS, Alert, AlertStatus, ClinicalNote, Course, CourseStatus, DailyLog, Session, Severity, User
+from ..models import (
+    RED_FLAG_FIELDS,
+    Alert,
+    AlertStatus,
+    ClinicalNote,
+    Course,
+    CourseStatus,
+    DailyLog,
+    Session,
+    Severity,
+    User,
+)
 from ..permissions import patients_in_care_of
 from ..progress.report import CourseReport, OverallStatus
 from ..selectors.progress import patient_reports, progress_data_for_patients, reports_from_data
@@ -98,7 +109,9 @@ def _caseload_queryset(*, physio: User, q: str = "", kind: str = "") -> QuerySet
         last_logged_on=Subquery(logs.values("patient").annotate(m=Max("date")).values("m")[:1]),
         latest_first_step_pain=Subquery(logs.order_by("-date", "-first_step_pain").values("first_step_pain")[:1]),
         open_alerts=Coalesce(
-            Subquery(open_alerts.values("patient").annotate(c=Count("pk")).values("c")[:1], output_field=IntegerField()),
+            Subquery(
+                open_alerts.values("patient").annotate(c=Count("pk")).values("c")[:1], output_field=IntegerField()
+            ),
             0,
         ),
         top_severity=Subquery(open_alerts.order_by("-severity").values("severity")[:1]),
@@ -164,8 +177,16 @@ def caseload_rows(
         patient.days_logged_7 = len({log.date for log in item.logs if week_from <= log.date <= local})
         mine = sorted(reports_from_data(item, today=local, active_only=True), key=lambda r: (r.urgency, r.day_zero))
         row_need, reason = _need(patient, mine, local)
-        rows.append(CaseloadRow(patient=patient, reports=mine, need=row_need, reason=reason, today=local,
-                                trend=_trend(mine[0] if mine else None, local)))
+        rows.append(
+            CaseloadRow(
+                patient=patient,
+                reports=mine,
+                need=row_need,
+                reason=reason,
+                today=local,
+                trend=_trend(mine[0] if mine else None, local),
+            )
+        )
     if need:
         rows = [r for r in rows if r.need == need]
     rows.sort(
@@ -254,11 +275,15 @@ def report_records(
     for name, _ in RED_FLAG_FIELDS:
         any_flag |= Q(**{name: True})
     sessions = Session.objects.filter(patient=patient).select_related("performed_by").order_by("-date", "-id")
-    alerts = Alert.objects.filter(patient=patient).select_related("acknowledged_by").order_by(
-        "-status", "-severity", "-created_at"
+    alerts = (
+        Alert.objects.filter(patient=patient)
+        .select_related("acknowledged_by")
+        .order_by("-status", "-severity", "-created_at")
     )
     return ReportRecords(
-        red_flag_logs=list(DailyLog.objects.filter(any_flag, patient=patient).order_by("-date", "foot")[:red_flag_limit]),
+        red_flag_logs=list(
+            DailyLog.objects.filter(any_flag, patient=patient).order_by("-date", "foot")[:red_flag_limit]
+        ),
         sessions=list(sessions[:session_limit]),
         sessions_total=sessions.count(),
         alerts=list(alerts[:alert_limit]),

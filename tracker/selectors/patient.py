@@ -204,6 +204,7 @@ def session_of_patient(*, patient: User, pk) -> Session | None:
 def active_course_of_kind(*, patient: User, kind: str) -> Course | None:
     """The patient's active course of ``kind`` with the latest day 0 (a session is linked to it). 1 query."""
     return (
-        Course.objects.filter(patient=patient, kind=kind, status=CourseStatus.ACTIVE).order_by("-day_zero", "-id").first()
+        Course.objects.filter(patient=patient, kind=kind, status=CourseStatus.ACTIVE)
+        .order_by("-day_zero", "-id")
+        .first()
     )
-

@@ -55,7 +55,9 @@ def sessions_for_course(course: Course, sessions: Iterable[Session], courses: li
     return chosen
 
 
-def progress_data_for_patients(*, patient_ids: Iterable[int], until: date | None = None) -> dict[int, PatientProgressData]:
+def progress_data_for_patients(
+    *, patient_ids: Iterable[int], until: date | None = None
+) -> dict[int, PatientProgressData]:
     """Courses (with the patient), logs and sessions of the patients, in 3 queries.
 
     ``until``: leave out logs and sessions after this date (None: all of them).

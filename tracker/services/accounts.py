@@ -382,9 +382,7 @@ def care_team_assign(
 
 
 @transaction.atomic
-def care_team_remove(
-    *, physio: User, patients: Iterable[User], actor: User, request: HttpRequest | None = None
-) -> int:
+def care_team_remove(*, physio: User, patients: Iterable[User], actor: User, request: HttpRequest | None = None) -> int:
     """Take ``physio`` off each patient's care team; returns how many links were removed."""
     patients = list(patients)
     links = CareTeamMembership.objects.filter(physio=physio, patient__in=patients).select_related("patient", "physio")

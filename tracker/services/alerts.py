@@ -88,7 +88,7 @@ def _course_alerts(*, patient_id: int, report: CourseReport, data: PatientProgre
                     kind=AlertKind.MILESTONE_OVERDUE,
                     severity=Severity.MEDIUM,
                     occurrence=f"{course}:{milestone.expectation.key}",
-                    message=f"{label}: \"{milestone.expectation.title}\" expected {milestone.expectation.window_words} "
+                    message=f'{label}: "{milestone.expectation.title}" expected {milestone.expectation.window_words} '
                     f"(by {format_day(milestone.window_end)}), not shown in the logs ({milestone.expectation.citation.source}).",
                 )
             )
@@ -122,7 +122,9 @@ def _course_alerts(*, patient_id: int, report: CourseReport, data: PatientProgre
     return found
 
 
-def alert_candidates(*, patient_id: int, data: PatientProgressData, reports: list[CourseReport], today: date) -> list[Alert]:
+def alert_candidates(
+    *, patient_id: int, data: PatientProgressData, reports: list[CourseReport], today: date
+) -> list[Alert]:
     """Every alert the rules call for on ``today``, unsaved (pure: no query). Duplicates are dropped later."""
     found: list[Alert] = []
 

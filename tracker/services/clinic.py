@@ -68,8 +68,14 @@ def note_add(*, actor: User, patient: User, text: str, request: HttpRequest | No
     note = ClinicalNote(patient=patient, author=actor, text=text)
     note.full_clean()
     note.save()
-    audit_record(actor=actor, action=AuditAction.CREATE, target="clinical note", patient=patient, request=request,
-                 detail={"note_id": note.pk})
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        target="clinical note",
+        patient=patient,
+        request=request,
+        detail={"note_id": note.pk},
+    )
     return note
 
 
@@ -91,8 +97,14 @@ def alert_acknowledge(*, actor: User, alert: Alert, note: str, request: HttpRequ
     alert.acknowledgement_note = note
     alert.full_clean()
     alert.save(update_fields=["status", "acknowledged_by", "acknowledged_at", "acknowledgement_note"])
-    audit_record(actor=actor, action=AuditAction.UPDATE, target=f"alert acknowledged: {alert.get_kind_display()}",
-                 patient=alert.patient, request=request, detail={"alert_id": alert.pk})
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        target=f"alert acknowledged: {alert.get_kind_display()}",
+        patient=alert.patient,
+        request=request,
+        detail={"alert_id": alert.pk},
+    )
     return alert
 
 
@@ -115,12 +127,19 @@ def course_start(
     """Start a course for ``patient``. Planned sessions only for a dry needling course."""
     if planned_sessions is not None and kind != CourseKind.NEEDLING:
         raise ValidationError({"planned_sessions": COURSE_NOT_NEEDLING})
-    course = Course(patient=patient, kind=kind, foot=foot, day_zero=day_zero, planned_sessions=planned_sessions,
-                    created_by=actor)
+    course = Course(
+        patient=patient, kind=kind, foot=foot, day_zero=day_zero, planned_sessions=planned_sessions, created_by=actor
+    )
     course.full_clean()
     course.save()
-    audit_record(actor=actor, action=AuditAction.CREATE, target=f"course started: {course}", patient=patient,
-                 request=request, detail={"course": str(course.public_id)})
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        target=f"course started: {course}",
+        patient=patient,
+        request=request,
+        detail={"course": str(course.public_id)},
+    )
     return course
 
 
@@ -142,8 +161,14 @@ def course_finish(
     course.ended_on = ended_on
     course.full_clean()
     course.save(update_fields=["status", "ended_on"])
-    audit_record(actor=actor, action=AuditAction.UPDATE, target=f"course {course.get_status_display().lower()}: {course}",
-                 patient=course.patient, request=request, detail={"course": str(course.public_id)})
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        target=f"course {course.get_status_display().lower()}: {course}",
+        patient=course.patient,
+        request=request,
+        detail={"course": str(course.public_id)},
+    )
     return course
 
 
@@ -161,9 +186,14 @@ def course_planned_sessions_set(
     course.planned_sessions = planned_sessions
     course.full_clean()
     course.save(update_fields=["planned_sessions"])
-    audit_record(actor=actor, action=AuditAction.UPDATE, target=f"planned sessions set to {planned_sessions}",
-                 patient=course.patient, request=request,
-                 detail={"course": str(course.public_id), "before": before, "after": planned_sessions})
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        target=f"planned sessions set to {planned_sessions}",
+        patient=course.patient,
+        request=request,
+        detail={"course": str(course.public_id), "before": before, "after": planned_sessions},
+    )
     return course
 
 
@@ -194,14 +224,28 @@ def needling_session_record(
         if unknown:
             raise ValidationError({"sites": f"Unknown needling site: {', '.join(unknown)}."})
         session = Session(
-            patient=course.patient, course=course, kind=SessionKind.NEEDLING, date=date, minutes=minutes,
-            sites=list(sites), twitch_response=twitch_response, soreness_after=soreness_after, note=note.strip(),
-            performed_by=actor, created_by=actor,
+            patient=course.patient,
+            course=course,
+            kind=SessionKind.NEEDLING,
+            date=date,
+            minutes=minutes,
+            sites=list(sites),
+            twitch_response=twitch_response,
+            soreness_after=soreness_after,
+            note=note.strip(),
+            performed_by=actor,
+            created_by=actor,
         )
         session.full_clean()
         session.save()
-        audit_record(actor=actor, action=AuditAction.CREATE, target=f"needling session {date.isoformat()}",
-                     patient=course.patient, request=request, detail={"session_id": session.pk})
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            target=f"needling session {date.isoformat()}",
+            patient=course.patient,
+            request=request,
+            detail={"session_id": session.pk},
+        )
     # After the commit: the alerts service has its own transaction and its own idempotency.
     alerts_raise_for_patient(patient=course.patient, today=today)
     return session
@@ -236,9 +280,21 @@ _BOOL_TRUE = {"yes", "true", "1", "y"}
 _BOOL_FALSE = {"no", "false", "0", "n"}
 _BOOLEAN_COLUMNS = {name for name, _ in SYMPTOM_FIELDS} | {name for name, _ in RED_FLAG_FIELDS}
 _NULL_BOOLEAN_COLUMNS = {"bruising"}
-_INT_COLUMNS = {"first_step_pain", "average_pain", "pain_after_activity", "minutes_on_feet", "steps", "needling_soreness"}
-_LABELS = {"first_step_pain": "first-step pain", "average_pain": "average pain", "pain_after_activity": "pain after activity",
-           "minutes_on_feet": "minutes on feet", "needling_soreness": "needling soreness"}
+_INT_COLUMNS = {
+    "first_step_pain",
+    "average_pain",
+    "pain_after_activity",
+    "minutes_on_feet",
+    "steps",
+    "needling_soreness",
+}
+_LABELS = {
+    "first_step_pain": "first-step pain",
+    "average_pain": "average pain",
+    "pain_after_activity": "pain after activity",
+    "minutes_on_feet": "minutes on feet",
+    "needling_soreness": "needling soreness",
+}
 
 
 def _unneutralise(text: str) -> str:
@@ -335,9 +391,14 @@ def diary_import(
         try:
             with transaction.atomic():
                 DailyLog.objects.bulk_create([log for _, log in logs])
-                audit_record(actor=actor, action=AuditAction.IMPORT, target=f"diary import: {len(logs)} logs",
-                             patient=patient, request=request,
-                             detail={"file": filename[:100], "imported": len(logs), "refused": 0})
+                audit_record(
+                    actor=actor,
+                    action=AuditAction.IMPORT,
+                    target=f"diary import: {len(logs)} logs",
+                    patient=patient,
+                    request=request,
+                    detail={"file": filename[:100], "imported": len(logs), "refused": 0},
+                )
         except IntegrityError:
             # The patient saved a log for one of these days between the check and the insert: the unique
             # constraint refused the batch, and the transaction left nothing half-imported.
@@ -346,10 +407,19 @@ def diary_import(
             report.saved = True
             alerts_raise_for_patient(patient=patient, today=today)
     if not report.saved:
-        audit_record(actor=actor, action=AuditAction.IMPORT, target="diary import refused, nothing imported",
-                     patient=patient, request=request,
-                     detail={"file": filename[:100], "imported": 0, "refused": len(report.refused),
-                             "file_error": report.file_error})
+        audit_record(
+            actor=actor,
+            action=AuditAction.IMPORT,
+            target="diary import refused, nothing imported",
+            patient=patient,
+            request=request,
+            detail={
+                "file": filename[:100],
+                "imported": 0,
+                "refused": len(report.refused),
+                "file_error": report.file_error,
+            },
+        )
     return report
 
 
@@ -359,7 +429,9 @@ def _check_rows(text: str, *, patient: User, today: date, report: ImportReport) 
     missing = [c for c in IMPORT_REQUIRED_COLUMNS if c not in header]
     unknown = [c for c in header if c not in LOG_COLUMNS]
     if not header or missing:
-        report.file_error = f"The first row must name the columns; missing: {', '.join(missing or IMPORT_REQUIRED_COLUMNS)}."
+        report.file_error = (
+            f"The first row must name the columns; missing: {', '.join(missing or IMPORT_REQUIRED_COLUMNS)}."
+        )
         return []
     if unknown:
         report.file_error = f"Unknown columns: {', '.join(unknown[:5])}. Use the columns of the logs.csv export."
@@ -381,7 +453,9 @@ def _check_rows(text: str, *, patient: User, today: date, report: ImportReport) 
         if log is not None:
             key = (log.date, log.foot)
             if key in existing:
-                errors.append(f"{log.foot} foot on {log.date.isoformat()} is already logged (an import never overwrites)")
+                errors.append(
+                    f"{log.foot} foot on {log.date.isoformat()} is already logged (an import never overwrites)"
+                )
             elif key in seen:
                 errors.append(f"{log.foot} foot on {log.date.isoformat()} appears twice (also row {seen[key]})")
             else:

@@ -15,8 +15,7 @@ from .audit import audit_record
 
 DAY_IN_FUTURE = "You cannot fill in a day that has not happened yet."
 DAY_TOO_OLD = (
-    f"Days can be filled in or changed for up to {EDITABLE_DAYS_BACK} days back. "
-    "For an older day, tell your care team."
+    f"Days can be filled in or changed for up to {EDITABLE_DAYS_BACK} days back. For an older day, tell your care team."
 )
 
 # The fields a patient may write; anything else in ``data_by_foot`` is refused (a programming error).

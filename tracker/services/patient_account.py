@@ -27,11 +27,16 @@ EXPORT_FORMAT_VERSION = 1
 # Settings
 # ---------------------------------------------------------------------------------------------------------
 
+
 def account_settings_update(
     *, patient: User, time_zone: str, reminder_enabled: bool, reminder_hour: int, request: HttpRequest | None = None
 ) -> User:
     """Change the patient's time zone and reminder. Validated against the model (time zone list, hour 0-23)."""
-    before = {"time_zone": patient.time_zone, "reminder_enabled": patient.reminder_enabled, "reminder_hour": patient.reminder_hour}
+    before = {
+        "time_zone": patient.time_zone,
+        "reminder_enabled": patient.reminder_enabled,
+        "reminder_hour": patient.reminder_hour,
+    }
     patient.time_zone = time_zone
     patient.reminder_enabled = reminder_enabled
     patient.reminder_hour = reminder_hour
@@ -41,7 +46,11 @@ def account_settings_update(
         patient.save(update_fields=["time_zone", "reminder_enabled", "reminder_hour"])
         changed = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
         audit_record(
-            actor=patient, action=AuditAction.ACCOUNT, patient=patient, target="account settings", request=request,
+            actor=patient,
+            action=AuditAction.ACCOUNT,
+            patient=patient,
+            target="account settings",
+            request=request,
             detail={"changed": changed},
         )
     return patient
@@ -51,6 +60,7 @@ def account_settings_update(
 # Export (the patient's own data; clinical notes are the care team's and are not included)
 # ---------------------------------------------------------------------------------------------------------
 
+
 def _logs(patient: User):
     return DailyLog.objects.filter(patient=patient).order_by("date", "foot")
 
@@ -58,7 +68,9 @@ def _logs(patient: User):
 def export_logs_csv(*, patient: User, request: HttpRequest | None = None) -> str:
     """All the patient's daily logs as CSV, in the one log format (``tracker.csv_format``). Audited."""
     text = logs_csv(_logs(patient))
-    audit_record(actor=patient, action=AuditAction.EXPORT, patient=patient, target="own daily logs (CSV)", request=request)
+    audit_record(
+        actor=patient, action=AuditAction.EXPORT, patient=patient, target="own daily logs (CSV)", request=request
+    )
     return text
 
 
@@ -135,6 +147,7 @@ def export_data(*, patient: User, request: HttpRequest | None = None) -> dict:
 # Closing the account
 # ---------------------------------------------------------------------------------------------------------
 
+
 def account_close(*, patient: User, request: HttpRequest | None = None) -> None:
     """Close the patient's own account: they can no longer sign in and get no more reminders.
 
@@ -146,8 +159,12 @@ def account_close(*, patient: User, request: HttpRequest | None = None) -> None:
         patient.reminder_enabled = False
         patient.save(update_fields=["is_active", "reminder_enabled"])
         audit_record(
-            actor=patient, action=AuditAction.ACCOUNT, patient=patient, target="account closed by the patient",
-            request=request, detail={"closed": True},
+            actor=patient,
+            action=AuditAction.ACCOUNT,
+            patient=patient,
+            target="account closed by the patient",
+            request=request,
+            detail={"closed": True},
         )
     if request is not None:
         logout(request)
@@ -156,6 +173,7 @@ def account_close(*, patient: User, request: HttpRequest | None = None) -> None:
 # ---------------------------------------------------------------------------------------------------------
 # Daily reminders
 # ---------------------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class DueReminder:
@@ -170,14 +188,12 @@ def reminders_due(*, now: datetime) -> list[DueReminder]:
     2 queries whatever the number of patients: the candidates, then their logs and reminders of the dates
     that are "today" somewhere (at most three dates at any instant).
     """
-    candidates = list(
-        User.objects.filter(role=Role.PATIENT, is_active=True, reminder_enabled=True).exclude(email="")
-    )
+    candidates = list(User.objects.filter(role=Role.PATIENT, is_active=True, reminder_enabled=True).exclude(email=""))
     due: list[DueReminder] = []
     for patient in candidates:
         try:
             local = now.astimezone(patient.zone)
-        except Exception:  # noqa: BLE001 - a bad zone in the row must not stop everyone else's reminder
+        except Exception:
             log.warning("patient %s has an unknown time zone %r", patient.pk, patient.time_zone)
             continue
         if local.hour == patient.reminder_hour:
@@ -187,7 +203,9 @@ def reminders_due(*, now: datetime) -> list[DueReminder]:
     ids = [d.patient.pk for d in due]
     dates = {d.local_date for d in due}
     logged = set(DailyLog.objects.filter(patient_id__in=ids, date__in=dates).values_list("patient_id", "date"))
-    reminded = set(ReminderSent.objects.filter(patient_id__in=ids, local_date__in=dates).values_list("patient_id", "local_date"))
+    reminded = set(
+        ReminderSent.objects.filter(patient_id__in=ids, local_date__in=dates).values_list("patient_id", "local_date")
+    )
     skip = logged | reminded
     return [d for d in due if (d.patient.pk, d.local_date) not in skip]
 
@@ -218,4 +236,6 @@ def reminder_send(*, patient: User, local_date: date, site_url: str = "") -> boo
 def reminders_send(*, now: datetime, site_url: str = "") -> int:
     """Send the reminders due at ``now`` (an aware datetime); returns how many this run sent."""
     site_url = site_url or getattr(settings, "SITE_URL", "")
-    return sum(reminder_send(patient=d.patient, local_date=d.local_date, site_url=site_url) for d in reminders_due(now=now))
+    return sum(
+        reminder_send(patient=d.patient, local_date=d.local_date, site_url=site_url) for d in reminders_due(now=now)
+    )

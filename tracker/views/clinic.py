@@ -82,37 +82,53 @@ def caseload(request):
     today = _today(request)
     filters = CaseloadFilterForm(request.GET or None)
     data = filters.cleaned_data if filters.is_valid() else {}
-    rows = caseload_rows(
-        physio=request.user, q=data.get("q", ""), kind=data.get("kind", ""), need=data.get("need", "")
-    )
+    rows = caseload_rows(physio=request.user, q=data.get("q", ""), kind=data.get("kind", ""), need=data.get("need", ""))
     page = Paginator(rows, CASELOAD_PER_PAGE).get_page(request.GET.get("page"))
     for row in page:
         row.sparkline = sparkline_svg(row.trend) if row.trend else None
         row.trend_words = trend_words(row.trend) if row.trend else "No active course."
     # One event for the page: which patients' clinical data was shown.
-    audit_record(actor=request.user, action=AuditAction.VIEW, target=f"caseload page {page.number}", request=request,
-                 detail={"patients": [str(r.patient.public_id) for r in page]})
-    return render(request, "tracker/caseload.html", {
-        "page": page,
-        "filters": filters,
-        "filtered": bool(data and any(data.values())),
-        "query": _query_without_page(request),
-        "today": today,
-        "critical": Severity.CRITICAL,
-    })
+    audit_record(
+        actor=request.user,
+        action=AuditAction.VIEW,
+        target=f"caseload page {page.number}",
+        request=request,
+        detail={"patients": [str(r.patient.public_id) for r in page]},
+    )
+    return render(
+        request,
+        "tracker/caseload.html",
+        {
+            "page": page,
+            "filters": filters,
+            "filtered": bool(data and any(data.values())),
+            "query": _query_without_page(request),
+            "today": today,
+            "critical": Severity.CRITICAL,
+        },
+    )
 
 
 @clinician_required
 @require_safe
 def alerts(request):
     page = Paginator(open_alerts_for(physio=request.user), ALERTS_PER_PAGE).get_page(request.GET.get("page"))
-    audit_record(actor=request.user, action=AuditAction.VIEW, target=f"open alerts page {page.number}", request=request,
-                 detail={"alerts": [a.pk for a in page]})
-    return render(request, "tracker/clinic_alerts.html", {
-        "page": page,
-        "form": AlertAcknowledgeForm(),
-        "query": _query_without_page(request),
-    })
+    audit_record(
+        actor=request.user,
+        action=AuditAction.VIEW,
+        target=f"open alerts page {page.number}",
+        request=request,
+        detail={"alerts": [a.pk for a in page]},
+    )
+    return render(
+        request,
+        "tracker/clinic_alerts.html",
+        {
+            "page": page,
+            "form": AlertAcknowledgeForm(),
+            "query": _query_without_page(request),
+        },
+    )
 
 
 @patient_view("POST")
@@ -120,7 +136,9 @@ def alert_acknowledge(request, patient, alert_id: int):
     alert = get_object_or_404(Alert, pk=alert_id, patient=patient)
     form = AlertAcknowledgeForm(request.POST)
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         target = reverse("clinic:patient", args=[patient.public_id])
     if form.is_valid():
         try:
@@ -132,11 +150,24 @@ def alert_acknowledge(request, patient, alert_id: int):
         return redirect(target)
     if target.startswith(reverse("clinic:alerts")):
         page = Paginator(open_alerts_for(physio=request.user), ALERTS_PER_PAGE).get_page(1)
-        audit_record(actor=request.user, action=AuditAction.VIEW, target=f"open alerts page {page.number}",
-                     request=request, detail={"alerts": [a.pk for a in page]})
-        return render(request, "tracker/clinic_alerts.html", {
-            "page": page, "form": AlertAcknowledgeForm(), "bound": (alert.pk, form), "query": "",
-        }, status=400)
+        audit_record(
+            actor=request.user,
+            action=AuditAction.VIEW,
+            target=f"open alerts page {page.number}",
+            request=request,
+            detail={"alerts": [a.pk for a in page]},
+        )
+        return render(
+            request,
+            "tracker/clinic_alerts.html",
+            {
+                "page": page,
+                "form": AlertAcknowledgeForm(),
+                "bound": (alert.pk, form),
+                "query": "",
+            },
+            status=400,
+        )
     return _patient_page(request, patient, bound={"ack": (alert.pk, form)}, status=400)
 
 
@@ -159,37 +190,50 @@ def _patient_page(request, patient, *, bound: dict | None = None, status: int = 
     for i, report in enumerate(story.reports, start=1):
         course = courses_by_id[report.course_id]
         key = str(course.public_id)
-        course_blocks.append({
-            "course": course,
-            "report": report,
-            "chart": chart_payload(report=report, band=bands.get(report.kind),
-                                   sessions=sorted(sessions_by_course.get(course.pk, []), key=lambda s: s.date)),
-            "chart_id": f"chart-{i}",
-            "finish_form": _bound_or(bound, "finish", key) or CourseFinishForm(
-                prefix=f"finish-{key}", initial={"ended_on": today, "outcome": CourseStatus.COMPLETED}),
-            "planned_form": _bound_or(bound, "planned", key) or PlannedSessionsForm(
-                prefix=f"planned-{key}", initial={"planned_sessions": course.planned_sessions}),
-            "needling_form": _bound_or(bound, "needling", key) or NeedlingSessionForm(
-                prefix=f"needling-{key}", initial={"date": today, "minutes": 20}),
-        })
+        course_blocks.append(
+            {
+                "course": course,
+                "report": report,
+                "chart": chart_payload(
+                    report=report,
+                    band=bands.get(report.kind),
+                    sessions=sorted(sessions_by_course.get(course.pk, []), key=lambda s: s.date),
+                ),
+                "chart_id": f"chart-{i}",
+                "finish_form": _bound_or(bound, "finish", key)
+                or CourseFinishForm(
+                    prefix=f"finish-{key}", initial={"ended_on": today, "outcome": CourseStatus.COMPLETED}
+                ),
+                "planned_form": _bound_or(bound, "planned", key)
+                or PlannedSessionsForm(prefix=f"planned-{key}", initial={"planned_sessions": course.planned_sessions}),
+                "needling_form": _bound_or(bound, "needling", key)
+                or NeedlingSessionForm(prefix=f"needling-{key}", initial={"date": today, "minutes": 20}),
+            }
+        )
     # Shown again with a refused form's errors (400), the page still shows the patient's whole record: a read.
-    audit_record(actor=request.user, action=AuditAction.VIEW, target="clinic patient page", patient=patient,
-                 request=request)
-    return render(request, "tracker/clinic_patient.html", {
-        "patient": patient,
-        "today": today,
-        "story": story,
-        "course_blocks": course_blocks,
-        "open_alerts": [a for a in story.alerts if a.status == AlertStatus.OPEN],
-        "closed_alerts": [a for a in story.alerts if a.status != AlertStatus.OPEN],
-        "ack_bound": bound.get("ack"),
-        "ack_form": AlertAcknowledgeForm(),
-        "note_form": bound.get("note") or NoteForm(),
-        "course_form": bound.get("course") or CourseStartForm(
-            today=today, prefix="course", initial={"day_zero": today}),
-        "import_form": bound.get("import") or DiaryImportForm(prefix="import"),
-        "needling": CourseKind.NEEDLING,
-    }, status=status)
+    audit_record(
+        actor=request.user, action=AuditAction.VIEW, target="clinic patient page", patient=patient, request=request
+    )
+    return render(
+        request,
+        "tracker/clinic_patient.html",
+        {
+            "patient": patient,
+            "today": today,
+            "story": story,
+            "course_blocks": course_blocks,
+            "open_alerts": [a for a in story.alerts if a.status == AlertStatus.OPEN],
+            "closed_alerts": [a for a in story.alerts if a.status != AlertStatus.OPEN],
+            "ack_bound": bound.get("ack"),
+            "ack_form": AlertAcknowledgeForm(),
+            "note_form": bound.get("note") or NoteForm(),
+            "course_form": bound.get("course")
+            or CourseStartForm(today=today, prefix="course", initial={"day_zero": today}),
+            "import_form": bound.get("import") or DiaryImportForm(prefix="import"),
+            "needling": CourseKind.NEEDLING,
+        },
+        status=status,
+    )
 
 
 def _bound_or(bound: dict, name: str, key: str):
@@ -253,8 +297,9 @@ def course_finish(request, patient, course_id):
     form = CourseFinishForm(request.POST, prefix=f"finish-{key}")
     if form.is_valid():
         try:
-            course = services.course_finish(actor=request.user, course=course, today=patient.local_today(),
-                                            request=request, **form.cleaned_data)
+            course = services.course_finish(
+                actor=request.user, course=course, today=patient.local_today(), request=request, **form.cleaned_data
+            )
         except ValidationError as exc:
             _apply(form, exc)
         else:
@@ -269,8 +314,12 @@ def course_planned_sessions(request, patient, course_id):
     form = PlannedSessionsForm(request.POST, prefix=f"planned-{key}")
     if form.is_valid():
         try:
-            services.course_planned_sessions_set(actor=request.user, course=course, request=request,
-                                                 planned_sessions=form.cleaned_data["planned_sessions"])
+            services.course_planned_sessions_set(
+                actor=request.user,
+                course=course,
+                request=request,
+                planned_sessions=form.cleaned_data["planned_sessions"],
+            )
         except ValidationError as exc:
             _apply(form, exc)
         else:
@@ -285,8 +334,9 @@ def needling_session_record(request, patient, course_id):
     form = NeedlingSessionForm(request.POST, prefix=f"needling-{key}")
     if form.is_valid():
         try:
-            services.needling_session_record(actor=request.user, course=course, today=patient.local_today(),
-                                             request=request, **form.cleaned_data)
+            services.needling_session_record(
+                actor=request.user, course=course, today=patient.local_today(), request=request, **form.cleaned_data
+            )
         except ValidationError as exc:
             _apply(form, exc)
         else:
@@ -300,11 +350,24 @@ def diary_import(request, patient):
     if not form.is_valid():
         return _patient_page(request, patient, bound={"import": form}, status=400)
     upload = form.cleaned_data["file"]
-    report = services.diary_import(actor=request.user, patient=patient, data=upload.read(),
-                                   filename=upload.name, today=patient.local_today(), request=request)
-    return render(request, "tracker/clinic_import_result.html", {
-        "patient": patient, "report": report, "nothing_imported": services.IMPORT_NOTHING_IMPORTED,
-    }, status=200 if report.saved else 400)
+    report = services.diary_import(
+        actor=request.user,
+        patient=patient,
+        data=upload.read(),
+        filename=upload.name,
+        today=patient.local_today(),
+        request=request,
+    )
+    return render(
+        request,
+        "tracker/clinic_import_result.html",
+        {
+            "patient": patient,
+            "report": report,
+            "nothing_imported": services.IMPORT_NOTHING_IMPORTED,
+        },
+        status=200 if report.saved else 400,
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -316,8 +379,14 @@ def diary_import(request, patient):
 def report_pdf(request, patient):
     today = patient.local_today()
     document = report_pdf_document(patient=patient, today=today, prepared_by=request.user)
-    audit_record(actor=request.user, action=AuditAction.EXPORT, target="progress report PDF", patient=patient,
-                 request=request, detail={"pages": len(document.pages)})
+    audit_record(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        target="progress report PDF",
+        patient=patient,
+        request=request,
+        detail={"pages": len(document.pages)},
+    )
     response = HttpResponse(document.write_pdf(), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="progress-report-{today:%Y-%m-%d}.pdf"'
     response["Cache-Control"] = "no-store"
@@ -326,11 +395,12 @@ def report_pdf(request, patient):
 
 @patient_view("GET", "HEAD")
 def logs_csv(request, patient):
-    audit_record(actor=request.user, action=AuditAction.EXPORT, target="daily logs CSV", patient=patient,
-                 request=request)
-    response = HttpResponse(csv_format.logs_csv(patient_logs_for_export(patient=patient)),
-                            content_type="text/csv; charset=utf-8")
+    audit_record(
+        actor=request.user, action=AuditAction.EXPORT, target="daily logs CSV", patient=patient, request=request
+    )
+    response = HttpResponse(
+        csv_format.logs_csv(patient_logs_for_export(patient=patient)), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="logs-{patient.local_today():%Y-%m-%d}.csv"'
     response["Cache-Control"] = "no-store"
     return response
-

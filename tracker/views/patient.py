@@ -30,17 +30,22 @@ from ..progress.chart import chart_payload
 from ..progress.cohort import cohort_band
 from ..progress.report import CourseReport, PainTrend
 from ..progress.timelines import MASSAGE_STOP_CITATION, NEEDLING_SESSIONS_CITATION
-from ..selectors.patient import EDITABLE_DAYS_BACK, editable_window, log_day_data, patient_history, recent_sessions, session_of_patient
+from ..selectors.patient import (
+    EDITABLE_DAYS_BACK,
+    editable_window,
+    log_day_data,
+    patient_history,
+    recent_sessions,
+    session_of_patient,
+)
 from ..selectors.progress import patient_reports, progress_data_for_patients, reports_from_data, sessions_for_course
 from ..services.audit import audit_record
-from ..services.logs import day_window_error, daily_log_save
+from ..services.logs import daily_log_save, day_window_error
 from ..services.patient_account import account_close, account_settings_update, export_data, export_logs_csv
 from ..services.sessions import session_create
 
 # The source's caution for massage (001_30ee24981d7ad049.txt:11), quoted on an adverse reaction.
-MASSAGE_CAUTION_QUOTE = (
-    "Always listen to your body, and discontinue use if you experience pain or adverse reactions."
-)
+MASSAGE_CAUTION_QUOTE = "Always listen to your body, and discontinue use if you experience pain or adverse reactions."
 MASSAGE_CAUTION_SOURCE = MASSAGE_STOP_CITATION.source
 _RED_FLAG_NAMES = {name for name, _ in RED_FLAG_FIELDS}
 
@@ -52,6 +57,7 @@ def _audit_view(request, target: str) -> None:
 # ---------------------------------------------------------------------------------------------------------
 # The daily log: /today/ and /log/YYYY-MM-DD/
 # ---------------------------------------------------------------------------------------------------------
+
 
 def _fmt(value: float | None) -> str:
     return "–" if value is None else f"{value:.1f}".rstrip("0").rstrip(".")
@@ -73,7 +79,10 @@ def _trend_words(trend: PainTrend, *, feet: int) -> str:
     if trend.improved:
         return line + f", down from {_fmt(trend.baseline)} at the start: a real improvement (2 points or more)."
     if trend.meaningful:
-        return line + f", up from {_fmt(trend.baseline)} at the start: 2 points or more worse. Your care team can see this."
+        return (
+            line
+            + f", up from {_fmt(trend.baseline)} at the start: 2 points or more worse. Your care team can see this."
+        )
     return line + f", against {_fmt(trend.baseline)} at the start: not yet a change of 2 points either way."
 
 
@@ -210,6 +219,7 @@ def history(request):
 # Progress
 # ---------------------------------------------------------------------------------------------------------
 
+
 def _sessions_bar(report: CourseReport) -> dict:
     s = report.sessions
     maximum = s.planned or s.typical_high
@@ -259,6 +269,7 @@ def progress(request):
 # Sessions
 # ---------------------------------------------------------------------------------------------------------
 
+
 @patient_required
 @require_http_methods(["GET", "POST"])
 def session_new(request):
@@ -302,6 +313,7 @@ def session_new(request):
 # Account
 # ---------------------------------------------------------------------------------------------------------
 
+
 @patient_required
 @require_http_methods(["GET", "POST"])
 def account(request):
@@ -344,7 +356,9 @@ def export_csv(request):
 def export_json(request):
     patient = request.user
     data = export_data(patient=patient, request=request)
-    response = HttpResponse(json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json; charset=utf-8")
+    response = HttpResponse(
+        json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="heel-data-{patient.local_today().isoformat()}.json"'
     return response
 

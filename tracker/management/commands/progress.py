@@ -30,6 +30,7 @@ def report_as_text(report: CourseReport) -> str:
     typical = f" (the source says {s.typical_low} to {s.typical_high})" if s.typical_low else ""
     lines.append(f"  Sessions: {s.done}{planned}{typical}")
     for t in report.pain:
+
         def fmt(v):
             return "-" if v is None else f"{v:.1f}"
 
@@ -64,7 +65,9 @@ class Command(BaseCommand):
         except User.DoesNotExist:
             raise CommandError(f"No user is called {username!r}.") from None
         if not patient.is_patient:
-            raise CommandError(f"{username!r} is a {patient.get_role_display().lower()}, not a patient: only patients have progress.")
+            raise CommandError(
+                f"{username!r} is a {patient.get_role_display().lower()}, not a patient: only patients have progress."
+            )
         today = parse_day(options["on"]) if options.get("on") else patient.local_today()
         reports = patient_reports(patient=patient, today=today)
         if options["json"]:

@@ -14,7 +14,6 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from tracker.services.alerts import alerts_raise_for_patient
 from tracker.models import (
     ActivityLevel,
     CareTeamMembership,
@@ -37,6 +36,7 @@ from tracker.models import (
     UsualActivities,
     WeightBearing,
 )
+from tracker.services.alerts import alerts_raise_for_patient
 
 DEMO_PASSWORD = "recover-demo"  # noqa: S105 - published demo credential, DEBUG only
 
@@ -48,7 +48,12 @@ STAFF = [
 PATIENTS = [
     # username, first, last, what the demo shows
     ("endoscopic", "Elena", "Marsh", "seven weeks after endoscopic release, not yet back to usual activities: behind"),
-    ("open", "Oscar", "Lind", "five weeks after open release, ticked pain and swelling in one calf yesterday: red flag"),
+    (
+        "open",
+        "Oscar",
+        "Lind",
+        "five weeks after open release, ticked pain and swelling in one calf yesterday: red flag",
+    ),
     ("needling", "Nadia", "Costa", "five of six dry needling sessions, first-step pain clearly down"),
     ("massage", "Marco", "Rossi", "six weeks of a home massage routine, slowly improving"),
 ]
@@ -96,7 +101,11 @@ def seed(*, today: date) -> bool:
 
 def _user(username: str, first: str, last: str, role: str) -> User:
     user = User(
-        username=username, first_name=first, last_name=last, email=f"{username}@demo.example", role=role,
+        username=username,
+        first_name=first,
+        last_name=last,
+        email=f"{username}@demo.example",
+        role=role,
         time_zone=settings.TIME_ZONE,
     )
     user.set_password(DEMO_PASSWORD)
@@ -114,7 +123,12 @@ def _log(patient, day: date, foot: str, first: int, **fields) -> DailyLog:
     fields.setdefault("average_pain", max(0, first - 1))
     fields.setdefault("activity_level", ActivityLevel.LIGHT)
     return DailyLog.objects.create(
-        patient=patient, date=day, foot=foot, recorded_on=day, first_step_pain=first, sym_morning_pain=first >= 3,
+        patient=patient,
+        date=day,
+        foot=foot,
+        recorded_on=day,
+        first_step_pain=first,
+        sym_morning_pain=first >= 3,
         **fields,
     )
 
@@ -122,92 +136,165 @@ def _log(patient, day: date, foot: str, first: int, **fields) -> DailyLog:
 def _endoscopic_behind(*, patient, physio, today, rng):
     # Day 49 of an endoscopic release; most people are back to usual activities by week 6 (000:11).
     day_zero = today - timedelta(days=49)
-    course = Course.objects.create(patient=patient, kind=CourseKind.ENDOSCOPIC, foot=CourseFoot.RIGHT,
-                                   day_zero=day_zero, created_by=physio)
-    Session.objects.create(patient=patient, course=course, kind=SessionKind.SURGERY, date=day_zero,
-                           surgery_kind=SurgeryKind.ENDOSCOPIC, foot=CourseFoot.RIGHT)
+    course = Course.objects.create(
+        patient=patient, kind=CourseKind.ENDOSCOPIC, foot=CourseFoot.RIGHT, day_zero=day_zero, created_by=physio
+    )
+    Session.objects.create(
+        patient=patient,
+        course=course,
+        kind=SessionKind.SURGERY,
+        date=day_zero,
+        surgery_kind=SurgeryKind.ENDOSCOPIC,
+        foot=CourseFoot.RIGHT,
+    )
     for offset in range(-5, 50):
         if offset in (12, 13, 30):  # a few missed days
             continue
         day = day_zero + timedelta(days=offset)
         progress = max(0, offset) / 49
         _log(
-            patient, day, Foot.RIGHT, _pain(rng, 7, 4.5, progress),
-            weight_bearing=WeightBearing.NONE if offset < 3 else WeightBearing.PARTIAL if offset < 21 else WeightBearing.FULL,
+            patient,
+            day,
+            Foot.RIGHT,
+            _pain(rng, 7, 4.5, progress),
+            weight_bearing=WeightBearing.NONE
+            if offset < 3
+            else WeightBearing.PARTIAL
+            if offset < 21
+            else WeightBearing.FULL,
             footwear=Footwear.POSTOP if offset < 21 else Footwear.SUPPORTIVE,
             usual_activities=UsualActivities.NO if offset < 25 else UsualActivities.PARTLY,
-            minutes_on_feet=min(240, 20 + offset * 4), sym_after_inactivity=True,
+            minutes_on_feet=min(240, 20 + offset * 4),
+            sym_after_inactivity=True,
         )
     for week in (1, 3, 5):
-        Session.objects.create(patient=patient, course=course, kind=SessionKind.OTHER, date=day_zero + timedelta(days=week * 7),
-                               other_kind=OtherSessionKind.PHYSIO_VISIT, note="Physical therapy visit.")
-    ClinicalNote.objects.create(patient=patient, author=physio,
-                                text="Still only partly back to usual activities at week 6. Review gait and loading plan.")
+        Session.objects.create(
+            patient=patient,
+            course=course,
+            kind=SessionKind.OTHER,
+            date=day_zero + timedelta(days=week * 7),
+            other_kind=OtherSessionKind.PHYSIO_VISIT,
+            note="Physical therapy visit.",
+        )
+    ClinicalNote.objects.create(
+        patient=patient,
+        author=physio,
+        text="Still only partly back to usual activities at week 6. Review gait and loading plan.",
+    )
 
 
 def _open_with_red_flag(*, patient, physio, today, rng):
     # Day 35 of an open release: cast or boot for 2 to 3 weeks (000:13).
     day_zero = today - timedelta(days=35)
-    course = Course.objects.create(patient=patient, kind=CourseKind.OPEN, foot=CourseFoot.LEFT,
-                                   day_zero=day_zero, created_by=physio)
-    Session.objects.create(patient=patient, course=course, kind=SessionKind.SURGERY, date=day_zero,
-                           surgery_kind=SurgeryKind.OPEN, foot=CourseFoot.LEFT,
-                           immobilised_until=day_zero + timedelta(days=18))
+    course = Course.objects.create(
+        patient=patient, kind=CourseKind.OPEN, foot=CourseFoot.LEFT, day_zero=day_zero, created_by=physio
+    )
+    Session.objects.create(
+        patient=patient,
+        course=course,
+        kind=SessionKind.SURGERY,
+        date=day_zero,
+        surgery_kind=SurgeryKind.OPEN,
+        foot=CourseFoot.LEFT,
+        immobilised_until=day_zero + timedelta(days=18),
+    )
     for offset in range(-4, 36):
         day = day_zero + timedelta(days=offset)
         extra = {}
         if offset == 34:  # yesterday: pain and swelling in one calf
             extra = {"rf_calf": True, "note": "Left calf sore and a bit swollen since last night."}
         _log(
-            patient, day, Foot.LEFT, _pain(rng, 7, 4, max(0, offset) / 35),
+            patient,
+            day,
+            Foot.LEFT,
+            _pain(rng, 7, 4, max(0, offset) / 35),
             weight_bearing=WeightBearing.NONE if offset < 19 else WeightBearing.PARTIAL,
             footwear=Footwear.CAST if offset < 19 else Footwear.BOOT if offset < 28 else Footwear.SUPPORTIVE,
-            usual_activities=UsualActivities.NO, activity_level=ActivityLevel.REST, **extra,
+            usual_activities=UsualActivities.NO,
+            activity_level=ActivityLevel.REST,
+            **extra,
         )
 
 
 def _needling_improving(*, patient, physio, today, rng):
     # Needling: 4 to 6 sessions of 15 to 30 minutes (002:35); soreness for a day or two after (002:36).
     day_zero = today - timedelta(days=30)
-    course = Course.objects.create(patient=patient, kind=CourseKind.NEEDLING, foot=CourseFoot.BOTH,
-                                   day_zero=day_zero, planned_sessions=6, created_by=physio)
+    course = Course.objects.create(
+        patient=patient,
+        kind=CourseKind.NEEDLING,
+        foot=CourseFoot.BOTH,
+        day_zero=day_zero,
+        planned_sessions=6,
+        created_by=physio,
+    )
     session_days = [0, 7, 14, 21, 28]
     for offset in session_days:
-        Session.objects.create(patient=patient, course=course, kind=SessionKind.NEEDLING,
-                               date=day_zero + timedelta(days=offset), minutes=rng.choice([20, 25, 30]),
-                               sites=["calf", "heel"], twitch_response=True, soreness_after=rng.randint(2, 4),
-                               performed_by=physio)
+        Session.objects.create(
+            patient=patient,
+            course=course,
+            kind=SessionKind.NEEDLING,
+            date=day_zero + timedelta(days=offset),
+            minutes=rng.choice([20, 25, 30]),
+            sites=["calf", "heel"],
+            twitch_response=True,
+            soreness_after=rng.randint(2, 4),
+            performed_by=physio,
+        )
     for offset in range(-7, 31):
         day = day_zero + timedelta(days=offset)
-        since_session = min((offset - s for s in session_days if 0 <= offset - s), default=None)
+        since_session = min((offset - s for s in session_days if offset - s >= 0), default=None)
         sore = since_session is not None and since_session in (1, 2)
         for foot, start in ((Foot.LEFT, 7), (Foot.RIGHT, 5)):
             _log(
-                patient, day, foot, _pain(rng, start, start - 3.5, max(0, offset) / 30),
+                patient,
+                day,
+                foot,
+                _pain(rng, start, start - 3.5, max(0, offset) / 30),
                 usual_activities=UsualActivities.PARTLY if offset < 20 else UsualActivities.YES,
-                needling_soreness=rng.randint(1, 3) if sore else None, bruising=(since_session == 1) if sore else None,
+                needling_soreness=rng.randint(1, 3) if sore else None,
+                bruising=(since_session == 1) if sore else None,
                 sym_eases_with_movement=True,
             )
-    Session.objects.create(patient=patient, course=course, kind=SessionKind.OTHER, date=day_zero + timedelta(days=3),
-                           other_kind=OtherSessionKind.STRETCHING, minutes=15)
+    Session.objects.create(
+        patient=patient,
+        course=course,
+        kind=SessionKind.OTHER,
+        date=day_zero + timedelta(days=3),
+        other_kind=OtherSessionKind.STRETCHING,
+        minutes=15,
+    )
 
 
 def _massage_routine(*, patient, physio, today, rng):
     # Home massage: relief after a few sessions, not a quick fix (001:95, 001:113).
     day_zero = today - timedelta(days=42)
-    course = Course.objects.create(patient=patient, kind=CourseKind.MASSAGE, foot=CourseFoot.LEFT,
-                                   day_zero=day_zero, created_by=physio)
+    course = Course.objects.create(
+        patient=patient, kind=CourseKind.MASSAGE, foot=CourseFoot.LEFT, day_zero=day_zero, created_by=physio
+    )
     for offset in range(-3, 43):
         day = day_zero + timedelta(days=offset)
         if offset in (9, 10, 26):
             continue
-        _log(patient, day, Foot.LEFT, _pain(rng, 6, 3.5, max(0, offset) / 42),
-             usual_activities=UsualActivities.PARTLY if offset < 30 else UsualActivities.YES, sym_after_exercise=True)
+        _log(
+            patient,
+            day,
+            Foot.LEFT,
+            _pain(rng, 6, 3.5, max(0, offset) / 42),
+            usual_activities=UsualActivities.PARTLY if offset < 30 else UsualActivities.YES,
+            sym_after_exercise=True,
+        )
         if offset >= 0 and offset % 2 == 0:
             Session.objects.create(
-                patient=patient, course=course, kind=SessionKind.MASSAGE, date=day,
-                technique=rng.choice([MassageTechnique.MYOFASCIAL, MassageTechnique.TRIGGER_POINT, MassageTechnique.GUA_SHA]),
-                tool=rng.choice([MassageTool.BALL, MassageTool.HANDS, MassageTool.GUA_SHA_TOOL]), minutes=rng.choice([10, 15]),
-                areas=["heel", "arch", "calf"], preparation=rng.choice([Preparation.WARM_SOAK, Preparation.STRETCHING]),
+                patient=patient,
+                course=course,
+                kind=SessionKind.MASSAGE,
+                date=day,
+                technique=rng.choice(
+                    [MassageTechnique.MYOFASCIAL, MassageTechnique.TRIGGER_POINT, MassageTechnique.GUA_SHA]
+                ),
+                tool=rng.choice([MassageTool.BALL, MassageTool.HANDS, MassageTool.GUA_SHA_TOOL]),
+                minutes=rng.choice([10, 15]),
+                areas=["heel", "arch", "calf"],
+                preparation=rng.choice([Preparation.WARM_SOAK, Preparation.STRETCHING]),
                 discomfort=rng.randint(1, 3),
             )

@@ -6,7 +6,7 @@ gets at most one reminder per local date (``ReminderSent``'s unique constraint d
 
 from __future__ import annotations
 
-from datetime import datetime, timezone as dt_timezone
+from datetime import UTC, datetime
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
@@ -22,7 +22,11 @@ class Command(BaseCommand):
             "--now",
             help="Pretend it is this moment (ISO 8601, e.g. 2026-03-01T18:05:00+00:00; no offset means UTC).",
         )
-        parser.add_argument("--site-url", default="", help="The site's address for the link in the e-mail (default: the SITE_URL setting).")
+        parser.add_argument(
+            "--site-url",
+            default="",
+            help="The site's address for the link in the e-mail (default: the SITE_URL setting).",
+        )
 
     def handle(self, *args, now=None, site_url="", **options):
         if now:
@@ -31,7 +35,7 @@ class Command(BaseCommand):
             except ValueError:
                 raise CommandError(f"--now must be an ISO 8601 date and time, not {now!r}") from None
             if timezone.is_naive(moment):
-                moment = moment.replace(tzinfo=dt_timezone.utc)
+                moment = moment.replace(tzinfo=UTC)
         else:
             moment = timezone.now()
         sent = reminders_send(now=moment, site_url=site_url)
