@@ -476,9 +476,14 @@ class ClinicalNote(models.Model):
 
 class AlertKind(models.TextChoices):
     RED_FLAG = "red_flag", "Red flag"
+    WOUND_CONCERN = "wound_concern", "Possible wound or healing problem"
     WORSENING = "worsening", "Worsening"
-    HIGH_PAIN_RUN = "high_pain_run", "Pain 7 or more for 3 days"
-    MILESTONE_OVERDUE = "milestone_overdue", "Milestone overdue"
+    PERSISTENT_HIGH_PAIN = "persistent_high_pain", "Persistent high pain"
+    # Raised by the first version of the rules ("7 or more for 3 days" as worsening); kept for the alerts it raised.
+    HIGH_PAIN_RUN = "high_pain_run", "Pain 7 or more for 3 days (earlier rule)"
+    MILESTONE_OVERDUE = "milestone_overdue", "Later than most people"
+    PROTECTION_ENDED_EARLY = "protection_ended_early", "Cast or boot ended early"
+    NEEDLING_NO_RESPONSE = "needling_no_response", "No response to needling"
     NEEDLING_SORENESS = "needling_soreness", "Needling soreness lasting"
     MASSAGE_ADVERSE = "massage_adverse", "Adverse reaction to massage"
     NO_IMPROVEMENT = "no_improvement", "No meaningful improvement after 6 months"
@@ -508,7 +513,7 @@ class Alert(models.Model):
 
     patient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="alerts")
     course = models.ForeignKey(Course, null=True, blank=True, on_delete=models.CASCADE, related_name="alerts")
-    kind = models.CharField(max_length=20, choices=AlertKind.choices)
+    kind = models.CharField(max_length=30, choices=AlertKind.choices)
     severity = models.PositiveSmallIntegerField(choices=Severity.choices)
     occurrence = models.CharField(max_length=100)
     message = models.CharField(max_length=500)

@@ -1,49 +1,70 @@
 """Is this course on track? Pure functions of a course, its sessions, the patient's logs and ``today``.
 
-No database access and no clock: ``today`` is passed in, so the same inputs always give the same report
-(the pages, the caseload, the alerts and the ``progress`` command all call ``course_report``).
+No database access and no clock: ``today`` is passed in, so the same inputs always give the same report (the
+pages, the caseload, the alerts and the ``progress`` command all call ``course_report``). The report holds
+*findings* (``tracker.progress.report``), never sentences: ``tracker.progress.wording`` words them.
 
-Definitions (units: pain is the 0 to 10 first-step pain; days are calendar days):
+The rules, in plain words (README "The progress rules" states them for clinicians, with their sources). Pain is
+first-step pain, 0 to 10; days are calendar days; day 0 is the surgery date, the first needling session or the
+start of the massage routine.
 
-- **Judged up to** (``as_of``): ``today``, or ``ended_on`` for a completed or stopped course (the report
-  says so). Logs after ``as_of`` are ignored, as are logs of feet the course does not treat (except the
-  whole-body red flags, see below).
-- **Day N** is ``as_of - day_zero`` in days (0 on day 0, negative before); **week W** is ``N // 7 + 1``
-  (days 0 to 6 are week 1), 0 before day 0.
-- **Baseline**, per treated foot: the mean first-step pain of the logs from day -7 to day 0 inclusive (the
-  days around the start). If there are none, the mean of the first 3 logged days from day 0 on (fewer if
-  fewer are logged so far; it then changes as days are added). None with no logs.
-- **7-day mean** on a day: the mean of the days *logged* among the 7 ending on it. A day without a log is a
-  gap: it is left out, never counted as 0. None when none of the 7 days is logged.
-- **Change** = 7-day mean today - baseline (negative is better); **meaningful** when 2 points or more either
-  way (CLINICAL.md), **improved** when it is 2 or more points down.
-- A **milestone is reached** on the first logged day (from day 0, up to ``as_of``) showing it: full
-  weight-bearing, normal shoes, back to usual activities (yes), out of the cast or boot (any footwear other
-  than a cast or walking boot), some weight-bearing (partial or full). For the pain-relief milestone of
-  needling and massage, the first *logged* day after the baseline is known whose 7-day mean is at least 2
-  points under the baseline. With both feet treated, a milestone is reached when it is reached on both.
-  Because a reached day depends only on logs on or before it, days logged later never move it.
-- **Lingering needling soreness**: needling course; the most recent log dated more than 2 days after the
-  latest needling session that records needling soreness records more than 0 (002:36).
-- **No improvement after 6 months**: conservative course (needling, massage), ``as_of`` at least 6 calendar
-  months after day 0, and a treated foot whose 7-day mean is known and not 2 points under its baseline
-  (000:19, 000:25). Unknown (no recent logs) is not reported as "no improvement".
+- **Judged up to** (``as_of``): ``today``, or ``ended_on`` for a completed or stopped course. Logs after it, and
+  logs of feet the course does not treat (except the whole-body red flags), are ignored.
+- **Counted days.** The two days after each needling session (days s+1 and s+2), when soreness is expected
+  (002:36), are *not counted*: they form no reference, no current level and no run of high pain. They are still
+  drawn on the chart. A day without a log is a gap, never a zero.
+- **Starting level** (``baseline``), per foot: the mean of the counted logs of days -7 to 0 (before treatment:
+  day 0's first steps come before the surgery or the first session). A conservative course with no such log
+  takes the first 3 counted logged days from day 1 instead, once there are 3. After surgery there is no
+  fallback: the days after surgery are not a starting level.
+- **Current level** (``mean_7d``): the mean of the counted logs among the 7 days ending ``as_of``, from day 1
+  (before-treatment days never mix with treatment days). None when none is logged.
+- **Reference** (what worsening is judged against): a conservative course's starting level; after surgery the
+  lowest *settled* level since surgery: the lowest 7-day level (a week with at least 3 logged days, from day 1)
+  that was not still climbing, i.e. pain had been at least as high earlier after surgery. Pain that is high just
+  after surgery and falling, or rising as an anaesthetic block wears off, is therefore never a rise.
+- **Worsening** (conservative): the current level 2 points or more above the reference (CLINICAL.md), or a run
+  of 3 or more counted logged days running at 7 or more (DESIGN.md) whose mean is 2 points or more above it.
+- **Possible wound or healing problem** (after surgery): the same meaningful rise above the settled level; or
+  swelling or redness reported in the last 7 days on top of pain that is rising: at least 1 point (the minimal
+  change, Salaffi 2004) above the settled level and, when a week earlier is known, 1 point above it.
+  CLINICAL.md lists increasing pain and increasing redness, warmth or swelling near the incision as signs of
+  infection; the leaflet names delayed wound healing and infection (000:33-34).
+- **Persistent high pain** (care team only): a run of 3 or more counted days at 7 or more, ending in the last 7
+  days, that is *not* meaningfully above the reference (the patient's usual level). After surgery it is judged
+  only when pain is not falling: the current 7-day level is no lower than a week earlier (both weeks with 3
+  logged days), so the expected early peak stays quiet.
+- **Milestones** are read from day 1 (the surgery day's log describes the morning before surgery): the first
+  logged day showing full weight-bearing, normal shoes, back to usual activities (yes), out of the cast or boot
+  (any footwear but a cast or walking boot), some weight-bearing (partial or full); for pain relief, the first
+  counted day after the starting level is known whose 7-day level is 2 points or more under it. With both feet
+  treated, a milestone is reached when it is reached on both. A reached day depends only on logs on or before it.
+  A recovery goal reached before its window is early ("ahead"); a protective period (cast or boot) ended before
+  its window is a question for the care team, never ahead; a protective period still running after its window,
+  or after the surgeon's planned date when that is later, is overdue.
+- **Needling response review**: once the planned needling sessions are done (or 4, the fewest the article gives,
+  when none are planned) and 6 weeks have passed since the first session (Cotchett 2014's endpoint; effects are
+  expected "towards the end of the first month", 002:44), a treated foot whose current level is not 2 points
+  under its starting level is "no response": behind, and the care team reviews the plan.
+- **No improvement after 6 months**: a conservative course, 6 calendar months after day 0, with a treated foot
+  not 2 points under its starting level (000:19, 000:25).
+- **Lingering needling soreness**: the latest log more than 2 days after the latest needling session that
+  records needling soreness records more than 0 (002:36).
 - **Red flag**: a red flag ticked on a log in the 7 days ending ``as_of``. Fever, one painful swollen calf and
-  breathlessness or chest pain concern the whole body, so they count from any foot's log; the local ones
-  (wound, redness, numbness, toes) only from a treated foot's log.
-- **Worsening** (DESIGN.md section 6): a treated foot's 7-day mean 2 or more points above its baseline, or
-  its first-step pain 7 or more on 3 logged days running (consecutive calendar days, each logged; a gap
-  breaks the run) with the run ending in the 7 days ending ``as_of``, on or after day 0.
+  breathlessness or chest pain concern the whole body, so they count from any foot's log; the local ones (wound,
+  redness, numbness, toes) only from a treated foot's log.
 
-Overall status, most urgent first: red flag > worsening > behind (a milestone overdue, lingering needling
-soreness, or no improvement after 6 months) > ahead (a milestone reached early, or every treated foot
-improved, and nothing behind) > on track. With both feet treated the worst foot decides. Before day 0 only a red
-flag is judged: a course that has not started is on track, never ahead.
+Overall status, most urgent first: red flag > worsening (a possible wound problem, or worsening) > behind (a
+milestone later than most, no needling response, no improvement after 6 months, lingering soreness) > ahead (a
+goal reached early, or, for a conservative course, every treated foot improved by 2 points; never with a
+protective period ended early or persistent high pain) > on track. With both feet treated the worse foot decides.
+Before day 0 only a red flag is judged.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from statistics import fmean
 
@@ -51,48 +72,82 @@ from tracker.models import (
     CONSERVATIVE_KINDS,
     EMERGENCY_RED_FLAGS,
     RED_FLAG_FIELDS,
+    SURGICAL_KINDS,
+    Course,
     CourseFoot,
     CourseKind,
     CourseStatus,
+    DailyLog,
     Foot,
     Footwear,
+    Session,
     SessionKind,
     UsualActivities,
     WeightBearing,
 )
 
 from .report import (
+    FINDING_ORDER,
     CourseReport,
     Expectation,
+    Finding,
+    FindingKind,
+    FootChange,
+    Improved,
+    LingeringSoreness,
+    MilestoneEarly,
+    MilestoneKind,
+    MilestoneOverdue,
     MilestoneResult,
     MilestoneStatus,
+    NeedlingNoResponse,
+    NoImprovement,
     OverallStatus,
     PainPoint,
     PainTrend,
+    PersistentHighPain,
+    PostOpExpected,
+    ProtectionEndedEarly,
+    RedFlag,
+    Reference,
+    ReferenceKind,
     SessionsProgress,
+    Worsening,
+    WoundConcern,
 )
 from .timelines import (
     MASSAGE_SESSIONS_CITATION,
+    MEANINGFUL_CHANGE_CITATION,
     MEANINGFUL_CHANGE_POINTS,
+    MINIMAL_CHANGE_CITATION,
+    MINIMAL_CHANGE_POINTS,
+    NEEDLING_RESPONSE_CITATIONS,
     NEEDLING_SESSIONS_CITATION,
+    NEEDLING_SORENESS_CITATION,
     NEEDLING_SORENESS_SETTLES_DAYS,
+    NEEDLING_TRIAL_WEEKS,
     NEEDLING_TYPICAL_SESSIONS,
+    NO_IMPROVEMENT_CITATION,
     NO_IMPROVEMENT_MONTHS,
+    RED_FLAG_CITATION,
+    SURGERY_AFTER_6_MONTHS_CITATION,
+    WOUND_CONCERN_CITATIONS,
     milestones_for,
 )
 
-BASELINE_DAYS_BEFORE = 7  # baseline: logs from day -7 to day 0
-BASELINE_FALLBACK_LOGS = 3  # ...or the first 3 logged days
-MEAN_DAYS = 7  # the "7-day mean"
-RECENT_DAYS = 7  # red flags and pain runs count when they are this recent
-HIGH_PAIN = 7  # DESIGN.md section 6: "pain 7 or more for 3 days running"
+BASELINE_DAYS_BEFORE = 7  # the starting level: logs from day -7 to day 0
+BASELINE_FALLBACK_LOGS = 3  # ...or, for a conservative course, the first 3 counted days from day 1
+MEAN_DAYS = 7  # a level is the mean of the logged days among 7
+LEVEL_MIN_DAYS = 3  # a settled level after surgery: a week with at least 3 logged days, so one good day sets none
+RECENT_DAYS = 7  # red flags, runs and swelling count when they are this recent
+HIGH_PAIN = 7  # DESIGN.md section 6: "7 or more for 3 days"
 HIGH_PAIN_RUN_DAYS = 3
 # Float means: 5.0 - 3.0 must count as 2 points, whatever the rounding.
 _EPSILON = 1e-9
 
 # Red flags about the whole body count whichever foot's log they were ticked on.
 SYSTEMIC_RED_FLAGS = frozenset({"rf_fever", "rf_calf", "rf_breathless_chest"})
-RED_FLAG_LABELS = dict(RED_FLAG_FIELDS)
+RED_FLAG_NAMES = tuple(name for name, _ in RED_FLAG_FIELDS)
 
 # How each milestone (by key) is read off the logs: (log field, values that mean "reached").
 REACHED_BY_FIELD: dict[str, tuple[str, frozenset[str]]] = {
@@ -111,10 +166,13 @@ _SESSION_KIND_FOR_COURSE = {
     CourseKind.MASSAGE: SessionKind.MASSAGE,
 }
 
+Days = dict[date, DailyLog]  # one foot's logs, by date
+Pains = dict[date, int]  # one foot's counted first-step pain, by date
 
-# ---------------------------------------------------------------------------------------------------------
+
+# ---------------------------------------------------------------------------------------------------------------
 # Small helpers
-# ---------------------------------------------------------------------------------------------------------
+# ---------------------------------------------------------------------------------------------------------------
 
 
 def treated_feet(course_foot: str) -> tuple[str, ...]:
@@ -134,33 +192,18 @@ def add_months(day: date, months: int) -> date:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def format_day(day: date) -> str:
-    """A date as a patient reads it: "3 March 2026"."""
-    return f"{day.day} {day:%B %Y}"
+def _at_least(value: float, threshold: float) -> bool:
+    return value >= threshold - _EPSILON
 
 
-def _points(value: float) -> str:
-    """A pain value in words: "2 points", "1.5 points"."""
-    text = f"{value:.1f}".rstrip("0").rstrip(".")
-    return f"{text} point" if text == "1" else f"{text} points"
-
-
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:]
-
-
-def _score(value: float) -> str:
-    return f"{value:.1f}".rstrip("0").rstrip(".")
-
-
-def _log_key(log) -> tuple:
+def _log_key(log: DailyLog) -> tuple[int, int, int]:
     # The database allows one log per patient, day and foot; if handed two, keep one deterministically.
     return (log.pk or 0, log.first_step_pain, log.average_pain)
 
 
-def logs_by_day(logs: Iterable, *, foot: str, until: date) -> dict[date, object]:
+def logs_by_day(logs: Iterable[DailyLog], *, foot: str, until: date) -> Days:
     """One foot's logs up to ``until`` (inclusive), by date."""
-    days: dict[date, object] = {}
+    days: Days = {}
     for log in logs:
         if log.foot != foot or log.date > until:
             continue
@@ -170,179 +213,406 @@ def logs_by_day(logs: Iterable, *, foot: str, until: date) -> dict[date, object]
     return days
 
 
-def mean_7d(days: dict[date, object], day: date) -> float | None:
-    """Mean first-step pain of the logged days among the 7 ending on ``day``; None if none is logged."""
-    values = [days[d].first_step_pain for d in (day - timedelta(n) for n in range(MEAN_DAYS)) if d in days]
-    return fmean(values) if values else None
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Pain trend
-# ---------------------------------------------------------------------------------------------------------
-
-
-def baseline(days: dict[date, object], *, day_zero: date) -> tuple[float | None, str, date | None]:
-    """(baseline, where it came from, the day from which it is complete) for one foot.
-
-    The day it is complete is day 0 for the days around day 0, and the third logged day for the fallback
-    (None while fewer than 3 days are logged: the baseline may still change, so nothing is reached against it).
-    """
-    around = [
-        log.first_step_pain for d, log in days.items() if day_zero - timedelta(BASELINE_DAYS_BEFORE) <= d <= day_zero
-    ]
-    if around:
-        return fmean(around), "around_day_0", day_zero
-    first = sorted(d for d in days if d >= day_zero)[:BASELINE_FALLBACK_LOGS]
-    if not first:
-        return None, "", None
-    complete_on = first[-1] if len(first) == BASELINE_FALLBACK_LOGS else None
-    return fmean(days[d].first_step_pain for d in first), "first_logged_days", complete_on
-
-
-def _high_pain_run_start(days: dict[date, object], *, day_zero: date, as_of: date) -> date | None:
-    """Start of the latest run of 3+ consecutive logged days at 7+ (from day 0) ending in the last 7 days."""
-    recent_from = as_of - timedelta(RECENT_DAYS - 1)
-    day = as_of
-    while day >= max(recent_from, day_zero):
-        if day in days and days[day].first_step_pain >= HIGH_PAIN:
-            start = day
-            while (
-                (start - timedelta(1)) in days
-                and start - timedelta(1) >= day_zero
-                and (days[start - timedelta(1)].first_step_pain >= HIGH_PAIN)
-            ):
-                start -= timedelta(1)
-            if (day - start).days + 1 >= HIGH_PAIN_RUN_DAYS:
-                return start
-            day = start - timedelta(1)
-        else:
-            day -= timedelta(1)
-    return None
-
-
-def pain_trend(*, foot: str, days: dict[date, object], day_zero: date, as_of: date) -> PainTrend:
-    """Baseline, 7-day mean, change and series of first-step pain for one foot, judged at ``as_of``."""
-    base, source, _ = baseline(days, day_zero=day_zero)
-    current = mean_7d(days, as_of)
-    change = current - base if current is not None and base is not None else None
-    meaningful = change is not None and abs(change) >= MEANINGFUL_CHANGE_POINTS - _EPSILON
-    improved = change is not None and change <= -MEANINGFUL_CHANGE_POINTS + _EPSILON
-
-    worsening_since = None
-    if base is not None:
-        day = as_of
-        while day >= day_zero:
-            value = mean_7d(days, day)
-            if value is None or value - base < MEANINGFUL_CHANGE_POINTS - _EPSILON:
-                break
-            worsening_since = day
-            day -= timedelta(1)
-
-    has_before = any(day_zero - timedelta(BASELINE_DAYS_BEFORE) <= d < day_zero for d in days)
-    start = day_zero - timedelta(BASELINE_DAYS_BEFORE) if has_before else day_zero
-    series = []
-    day = start
-    while day <= as_of:
-        log = days.get(day)
-        series.append(
-            PainPoint(day=day, first_step_pain=log.first_step_pain if log else None, mean_7d=mean_7d(days, day))
-        )
-        day += timedelta(1)
-
-    return PainTrend(
-        foot=foot,
-        baseline=base,
-        mean_7d=current,
-        change=change,
-        meaningful=meaningful,
-        series=tuple(series),
-        baseline_source=source,
-        improved=improved,
-        worsening_since=worsening_since,
-        high_pain_run_start=_high_pain_run_start(days, day_zero=day_zero, as_of=as_of),
+def sore_days(sessions: Iterable[Session], *, until: date) -> frozenset[date]:
+    """The days after each needling session when soreness is expected: s+1 and s+2 (002:36)."""
+    return frozenset(
+        s.date + timedelta(days=n)
+        for s in sessions
+        if s.kind == SessionKind.NEEDLING and s.date <= until
+        for n in range(1, NEEDLING_SORENESS_SETTLES_DAYS + 1)
     )
 
 
-# ---------------------------------------------------------------------------------------------------------
+def level(pains: Pains, day: date, *, first: date | None = None, last: date | None = None) -> tuple[float | None, int]:
+    """(mean, logged days) of the pains among the 7 days ending ``day``, within [``first``, ``last``]."""
+    values = []
+    for n in range(MEAN_DAYS):
+        d = day - timedelta(days=n)
+        if (first is not None and d < first) or (last is not None and d > last):
+            continue
+        if d in pains:
+            values.append(pains[d])
+    return (fmean(values) if values else None), len(values)
+
+
+def days_without_log(*, last_logged_on: date | None, since: date, today: date) -> int:
+    """Whole days without a log before ``today`` (today is not over, so it never counts as missed).
+
+    ``since``: the first day the patient could have logged (a course's day 0 or the day the course or account
+    was made, whichever is later), for a patient who has never logged. The one definition of "silent", used by
+    the caseload and the no-log alerts (DESIGN.md section 6).
+    """
+    start = last_logged_on + timedelta(days=1) if last_logged_on is not None else since
+    return max(0, (today - start).days)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Pain, one foot
+# ---------------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Starting:
+    value: float | None
+    kind: ReferenceKind | None
+    complete_on: date | None  # from this day on, the starting level cannot change
+
+
+def starting_level(pains: Pains, *, day_zero: date, conservative: bool) -> _Starting:
+    before = [p for d, p in pains.items() if day_zero - timedelta(days=BASELINE_DAYS_BEFORE) <= d <= day_zero]
+    if before:
+        return _Starting(fmean(before), ReferenceKind.BEFORE_START, day_zero)
+    if not conservative:
+        return _Starting(None, None, None)
+    first = sorted(d for d in pains if d > day_zero)[:BASELINE_FALLBACK_LOGS]
+    if len(first) < BASELINE_FALLBACK_LOGS:
+        return _Starting(None, None, None)
+    return _Starting(fmean(pains[d] for d in first), ReferenceKind.FIRST_LOGGED_DAYS, first[-1])
+
+
+def _post_op_levels(pains: Pains, *, first: date, as_of: date) -> list[tuple[date, float]]:
+    """The 7-day levels from ``first`` on, for the days whose 7 days hold at least 3 logs (oldest first)."""
+    treatment = [d for d in pains if d >= first]
+    if not treatment:
+        return []
+    levels = []
+    day = min(treatment)
+    while day <= as_of:
+        value, count = level(pains, day, first=first)
+        if value is not None and count >= LEVEL_MIN_DAYS:
+            levels.append((day, value))
+        day += timedelta(days=1)
+    return levels
+
+
+def settled_level(levels: Sequence[tuple[date, float]]) -> Reference | None:
+    """The lowest 7-day level that was not still climbing: pain had been at least as high earlier."""
+    highest: float | None = None
+    best: tuple[date, float] | None = None
+    for day, value in levels:
+        if highest is not None and _at_least(highest, value) and (best is None or value < best[1] - _EPSILON):
+            best = (day, value)
+        highest = value if highest is None else max(highest, value)
+    return None if best is None else Reference(ReferenceKind.SETTLED_AFTER_SURGERY, best[1], best[0])
+
+
+@dataclass(frozen=True)
+class _Run:
+    start: date
+    end: date
+    days: int
+    mean: float
+
+
+def high_pain_run(
+    pains: Pains, sore: frozenset[date], logged: Iterable[date], *, first: date, as_of: date
+) -> _Run | None:
+    """The latest run of 3+ counted days at 7 or more, each day logged (a gap breaks it; a sore day is skipped),
+    from ``first``, ending in the 7 days ending ``as_of``."""
+    logged_days = set(logged)
+    recent_from = as_of - timedelta(days=RECENT_DAYS - 1)
+    best: _Run | None = None
+    run: list[date] = []
+    day = first
+    end = as_of
+    while day <= end + timedelta(days=1):
+        high = day <= end and day in pains and pains[day] >= HIGH_PAIN
+        skipped = day <= end and day in logged_days and day in sore
+        if high:
+            run.append(day)
+        elif not skipped:
+            if len(run) >= HIGH_PAIN_RUN_DAYS and run[-1] >= recent_from:
+                best = _Run(run[0], run[-1], len(run), fmean(pains[d] for d in run))
+            run = []
+        day += timedelta(days=1)
+    return best
+
+
+def _stretch_start(pains: Pains, *, first: date, as_of: date, threshold: float) -> date | None:
+    """The first day of the stretch ending ``as_of`` whose 7-day level stays at or above ``threshold``."""
+    since = None
+    day = as_of
+    while day >= first:
+        value, _ = level(pains, day, first=first)
+        if value is None or not _at_least(value, threshold):
+            break
+        since = day
+        day -= timedelta(days=1)
+    return since
+
+
+@dataclass(frozen=True)
+class _FootResult:
+    trend: PainTrend
+    findings: tuple[Finding, ...]
+
+
+def foot_pain(*, course: Course, foot: str, days: Days, sore: frozenset[date], as_of: date) -> _FootResult:
+    """The pain trend of one treated foot, and what it shows (worsening, wound concern, persistent high pain)."""
+    day_zero = course.day_zero
+    surgical = course.kind in SURGICAL_KINDS
+    first = day_zero + timedelta(days=1)
+    pains: Pains = {d: log.first_step_pain for d, log in days.items() if d not in sore}
+    start = starting_level(pains, day_zero=day_zero, conservative=not surgical)
+    started = as_of >= first
+    if started:
+        current, _ = level(pains, as_of, first=first)
+    else:
+        current, _ = level(pains, as_of, last=day_zero)
+    change = current - start.value if started and current is not None and start.value is not None else None
+
+    findings: list[Finding] = []
+    reference: Reference | None = None
+    levels: list[tuple[date, float]] = []
+    if surgical:
+        levels = _post_op_levels(pains, first=first, as_of=as_of) if started else []
+        reference = settled_level(levels)
+    elif start.value is not None and start.kind is not None:
+        reference = Reference(start.kind, start.value, start.complete_on)
+    rise = current - reference.value if started and current is not None and reference is not None else None
+
+    if started and current is not None:
+        run = high_pain_run(pains, sore, days, first=first, as_of=as_of)
+        run_rises = (
+            run is not None
+            and reference is not None
+            and _at_least(run.mean - reference.value, MEANINGFUL_CHANGE_POINTS)
+        )
+        level_rises = rise is not None and _at_least(rise, MEANINGFUL_CHANGE_POINTS)
+        week_before = _level_on(levels, as_of - timedelta(days=7))
+        now = _level_on(levels, as_of)
+        # After surgery, high pain is expected to peak and then come down. It has not come down when, a week or
+        # more after the first settled-enough week, the current level is still the highest since surgery.
+        peak = max((v for _, v in levels), default=None)
+        week_of_levels = bool(levels) and levels[0][0] <= as_of - timedelta(days=7)
+        basis: tuple[float, date, int] | None = None  # (level, first day, run length) of a meaningful rise
+        if reference is not None and level_rises:
+            threshold = reference.value + MEANINGFUL_CHANGE_POINTS
+            basis = (current, _stretch_start(pains, first=first, as_of=as_of, threshold=threshold) or as_of, 0)
+        elif reference is not None and run is not None and run_rises:
+            basis = (run.mean, run.start, run.days)
+        if reference is not None and basis is not None:
+            value, since, run_days = basis
+            if surgical:
+                findings.append(
+                    WoundConcern(
+                        foot=foot,
+                        since=since,
+                        level=value,
+                        reference=reference,
+                        rise=value - reference.value,
+                        swelling_on=_swelling_days(days, as_of=as_of),
+                        run_days=run_days,
+                        citations=(*WOUND_CONCERN_CITATIONS, MEANINGFUL_CHANGE_CITATION),
+                    )
+                )
+            else:
+                findings.append(
+                    Worsening(
+                        foot=foot,
+                        since=since,
+                        level=value,
+                        reference=reference,
+                        rise=value - reference.value,
+                        run_days=run_days,
+                        citations=(MEANINGFUL_CHANGE_CITATION,),
+                    )
+                )
+        elif (
+            surgical
+            and reference is not None
+            and now is not None
+            and _at_least(now - reference.value, MINIMAL_CHANGE_POINTS)
+        ):
+            # Rising: the 7-day level (a week with 3 logs) 1 point or more above the settled level, and above the
+            # level a week earlier when that is known; and swelling or redness increasing since pain settled.
+            swelling = _swelling_days(days, as_of=as_of)
+            rising_week = week_before is None or _at_least(now - week_before, MINIMAL_CHANGE_POINTS)
+            if swelling and rising_week and _swelling_increasing(days, reference, swelling):
+                findings.append(
+                    WoundConcern(
+                        foot=foot,
+                        since=_stretch_start(
+                            pains, first=first, as_of=as_of, threshold=reference.value + MINIMAL_CHANGE_POINTS
+                        )
+                        or as_of,
+                        level=now,
+                        reference=reference,
+                        rise=now - reference.value,
+                        swelling_on=swelling,
+                        citations=(*WOUND_CONCERN_CITATIONS, MINIMAL_CHANGE_CITATION),
+                    )
+                )
+        if not findings and run is not None:
+            not_falling = not surgical or (
+                now is not None and peak is not None and week_of_levels and _at_least(now, peak)
+            )
+            if not_falling:
+                findings.append(
+                    PersistentHighPain(foot=foot, since=run.start, days=run.days, mean=run.mean, reference=reference)
+                )
+        if surgical and not any(isinstance(f, WoundConcern) for f in findings):
+            highest = max(peak or current, current)
+            higher_than_before = start.value is not None and current > start.value + _EPSILON
+            if higher_than_before or _at_least(current, HIGH_PAIN):
+                findings.append(
+                    PostOpExpected(
+                        foot=foot,
+                        level=current,
+                        peak=highest,
+                        before_surgery=start.value,
+                        falling=current < highest - _EPSILON,
+                    )
+                )
+
+    trend = PainTrend(
+        foot=foot,
+        baseline=start.value,
+        mean_7d=current,
+        change=change,
+        meaningful=change is not None and _at_least(abs(change), MEANINGFUL_CHANGE_POINTS),
+        series=_series(days, pains, sore, day_zero=day_zero, as_of=as_of),
+        baseline_source=start.kind.value if start.kind else "",
+        improved=change is not None and _at_least(-change, MEANINGFUL_CHANGE_POINTS),
+        reference=reference,
+        rise=rise,
+    )
+    return _FootResult(trend, tuple(findings))
+
+
+def _level_on(levels: Sequence[tuple[date, float]], day: date) -> float | None:
+    return next((v for d, v in levels if d == day), None)
+
+
+def _swelling_increasing(days: Days, reference: Reference, swelling: tuple[date, ...]) -> bool:
+    """Swelling or redness on more of the last 7 days than in the week pain had settled in ("increasing redness,
+    warmth or swelling", CLINICAL.md): swelling that never eased since the operation does not count."""
+    if reference.on is None:
+        return bool(swelling)
+    settled_week = [
+        d
+        for d, log in days.items()
+        if reference.on - timedelta(days=MEAN_DAYS - 1) <= d <= reference.on and log.sym_swelling_redness
+    ]
+    return len(swelling) > len(settled_week)
+
+
+def _swelling_days(days: Days, *, as_of: date) -> tuple[date, ...]:
+    since = as_of - timedelta(days=RECENT_DAYS - 1)
+    return tuple(sorted(d for d, log in days.items() if since <= d <= as_of and log.sym_swelling_redness))
+
+
+def _series(days: Days, pains: Pains, sore: frozenset[date], *, day_zero: date, as_of: date) -> tuple[PainPoint, ...]:
+    """One point a day from day -7 (if logged before day 0) or day 0, to ``as_of``; the level in its own phase."""
+    has_before = any(day_zero - timedelta(days=BASELINE_DAYS_BEFORE) <= d < day_zero for d in days)
+    day = day_zero - timedelta(days=BASELINE_DAYS_BEFORE) if has_before else day_zero
+    first = day_zero + timedelta(days=1)
+    points = []
+    while day <= as_of:
+        log = days.get(day)
+        mean, _ = level(pains, day, first=first) if day >= first else level(pains, day, last=day_zero)
+        points.append(
+            PainPoint(
+                day=day,
+                first_step_pain=log.first_step_pain if log else None,
+                mean_7d=mean,
+                counted=day not in sore,
+            )
+        )
+        day += timedelta(days=1)
+    return tuple(points)
+
+
+# ---------------------------------------------------------------------------------------------------------------
 # Milestones
-# ---------------------------------------------------------------------------------------------------------
+# ---------------------------------------------------------------------------------------------------------------
 
 
-def _reached_on_one_foot(expectation: Expectation, days: dict[date, object], *, day_zero: date) -> date | None:
+def _reached_on_one_foot(
+    expectation: Expectation, days: Days, sore: frozenset[date], *, day_zero: date, conservative: bool
+) -> date | None:
+    first = day_zero + timedelta(days=1)
     if expectation.key in REACHED_BY_FIELD:
         field, values = REACHED_BY_FIELD[expectation.key]
-        hits = [d for d, log in days.items() if d >= day_zero and getattr(log, field) in values]
+        hits = [d for d, log in days.items() if d >= first and getattr(log, field) in values]
         return min(hits) if hits else None
     if expectation.key in REACHED_BY_PAIN:
-        base, _, complete_on = baseline(days, day_zero=day_zero)
-        if base is None or complete_on is None:
+        pains = {d: log.first_step_pain for d, log in days.items() if d not in sore}
+        start = starting_level(pains, day_zero=day_zero, conservative=conservative)
+        if start.value is None or start.complete_on is None:
             return None
-        for d in sorted(d for d in days if d > complete_on):
-            value = mean_7d(days, d)
-            if value is not None and value <= base - MEANINGFUL_CHANGE_POINTS + _EPSILON:
+        for d in sorted(d for d in pains if d > start.complete_on and d >= first):
+            value, _ = level(pains, d, first=first)
+            if value is not None and _at_least(start.value - value, MEANINGFUL_CHANGE_POINTS):
                 return d
         return None
     raise KeyError(f"No rule says how milestone {expectation.key!r} is read from the logs")
 
 
-def reached_on(expectation: Expectation, by_foot: dict[str, dict[date, object]], *, day_zero: date) -> date | None:
+def reached_on(
+    expectation: Expectation,
+    by_foot: dict[str, Days],
+    sore: frozenset[date],
+    *,
+    day_zero: date,
+    conservative: bool = True,
+) -> date | None:
     """The day a milestone was reached on every treated foot (the latest foot's day), or None."""
-    days = [_reached_on_one_foot(expectation, foot_days, day_zero=day_zero) for foot_days in by_foot.values()]
+    days = [
+        _reached_on_one_foot(expectation, foot_days, sore, day_zero=day_zero, conservative=conservative)
+        for foot_days in by_foot.values()
+    ]
     if not days or any(d is None for d in days):
         return None
-    return max(days)
+    return max(d for d in days if d is not None)
+
+
+def planned_protection_until(sessions: Iterable[Session]) -> date | None:
+    """The surgeon's plan for the cast or boot: the latest "cast or boot until" of the course's surgery sessions."""
+    planned = [s.immobilised_until for s in sessions if s.kind == SessionKind.SURGERY and s.immobilised_until]
+    return max(planned) if planned else None
 
 
 def milestone_result(
-    expectation: Expectation, by_foot: dict[str, dict[date, object]], *, day_zero: date, as_of: date
+    expectation: Expectation,
+    by_foot: dict[str, Days],
+    sore: frozenset[date],
+    *,
+    day_zero: date,
+    as_of: date,
+    conservative: bool = True,
+    planned_until: date | None = None,
 ) -> MilestoneResult:
-    """A milestone's window (as dates), status and one plain sentence."""
-    reached = reached_on(expectation, by_foot, day_zero=day_zero)
+    """A milestone's window (as dates) and status."""
+    reached = reached_on(expectation, by_foot, sore, day_zero=day_zero, conservative=conservative)
     if expectation.window_start_day is None or expectation.window_end_day is None:
-        sentence = (
-            f"You reached this on {format_day(reached)}; the sources give no time for it, so it is not judged."
-            if reached
-            else "Not reached yet; the sources give no time for this, so it is not judged."
-        )
-        return MilestoneResult(expectation, MilestoneStatus.NO_EXPECTED_TIME, reached, None, None, sentence)
-
-    start = day_zero + timedelta(expectation.window_start_day)
-    end = day_zero + timedelta(expectation.window_end_day)
-    words = expectation.window_words or f"days {expectation.window_start_day} to {expectation.window_end_day}"
+        return MilestoneResult(expectation, MilestoneStatus.NOT_JUDGED, reached, None, None)
+    start = day_zero + timedelta(days=expectation.window_start_day)
+    end = day_zero + timedelta(days=expectation.window_end_day)
+    protection = expectation.milestone_kind == MilestoneKind.PROTECTION
+    plan = planned_until if protection else None
+    if plan is not None and plan > end:
+        end = plan  # the surgeon planned a longer protective period: it is not overdue before then
     if reached is not None:
         if reached < start:
-            status, sentence = (
-                MilestoneStatus.REACHED_EARLY,
-                f"You reached this on {format_day(reached)}, earlier than the {words} the sources expect.",
-            )
+            status = MilestoneStatus.ENDED_EARLY if protection else MilestoneStatus.REACHED_EARLY
         elif reached <= end:
-            status, sentence = (
-                MilestoneStatus.REACHED_ON_TIME,
-                f"You reached this on {format_day(reached)}, within the {words} the sources expect.",
-            )
+            status = MilestoneStatus.REACHED_ON_TIME
         else:
-            status, sentence = (
-                MilestoneStatus.REACHED_LATE,
-                f"You reached this on {format_day(reached)}, later than the {words} the sources expect.",
-            )
+            status = MilestoneStatus.REACHED_LATE
     elif as_of > end:
         status = MilestoneStatus.OVERDUE
-        sentence = f"The sources expect this {words} (by {format_day(end)}), and your logs do not show it yet."
-    elif as_of >= start:
-        status = MilestoneStatus.NOT_YET_DUE
-        sentence = f"The sources expect this {words} (by {format_day(end)}): not reached yet, and there is still time."
     else:
         status = MilestoneStatus.NOT_YET_DUE
-        sentence = f"The sources expect this {words} ({format_day(start)} to {format_day(end)}): not due yet."
-    return MilestoneResult(expectation, status, reached, start, end, sentence)
+    return MilestoneResult(expectation, status, reached, start, end, plan)
 
 
-# ---------------------------------------------------------------------------------------------------------
+# ---------------------------------------------------------------------------------------------------------------
 # Sessions, soreness, red flags
-# ---------------------------------------------------------------------------------------------------------
+# ---------------------------------------------------------------------------------------------------------------
 
 
-def sessions_progress(*, kind: str, planned: int | None, sessions: Iterable, as_of: date) -> SessionsProgress:
+def sessions_progress(*, kind: str, planned: int | None, sessions: Iterable[Session], as_of: date) -> SessionsProgress:
     """Sessions of the course's own kind done up to ``as_of``, against planned and what the source says."""
     session_kind = _SESSION_KIND_FOR_COURSE.get(kind)
     done = sum(1 for s in sessions if s.kind == session_kind and s.date <= as_of)
@@ -355,7 +625,9 @@ def sessions_progress(*, kind: str, planned: int | None, sessions: Iterable, as_
     return SessionsProgress(done, planned, None, None, None)
 
 
-def lingering_needling_soreness(*, sessions: Iterable, logs: Iterable, feet: tuple[str, ...], as_of: date) -> bool:
+def lingering_soreness(
+    *, sessions: Iterable[Session], logs: Iterable[DailyLog], feet: tuple[str, ...], as_of: date
+) -> LingeringSoreness | None:
     """Needling soreness still recorded more than 2 days after the latest needling session (002:36).
 
     "Still": the most recent log (treated feet, up to ``as_of``) dated more than 2 days after the session that
@@ -363,301 +635,198 @@ def lingering_needling_soreness(*, sessions: Iterable, logs: Iterable, feet: tup
     """
     dates = [s.date for s in sessions if s.kind == SessionKind.NEEDLING and s.date <= as_of]
     if not dates:
-        return False
-    after = max(dates) + timedelta(NEEDLING_SORENESS_SETTLES_DAYS)
+        return None
+    session_on = max(dates)
+    after = session_on + timedelta(days=NEEDLING_SORENESS_SETTLES_DAYS)
     recorded = [
         log for log in logs if log.foot in feet and after < log.date <= as_of and log.needling_soreness is not None
     ]
     if not recorded:
-        return False
+        return None
     latest = max(log.date for log in recorded)
-    return any(log.needling_soreness > 0 for log in recorded if log.date == latest)
-
-
-def red_flag_logs(*, logs: Iterable, feet: tuple[str, ...], as_of: date) -> list:
-    """Logs in the 7 days ending ``as_of`` with a red flag that concerns this course, oldest first."""
-    since = as_of - timedelta(RECENT_DAYS - 1)
-    found = []
-    for log in logs:
-        if not since <= log.date <= as_of:
-            continue
-        flags = log.red_flags
-        if any(f in SYSTEMIC_RED_FLAGS for f in flags) or (log.foot in feet and flags):
-            found.append(log)
-    return sorted(found, key=lambda log: (log.date, log.foot))
-
-
-# ---------------------------------------------------------------------------------------------------------
-# The report
-# ---------------------------------------------------------------------------------------------------------
-
-
-def _foot_words(foot: str, feet: tuple[str, ...]) -> str:
-    return f"your {foot} foot's" if len(feet) > 1 else "your"
-
-
-# ---------------------------------------------------------------------------------------------------------
-# The clinician's sentence: third person, terse, with the numbers and the citations
-# ---------------------------------------------------------------------------------------------------------
-
-
-def _short_day(day: date) -> str:
-    """A recent date for the care team: "20 Nov"."""
-    return f"{day.day} {day:%b}"
-
-
-def _short_source(source: str) -> str:
-    """ "000_1e061efd59e99644.txt:11" -> "000:11" (the numbering the sources page and DESIGN.md use)."""
-    name, _, line = source.partition(":")
-    if name.endswith(".txt") and "_" in name and line:
-        return f"{name.split('_', 1)[0]}:{line}"
-    return source
-
-
-def _clinician_title(title: str) -> str:
-    """A milestone's patient-facing title in the third person: "Back to your usual activities" -> "Back to usual activities"."""
-    return title.replace(" your ", " ")
-
-
-def _foot_label(foot: str, feet: tuple[str, ...]) -> str:
-    """ "Left foot: " when both feet are treated, else nothing."""
-    return f"{foot.capitalize()} foot: " if len(feet) > 1 else ""
-
-
-def _with_foot(foot: str, feet: tuple[str, ...], text: str) -> str:
-    """``text`` as a sentence, led by "Left foot: " when both feet are treated."""
-    return f"{_foot_label(foot, feet)}{_lower_first(text)}" if len(feet) > 1 else text
-
-
-def _mean_words(t: PainTrend) -> str:
-    """ "7-day mean first-step pain 6/10, +2 from baseline 4" (whatever of it is known)."""
-    words = f"7-day mean first-step pain {_score(t.mean_7d)}/10"
-    if t.change is not None and t.baseline is not None:
-        sign = "+" if t.change > 0 else ("-" if t.change < 0 else "±")
-        words += f", {sign}{_score(abs(t.change))} from baseline {_score(t.baseline)}"
-    elif t.baseline is not None:
-        words += f", baseline {_score(t.baseline)}"
-    return words
-
-
-def _overall(
-    *,
-    course,
-    as_of: date,
-    feet: tuple[str, ...],
-    any_logs: bool,
-    pain: tuple[PainTrend, ...],
-    milestones: tuple[MilestoneResult, ...],
-    flagged: list,
-    lingering: bool,
-    latest_needling: date | None = None,
-    no_improvement: bool,
-) -> tuple[OverallStatus, str, str, str | None]:
-    """(status, the patient's sentence, the clinician's sentence, the foot that decided it), most urgent first.
-
-    The patient's sentence is plain words in the second person, with no jargon; the clinician's is terse, in
-    the third person, and names the numbers (baseline, 7-day mean, day numbers) and the source lines.
-    """
-    if flagged:
-        latest = flagged[-1]
-        flags = [f for log in flagged for f in log.red_flags]
-        emergency = [log for log in flagged if any(f in EMERGENCY_RED_FLAGS for f in log.red_flags)]
-        if emergency:
-            return (
-                OverallStatus.RED_FLAG,
-                f"You reported breathlessness or chest pain on {format_day(emergency[-1].date)}: this can be an "
-                "emergency, so call emergency services now if you have it.",
-                f"Red flag on {_short_day(emergency[-1].date)}: breathlessness or chest pain, a possible emergency.",
-                emergency[-1].foot,
-            )
-        label = _lower_first(RED_FLAG_LABELS[latest.red_flags[0]])
-        more = " and other warning signs" if len(set(flags)) > 1 else ""
-        where = f" ({latest.foot} foot)" if len(feet) > 1 or latest.foot not in feet else ""
-        labels = "; ".join(_lower_first(RED_FLAG_LABELS[f]) for f in latest.red_flags)
-        others = " Other red flags this week." if set(flags) - set(latest.red_flags) else ""
-        return (
-            OverallStatus.RED_FLAG,
-            f"You reported a warning sign ({label}{more}) on {format_day(latest.date)}: contact your care team today.",
-            f"Red flag on {_short_day(latest.date)}{where}: {labels}.{others}",
-            latest.foot,
-        )
-
-    worse = sorted((t for t in pain if t.worsening_since is not None), key=lambda t: -(t.change or 0))
-    if worse:
-        t = worse[0]
-        return (
-            OverallStatus.WORSENING,
-            f"Over the past week {_foot_words(t.foot, feet)} morning first-step pain averaged {_score(t.mean_7d)} out "
-            f"of 10, {_points(t.change)} worse than when you started: please tell your care team.",
-            _with_foot(t.foot, feet, f"Worsening since {_short_day(t.worsening_since)}: {_mean_words(t)}."),
-            t.foot,
-        )
-    runs = [t for t in pain if t.high_pain_run_start is not None]
-    if runs:
-        t = runs[0]
-        return (
-            OverallStatus.WORSENING,
-            f"{_foot_words(t.foot, feet).capitalize()} morning first-step pain has been 7 or more out of 10 for 3 days "
-            "running: please tell your care team.",
-            _with_foot(
-                t.foot,
-                feet,
-                f"First-step pain 7/10 or more on 3 or more days running since {_short_day(t.high_pain_run_start)}.",
-            ),
-            t.foot,
-        )
-
-    overdue = [m for m in milestones if m.status == MilestoneStatus.OVERDUE]
-    if overdue:
-        m = overdue[0]
-        words = m.expectation.window_words or "in the time the sources give"
-        return (
-            OverallStatus.BEHIND,
-            f'The sources expect "{m.expectation.title}" {words}, and your logs do not show it yet.',
-            f"{_clinician_title(m.expectation.title)} expected {words} (by day {m.expectation.window_end_day}, "
-            f"{_short_source(m.expectation.citation.source)}); not yet logged.",
-            None,
-        )
-    if lingering:
-        session = f"the session of {_short_day(latest_needling)}" if latest_needling else "the latest session"
-        return (
-            OverallStatus.BEHIND,
-            "Soreness from needling is still there more than 2 days after your last session, when it usually "
-            "settles within a day or two: tell your care team.",
-            f"Needling soreness still reported more than 2 days after {session} (usually settles within a day or "
-            "two, 002:36).",
-            None,
-        )
-    if no_improvement:
-        stuck = next((t for t in pain if t.change is not None and not t.improved), None)
-        detail = f": {_foot_label(stuck.foot, feet).lower()}{_mean_words(stuck)}" if stuck else ""
-        return (
-            OverallStatus.BEHIND,
-            f"After {NO_IMPROVEMENT_MONTHS} months {_foot_words(stuck.foot if stuck else feet[0], feet)} morning "
-            "first-step pain has not dropped by 2 points or more, so your care team may talk with you about "
-            "other options.",
-            f"No drop of 2 points or more in first-step pain {NO_IMPROVEMENT_MONTHS} months after day 0{detail} "
-            "(surgery is considered after 6 to 12 months without relief, 000:19, 000:25).",
-            stuck.foot if stuck else None,
-        )
-
-    # Before day 0 there is no "since you started": the baseline is still being logged.
-    if as_of < course.day_zero:
-        return (
-            OverallStatus.ON_TRACK,
-            f"This course starts on {format_day(course.day_zero)}, so there is nothing to compare yet.",
-            f"Course starts on {format_day(course.day_zero)}; nothing to judge yet.",
-            None,
-        )
-
-    early = [m for m in milestones if m.status == MilestoneStatus.REACHED_EARLY]
-    known = [t for t in pain if t.change is not None]
-    if known and len(known) == len(feet) and all(t.improved for t in known):
-        best = min(known, key=lambda t: t.change)
-        return (
-            OverallStatus.AHEAD,
-            f"Over the past week {_foot_words(best.foot, feet)} morning first-step pain averaged {_score(best.mean_7d)} "
-            f"out of 10, {_points(-best.change)} better than when you started: a real improvement.",
-            "Improved by 2 points or more: "
-            + "; ".join(f"{_foot_label(t.foot, feet).lower()}{_mean_words(t)}" for t in known)
-            + ".",
-            None,
-        )
-    if early:
-        m = early[0]
-        return (
-            OverallStatus.AHEAD,
-            f'You reached "{m.expectation.title}" earlier than the sources expect.',
-            f"{_clinician_title(m.expectation.title)} reached early, on {_short_day(m.reached_on)} (day "
-            f"{(m.reached_on - course.day_zero).days}; expected {m.expectation.window_words}, "
-            f"{_short_source(m.expectation.citation.source)}).",
-            None,
-        )
-
-    if not any_logs:
-        return (
-            OverallStatus.ON_TRACK,
-            "No days logged yet, so there is nothing to compare: log how your heel feels each day.",
-            "No days logged yet.",
-            None,
-        )
-    current = [t for t in pain if t.mean_7d is not None]
-    if current:
-        t = max(current, key=lambda t: t.mean_7d)
-        return (
-            OverallStatus.ON_TRACK,
-            f"Nothing is behind what the sources expect so far, and {_foot_words(t.foot, feet)} morning first-step "
-            f"pain averaged {_score(t.mean_7d)} out of 10 over the past week.",
-            f"Nothing behind the sources; {_foot_label(t.foot, feet).lower()}{_mean_words(t)}.",
-            None,
-        )
-    return (
-        OverallStatus.ON_TRACK,
-        "Nothing is behind what the sources expect so far, but no day is logged in the past week: log how your "
-        "heel feels each day.",
-        "Nothing behind the sources; nothing logged in the past 7 days.",
-        None,
+    soreness = max(log.needling_soreness or 0 for log in recorded if log.date == latest)
+    if soreness <= 0:
+        return None
+    return LingeringSoreness(
+        session_on=session_on, recorded_on=latest, soreness=soreness, citations=(NEEDLING_SORENESS_CITATION,)
     )
 
 
-def course_report(*, course, sessions: Iterable, logs: Iterable, today: date) -> CourseReport:
+def red_flags(*, logs: Iterable[DailyLog], feet: tuple[str, ...] | None, since: date, until: date) -> list[RedFlag]:
+    """The red flags ticked on logs dated ``since`` to ``until``, oldest first, one finding per log.
+
+    ``feet``: a course's treated feet (its local red flags count only from them; the whole-body ones from any
+    foot), or None for every flag of every foot (the patient's own alerts).
+    """
+    found = []
+    for log in logs:
+        if not since <= log.date <= until:
+            continue
+        flags = tuple(name for name in RED_FLAG_NAMES if getattr(log, name))
+        if feet is not None and log.foot not in feet:
+            flags = tuple(f for f in flags if f in SYSTEMIC_RED_FLAGS)
+        if flags:
+            found.append(
+                RedFlag(
+                    day=log.date,
+                    foot=log.foot,
+                    flags=flags,
+                    emergency=any(f in EMERGENCY_RED_FLAGS for f in flags),
+                    citations=(RED_FLAG_CITATION,),
+                )
+            )
+    return sorted(found, key=lambda f: (f.day, f.foot))
+
+
+def needling_response(
+    *, course: Course, sessions: Iterable[Session], trends: Sequence[PainTrend], as_of: date
+) -> NeedlingNoResponse | None:
+    """No meaningful improvement once the planned sessions are done and 6 weeks have passed since the first."""
+    dates = sorted(s.date for s in sessions if s.kind == SessionKind.NEEDLING and s.date <= as_of)
+    needed = course.planned_sessions or NEEDLING_TYPICAL_SESSIONS[0]
+    if len(dates) < needed:
+        return None
+    first_session = dates[0]
+    if as_of < first_session + timedelta(weeks=NEEDLING_TRIAL_WEEKS):
+        return None
+    stuck = tuple(c for t in trends if (c := _starting_change(t)) is not None and not t.improved)
+    if not stuck:
+        return None
+    return NeedlingNoResponse(
+        sessions_done=len(dates),
+        sessions_planned=course.planned_sessions,
+        first_session=first_session,
+        weeks=(as_of - first_session).days // 7,
+        feet=stuck,
+        citations=NEEDLING_RESPONSE_CITATIONS,
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The report
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _finding_key(finding: Finding) -> tuple[int, str, str]:
+    foot = getattr(finding, "foot", "")
+    day = getattr(finding, "day", None) or getattr(finding, "since", None)
+    return (FINDING_ORDER[finding.kind], "" if day is None else str(day), str(foot))
+
+
+def _status(*, findings: Sequence[Finding], conservative: bool, started: bool) -> tuple[OverallStatus, Finding | None]:
+    def first(*kinds: FindingKind) -> Finding | None:
+        return next((f for f in findings if f.kind in kinds), None)
+
+    flags = [f for f in findings if isinstance(f, RedFlag)]
+    if flags:
+        emergency = [f for f in flags if f.emergency]
+        return OverallStatus.RED_FLAG, (emergency or flags)[-1]
+    worse = first(FindingKind.WOUND_CONCERN, FindingKind.WORSENING)
+    if worse:
+        return OverallStatus.WORSENING, worse
+    behind = first(
+        FindingKind.MILESTONE_OVERDUE,
+        FindingKind.NEEDLING_NO_RESPONSE,
+        FindingKind.NO_IMPROVEMENT,
+        FindingKind.LINGERING_SORENESS,
+    )
+    if behind:
+        return OverallStatus.BEHIND, behind
+    if not started:
+        return OverallStatus.ON_TRACK, None
+    blocked = first(FindingKind.PROTECTION_ENDED_EARLY, FindingKind.PERSISTENT_HIGH_PAIN)
+    improved = first(FindingKind.IMPROVED) if conservative else None
+    ahead = improved or first(FindingKind.MILESTONE_EARLY)
+    if ahead and not blocked:
+        return OverallStatus.AHEAD, ahead
+    return OverallStatus.ON_TRACK, first(
+        FindingKind.PROTECTION_ENDED_EARLY, FindingKind.POST_OP_EXPECTED, FindingKind.IMPROVED
+    )
+
+
+def course_report(
+    *, course: Course, sessions: Iterable[Session], logs: Iterable[DailyLog], today: date
+) -> CourseReport:
     """The progress report of one course, as seen on ``today`` (the patient's local date).
 
-    ``course``: a ``Course`` (or any object with id, public_id, kind, foot, day_zero, status, ended_on,
-    planned_sessions and get_kind_display()). ``sessions``: this course's sessions. ``logs``: the patient's
-    daily logs in any order; other feet, days before day 0 and days after ``today`` are handled (see the
-    module docstring). A completed or stopped course is judged up to its ``ended_on``.
+    ``course``: a ``Course`` (saved or not). ``sessions``: this course's sessions. ``logs``: the patient's daily
+    logs in any order; other feet, days before day 0 and days after ``today`` are handled (see the module
+    docstring). A completed or stopped course is judged up to its ``ended_on``.
     """
     logs = list(logs)
     sessions = list(sessions)
     ended = course.status != CourseStatus.ACTIVE and course.ended_on is not None
-    as_of = min(today, course.ended_on) if ended else today
+    as_of = min(today, course.ended_on) if ended and course.ended_on is not None else today
     feet = treated_feet(course.foot)
     day_zero = course.day_zero
+    conservative = course.kind in CONSERVATIVE_KINDS
+    started = as_of >= day_zero
     by_foot = {foot: logs_by_day(logs, foot=foot, until=as_of) for foot in feet}
+    sore = sore_days(sessions, until=as_of)
 
     day = (as_of - day_zero).days
     week = day // 7 + 1 if day >= 0 else 0
 
-    pain = tuple(pain_trend(foot=foot, days=by_foot[foot], day_zero=day_zero, as_of=as_of) for foot in feet)
-    milestones = tuple(
-        milestone_result(e, by_foot, day_zero=day_zero, as_of=as_of) for e in milestones_for(course.kind)
+    findings: list[Finding] = list(
+        red_flags(logs=logs, feet=feet, since=as_of - timedelta(days=RECENT_DAYS - 1), until=as_of)
     )
-    flagged = red_flag_logs(logs=logs, feet=feet, as_of=as_of)
-    lingering = course.kind == CourseKind.NEEDLING and lingering_needling_soreness(
-        sessions=sessions, logs=logs, feet=feet, as_of=as_of
-    )
-    no_improvement = (
-        course.kind in CONSERVATIVE_KINDS
-        and as_of >= add_months(day_zero, NO_IMPROVEMENT_MONTHS)
-        and any(t.change is not None and not t.improved for t in pain)
-    )
-    logged_days = [d for days in by_foot.values() for d in days]
-    latest_needling = max(
-        (s.date for s in sessions if s.kind == SessionKind.NEEDLING and s.date <= as_of), default=None
-    )
-    status, reason, clinician_reason, worst_foot = _overall(
-        course=course,
-        as_of=as_of,
-        feet=feet,
-        any_logs=bool(logged_days),
-        pain=pain,
-        milestones=milestones,
-        flagged=flagged,
-        lingering=lingering,
-        latest_needling=latest_needling,
-        no_improvement=no_improvement,
-    )
-    if ended:
-        verb = "was completed" if course.status == CourseStatus.COMPLETED else "was stopped"
-        reason = f"This course {verb} on {format_day(course.ended_on)}, and at that point: {_lower_first(reason)}"
-        verb = "completed" if course.status == CourseStatus.COMPLETED else "stopped"
-        clinician_reason = (
-            f"Course {verb} on {format_day(course.ended_on)}; at that point: {_lower_first(clinician_reason)}"
-        )
+    trends = []
+    for foot in feet:
+        result = foot_pain(course=course, foot=foot, days=by_foot[foot], sore=sore, as_of=as_of)
+        trends.append(result.trend)
+        findings.extend(result.findings)
 
+    planned = planned_protection_until(sessions)
+    milestones = tuple(
+        milestone_result(
+            e, by_foot, sore, day_zero=day_zero, as_of=as_of, conservative=conservative, planned_until=planned
+        )
+        for e in milestones_for(course.kind)
+    )
+    for m in milestones:
+        if m.status == MilestoneStatus.OVERDUE:
+            findings.append(MilestoneOverdue(milestone=m, day=day, citations=_milestone_citations(m)))
+        elif m.status == MilestoneStatus.ENDED_EARLY and m.reached_on is not None:
+            findings.append(
+                ProtectionEndedEarly(
+                    milestone=m, ended_on_day=(m.reached_on - day_zero).days, citations=(m.expectation.citation,)
+                )
+            )
+        elif m.status == MilestoneStatus.REACHED_EARLY and m.reached_on is not None:
+            findings.append(
+                MilestoneEarly(
+                    milestone=m, reached_on_day=(m.reached_on - day_zero).days, citations=(m.expectation.citation,)
+                )
+            )
+
+    if started:
+        if course.kind == CourseKind.NEEDLING:
+            no_response = needling_response(course=course, sessions=sessions, trends=trends, as_of=as_of)
+            if no_response:
+                findings.append(no_response)
+            lingering = lingering_soreness(sessions=sessions, logs=logs, feet=feet, as_of=as_of)
+            if lingering:
+                findings.append(lingering)
+        if conservative and as_of >= add_months(day_zero, NO_IMPROVEMENT_MONTHS):
+            stuck = tuple(c for t in trends if (c := _starting_change(t)) is not None and not t.improved)
+            if stuck:
+                findings.append(
+                    NoImprovement(
+                        months=NO_IMPROVEMENT_MONTHS,
+                        feet=stuck,
+                        citations=(NO_IMPROVEMENT_CITATION, SURGERY_AFTER_6_MONTHS_CITATION),
+                    )
+                )
+        changes = [_starting_change(t) for t in trends]
+        known = [c for c in changes if c is not None]
+        if known and len(known) == len(feet) and all(_at_least(-c.change, MEANINGFUL_CHANGE_POINTS) for c in known):
+            findings.append(Improved(feet=tuple(known), citations=(MEANINGFUL_CHANGE_CITATION,)))
+
+    findings.sort(key=_finding_key)
+    status, decided_by = _status(findings=findings, conservative=conservative, started=started)
+    logged_days = [d for days in by_foot.values() for d in days]
     return CourseReport(
-        course_id=course.id,
+        course_id=course.pk,
         course_public_id=str(course.public_id),
         kind=str(course.kind),
         kind_label=str(course.get_kind_display()),
@@ -669,14 +838,28 @@ def course_report(*, course, sessions: Iterable, logs: Iterable, today: date) ->
         week=week,
         sessions=sessions_progress(kind=course.kind, planned=course.planned_sessions, sessions=sessions, as_of=as_of),
         milestones=milestones,
-        pain=pain,
-        red_flag_days=tuple(sorted({log.date for log in flagged})),
-        lingering_needling_soreness=lingering,
-        no_improvement_after_6_months=no_improvement,
+        pain=tuple(trends),
+        findings=tuple(findings),
         status=status,
-        reason=reason,
+        decided_by=decided_by,
         last_logged_on=max(logged_days) if logged_days else None,
         as_of=as_of,
-        worst_foot=worst_foot,
-        clinician_reason=clinician_reason,
+        worst_foot=getattr(decided_by, "foot", None) if decided_by is not None else _worst_foot(findings),
     )
+
+
+def _starting_change(trend: PainTrend) -> FootChange | None:
+    """The current level against the starting level, when both are known (improvement is judged against it)."""
+    if trend.mean_7d is None or trend.baseline is None or trend.change is None or not trend.baseline_source:
+        return None
+    reference = Reference(ReferenceKind(trend.baseline_source), trend.baseline)
+    return FootChange(trend.foot, trend.mean_7d, reference, trend.change)
+
+
+def _worst_foot(findings: Sequence[Finding]) -> str | None:
+    return next((str(f.foot) for f in findings if hasattr(f, "foot")), None)
+
+
+def _milestone_citations(m: MilestoneResult) -> tuple:
+    reported = (m.expectation.reported.citation,) if m.expectation.reported else ()
+    return (m.expectation.citation, *reported)

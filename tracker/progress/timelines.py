@@ -1,13 +1,18 @@
-"""What the sources say recovery should look like, as cited data (DESIGN.md section 2).
+"""What the sources say recovery should look like, as cited data (DESIGN.md section 2), and every other
+citation the product shows.
 
-Every expectation carries its citation: ``file:line`` in ../shared/sources/ with the source's own words,
-copied verbatim (``tests/test_timelines.py`` checks each quote against its line), or a CLINICAL.md reference
-with words copied from CLINICAL.md.
+Every citation is a ``Citation`` object built here: a line of one of the three source documents in
+../shared/sources/ with the source's own words, copied verbatim, or a reference listed in CLINICAL.md with words
+copied from CLINICAL.md (``tests/test_timelines.py`` checks each quote against its line or against CLINICAL.md).
+No source reference is written as a string anywhere else in the code: the findings carry these objects, and
+``tracker.progress.wording`` shows them ("Farrar et al., Pain 2001" for a patient, "000:11" for the care team).
 
 The rule for windows: a window (``window_start_day`` .. ``window_end_day``, days since day 0, inclusive) is
 set only where the source gives a number. Where it gives words ("soon after surgery", "as soon as it is
 comfortable", "longer", "a few sessions"), the window is None, the page shows the words, and nothing is
-judged against it. No number here that the cited words do not contain.
+judged against it. No number here that the cited words do not contain. Where the leaflet gives no time but a
+study in CLINICAL.md gives a figure, the figure is shown as "reported in one study" (``ReportedFigure``) and
+still nothing is judged against it.
 
 Weeks become days as 7 days a week: "3 to 6 weeks" is day 21 to day 42.
 """
@@ -16,15 +21,123 @@ from __future__ import annotations
 
 from tracker.models import CourseKind
 
-from .report import Citation, Expectation
+from .report import Citation, DocumentKind, Expectation, MilestoneKind, ReportedFigure, SourceDocument
 
-SURGERY_LEAFLET = "000_1e061efd59e99644.txt"
-MASSAGE_ARTICLE = "001_30ee24981d7ad049.txt"
-NEEDLING_ARTICLE = "002_fa29d4789d40a23d.txt"
+# ---------------------------------------------------------------------------------------------------------
+# The documents
+# ---------------------------------------------------------------------------------------------------------
+
+SURGERY_LEAFLET_DOC = SourceDocument(
+    key="surgery-leaflet",
+    title="Plantar fascia release, patient leaflet",
+    publisher="Healthwise, 2023",
+    kind=DocumentKind.SOURCE,
+    file="000_1e061efd59e99644.txt",
+)
+MASSAGE_ARTICLE_DOC = SourceDocument(
+    key="massage-article",
+    title="Fascia massage for plantar fasciitis, article",
+    publisher="KOAPRO",
+    kind=DocumentKind.SOURCE,
+    file="001_30ee24981d7ad049.txt",
+)
+NEEDLING_ARTICLE_DOC = SourceDocument(
+    key="needling-article",
+    title="Dry needling for plantar fasciitis, clinic article",
+    publisher="Leaside Sports Medicine",
+    kind=DocumentKind.SOURCE,
+    file="002_fa29d4789d40a23d.txt",
+)
 
 
-def _cite(file: str, line: int, quote: str) -> Citation:
-    return Citation(source=f"{file}:{line}", quote=quote)
+def _study(key: str, title: str, publisher: str, reference: str, section: str) -> SourceDocument:
+    return SourceDocument(
+        key=key,
+        title=title,
+        publisher=publisher,
+        kind=DocumentKind.STUDY,
+        reference=reference,
+        clinical_section=section,
+    )
+
+
+PAIN = "Measuring pain"
+TIMELINES = "Timelines reported beyond the source documents"
+RED_FLAGS = "Red flags: contact the care team"
+
+LANDORF_2010 = _study(
+    "landorf-2010",
+    "Landorf et al., J Foot Ankle Res 2010",
+    "J Foot Ankle Res, 2010",
+    "Landorf KB, Radford JA, Hudson S. J Foot Ankle Res 2010;3:7",
+    PAIN,
+)
+FARRAR_2001 = _study("farrar-2001", "Farrar et al., Pain 2001", "Pain, 2001", "Farrar JT et al. Pain 2001", PAIN)
+SALAFFI_2004 = _study(
+    "salaffi-2004", "Salaffi et al., Eur J Pain 2004", "Eur J Pain, 2004", "Salaffi F et al. Eur J Pain 2004", PAIN
+)
+JAAOS_2008 = _study(
+    "jaaos-2008",
+    "Plantar fasciitis: evaluation and treatment, J Am Acad Orthop Surg 2008",
+    "J Am Acad Orthop Surg, 2008",
+    'J Am Acad Orthop Surg 2008, "Plantar Fasciitis: Evaluation and Treatment"',
+    TIMELINES,
+)
+MIYAMOTO_2018 = _study(
+    "miyamoto-2018",
+    "Miyamoto et al., Knee Surg Sports Traumatol Arthrosc 2018",
+    "Knee Surg Sports Traumatol Arthrosc, 2018",
+    "Miyamoto W et al. Knee Surg Sports Traumatol Arthrosc 2018",
+    TIMELINES,
+)
+COTCHETT_2014 = _study(
+    "cotchett-2014",
+    "Cotchett et al., Phys Ther 2014",
+    "Phys Ther, 2014",
+    "Cotchett MP, Munteanu SE, Landorf KB. Phys Ther 2014",
+    TIMELINES,
+)
+NECK_PAIN_TRIALS = _study(
+    "needling-neck-trials",
+    "Dry needling trials in neck pain",
+    "trials listed in the clinical reference",
+    "post-needling soreness, neck pain trials",
+    TIMELINES,
+)
+INFECTION_LEAFLETS = _study(
+    "infection-leaflets",
+    "Foot surgery leaflets (Allina Health; Regina Qu'Appelle Health Region)",
+    "patient education leaflets",
+    "Allina Health; Regina Qu'Appelle Health Region foot surgery leaflets",
+    RED_FLAGS,
+)
+
+DOCUMENTS: tuple[SourceDocument, ...] = (
+    SURGERY_LEAFLET_DOC,
+    MASSAGE_ARTICLE_DOC,
+    NEEDLING_ARTICLE_DOC,
+    FARRAR_2001,
+    LANDORF_2010,
+    SALAFFI_2004,
+    JAAOS_2008,
+    MIYAMOTO_2018,
+    COTCHETT_2014,
+    NECK_PAIN_TRIALS,
+    INFECTION_LEAFLETS,
+)
+
+# File names, for the sources page's table of files (the care team's small print cites them).
+SURGERY_LEAFLET = SURGERY_LEAFLET_DOC.file
+MASSAGE_ARTICLE = MASSAGE_ARTICLE_DOC.file
+NEEDLING_ARTICLE = NEEDLING_ARTICLE_DOC.file
+
+
+def _cite(document: SourceDocument, line: int, quote: str) -> Citation:
+    return Citation(document=document, line=line, quote=quote)
+
+
+def _clinical(document: SourceDocument, quote: str) -> Citation:
+    return Citation(document=document, quote=quote)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -34,40 +147,102 @@ def _cite(file: str, line: int, quote: str) -> Citation:
 # A change of 2 points or more in first-step pain on the 0 to 10 scale is meaningful (CLINICAL.md, "The
 # product's rule", resting on Farrar 2001 and Landorf 2010).
 MEANINGFUL_CHANGE_POINTS = 2
-MEANINGFUL_CHANGE_CITATION = Citation(
-    source="CLINICAL.md: Measuring pain (Farrar JT et al. Pain 2001; Landorf KB et al. J Foot Ankle Res 2010)",
-    quote="a change of 2 points or more on the 0 to 10 scale (about 19 mm of 100) is a meaningful change in "
-    "first-step pain",
+MEANINGFUL_CHANGE_CITATION = _clinical(
+    FARRAR_2001,
+    "0 to 10 numeric rating scale, chronic pain: a drop of about 2 points or about 30 % is clinically important",
 )
+FIRST_STEP_MID_CITATION = _clinical(
+    LANDORF_2010, "Minimal important difference on a 100 mm VAS: 19 mm for first-step pain"
+)
+
+# The smallest change that counts at all: 1 point (Salaffi 2004). Used only to say pain is *rising* (not yet a
+# meaningful rise) when swelling or redness is reported on top of it after surgery.
+MINIMAL_CHANGE_POINTS = 1
+MINIMAL_CHANGE_CITATION = _clinical(SALAFFI_2004, "1 point or 15 % is the minimal change")
+
+# After surgery: increasing pain near the incision and increasing redness, warmth or swelling are signs of
+# infection (CLINICAL.md, red flags); the leaflet names delayed wound healing and infection as risks (000:33-34).
+INFECTION_SIGNS_CITATION = _clinical(
+    INFECTION_LEAFLETS, "increasing redness, warmth or swelling; increasing pain near the incision"
+)
+WOUND_HEALING_RISK_CITATION = _cite(SURGERY_LEAFLET_DOC, 33, "Delayed wound healing.")
+INFECTION_RISK_CITATION = _cite(SURGERY_LEAFLET_DOC, 34, "Infection.")
+WOUND_CONCERN_CITATIONS = (INFECTION_SIGNS_CITATION, WOUND_HEALING_RISK_CITATION, INFECTION_RISK_CITATION)
 
 # Needling: "4 to 6 sessions" (a count of sessions, not days).
 NEEDLING_TYPICAL_SESSIONS = (4, 6)
-NEEDLING_SESSIONS_CITATION = _cite(NEEDLING_ARTICLE, 35, "most patients require 4 to 6 sessions for optimal results")
+NEEDLING_SESSIONS_CITATION = _cite(
+    NEEDLING_ARTICLE_DOC, 35, "most patients require 4 to 6 sessions for optimal results"
+)
 
-# Needling soreness "usually subside[s] within a day or two": still reported more than 2 days after a session
-# is lingering. Counted from each session's own date, so it is not a window since day 0.
+# Needling soreness "usually subside[s] within a day or two": the 2 days after each session are when soreness is
+# expected. Those days neither form a reference nor count towards worsening, and soreness still reported after
+# them is lingering.
 NEEDLING_SORENESS_SETTLES_DAYS = 2
-NEEDLING_SORENESS_CITATION = _cite(NEEDLING_ARTICLE, 36, "These sensations usually subside within a day or two")
+NEEDLING_SORENESS_CITATION = _cite(NEEDLING_ARTICLE_DOC, 36, "These sensations usually subside within a day or two")
+NEEDLING_SORENESS_STUDY_CITATION = _clinical(NECK_PAIN_TRIALS, "Post-needling soreness resolved within 24 to 48 hours")
+
+# Needling response: effects are felt "towards the end of the first month" (002:44, words), and the trial's
+# primary endpoint is at 6 weeks (Cotchett 2014): once the planned sessions are done and 6 weeks have passed
+# since the first, a course with no meaningful improvement is reviewed.
+NEEDLING_EFFECT_CITATION = _cite(
+    NEEDLING_ARTICLE_DOC,
+    44,
+    "Most of the positive effects usually start to be felt towards the end of the first month of treatment and "
+    "increase gradually over time.",
+)
+NEEDLING_TRIAL_WEEKS = 6
+NEEDLING_TRIAL_CITATION = _clinical(COTCHETT_2014, "one session a week for 6 weeks, primary endpoint at 6 weeks")
+NEEDLING_RESPONSE_CITATIONS = (NEEDLING_SESSIONS_CITATION, NEEDLING_EFFECT_CITATION, NEEDLING_TRIAL_CITATION)
 
 # Conservative courses: surgery is considered after 6 to 12 months of home and nonsurgical treatment without
 # relief. The calculation checks "no meaningful improvement" from 6 calendar months after day 0 (the start of
 # the range: the earliest point at which the sources say the question arises).
 NO_IMPROVEMENT_MONTHS = 6
 NO_IMPROVEMENT_CITATION = _cite(
-    SURGERY_LEAFLET,
+    SURGERY_LEAFLET_DOC,
     19,
     "your doctor may recommend surgery if you continue to have severe symptoms after 6 to 12 months of home and "
     "other nonsurgical treatment",
 )
+SURGERY_AFTER_6_MONTHS_CITATION = _cite(
+    SURGERY_LEAFLET_DOC,
+    25,
+    "Plantar fascia release surgery may be an option if you have tried home treatment for at least 6 months.",
+)
 
 # Massage: stop and consult on pain or an adverse reaction.
-MASSAGE_STOP_CITATION = _cite(MASSAGE_ARTICLE, 11, "discontinue use if you experience pain or adverse reactions")
+MASSAGE_STOP_CITATION = _cite(MASSAGE_ARTICLE_DOC, 11, "discontinue use if you experience pain or adverse reactions")
 
 # Massage sessions: "a few" is words, not a number.
 MASSAGE_SESSIONS_CITATION = _cite(
-    MASSAGE_ARTICLE,
+    MASSAGE_ARTICLE_DOC,
     113,
     "many people notice reduced pain and improved mobility after a few fascia blasting sessions",
+)
+
+# Red flags (critical alerts): the patient education materials CLINICAL.md lists.
+RED_FLAG_CITATION = INFECTION_SIGNS_CITATION
+
+# Endoscopic release: "Most people return to their normal activities in 3 to 6 weeks" (000:11) is the experience
+# of most people, not a deadline; the case series' mean is shown beside it.
+ENDOSCOPIC_USUAL_ACTIVITIES_CITATION = _cite(
+    SURGERY_LEAFLET_DOC, 11, "Most people return to their normal activities in 3 to 6 weeks."
+)
+FULL_ACTIVITIES_STUDY = ReportedFigure(
+    words="full activities at a mean of 10 weeks",
+    day=10 * 7,
+    citation=_clinical(MIYAMOTO_2018, "full activities at a mean of 10 weeks"),
+)
+FULL_WEIGHT_BEARING_STUDY = ReportedFigure(
+    words="full weight-bearing at a mean of 40 days",
+    day=40,
+    citation=_clinical(MIYAMOTO_2018, "full weight-bearing at a mean of 40 days"),
+)
+CAST_CITATION = _cite(
+    SURGERY_LEAFLET_DOC,
+    13,
+    "you may wear a non-weight-bearing cast or walking boot for 2 to 3 weeks after surgery to allow tissues to heal",
 )
 
 
@@ -75,30 +250,30 @@ MASSAGE_SESSIONS_CITATION = _cite(
 # The expectations, per course kind
 # ---------------------------------------------------------------------------------------------------------
 
+PHYSICAL_THERAPY_CITATION = _cite(SURGERY_LEAFLET_DOC, 15, "Physical therapy may be recommended after surgery.")
+
 ENDOSCOPIC: tuple[Expectation, ...] = (
     Expectation(
         key="limited_weight_bearing",
         kind=CourseKind.ENDOSCOPIC,
         title="Putting some weight on your foot",
-        citation=_cite(SURGERY_LEAFLET, 11, "you may be able to do limited weight-bearing soon after surgery"),
+        citation=_cite(SURGERY_LEAFLET_DOC, 11, "you may be able to do limited weight-bearing soon after surgery"),
         # "soon after surgery": words, no number.
     ),
     Expectation(
         key="full_weight_bearing",
         kind=CourseKind.ENDOSCOPIC,
         title="Walking with your full weight on your foot",
-        citation=Citation(
-            source="CLINICAL.md: Miyamoto W et al. Knee Surg Sports Traumatol Arthrosc 2018",
-            quote="full weight-bearing at a mean of 40 days",
-        ),
-        # An average from one case series of 30 people is not a window: shown, not judged.
+        citation=FULL_WEIGHT_BEARING_STUDY.citation,
+        # The leaflet gives no time; an average from one case series of 30 people is shown, never judged.
+        reported=FULL_WEIGHT_BEARING_STUDY,
     ),
     Expectation(
         key="normal_shoes",
         kind=CourseKind.ENDOSCOPIC,
         title="Back in normal shoes",
         citation=_cite(
-            SURGERY_LEAFLET, 11, "You may also begin wearing normal shoes again as soon as it is comfortable."
+            SURGERY_LEAFLET_DOC, 11, "You may also begin wearing normal shoes again as soon as it is comfortable."
         ),
         # "as soon as it is comfortable": words, no number.
     ),
@@ -106,26 +281,18 @@ ENDOSCOPIC: tuple[Expectation, ...] = (
         key="usual_activities",
         kind=CourseKind.ENDOSCOPIC,
         title="Back to your usual activities",
-        citation=_cite(SURGERY_LEAFLET, 11, "Most people return to their normal activities in 3 to 6 weeks."),
+        citation=ENDOSCOPIC_USUAL_ACTIVITIES_CITATION,
         window_start_day=3 * 7,
         window_end_day=6 * 7,
         window_words="3 to 6 weeks after surgery",
-    ),
-    Expectation(
-        key="full_activities_study",
-        kind=CourseKind.ENDOSCOPIC,
-        title="In one study, full activities came at 10 weeks on average",
-        citation=Citation(
-            source="CLINICAL.md: Miyamoto W et al. Knee Surg Sports Traumatol Arthrosc 2018",
-            quote="full activities at a mean of 10 weeks",
-        ),
-        is_milestone=False,
+        # "Most people": past the window is "later than most people", with the case series' mean beside it.
+        reported=FULL_ACTIVITIES_STUDY,
     ),
     Expectation(
         key="physical_therapy",
         kind=CourseKind.ENDOSCOPIC,
         title="Physical therapy may follow",
-        citation=_cite(SURGERY_LEAFLET, 15, "Physical therapy may be recommended after surgery."),
+        citation=PHYSICAL_THERAPY_CITATION,
         is_milestone=False,
     ),
 )
@@ -135,21 +302,20 @@ OPEN: tuple[Expectation, ...] = (
         key="out_of_cast_or_boot",
         kind=CourseKind.OPEN,
         title="Out of the cast or walking boot",
-        citation=_cite(
-            SURGERY_LEAFLET,
-            13,
-            "you may wear a non-weight-bearing cast or walking boot for 2 to 3 weeks after surgery",
-        ),
+        citation=CAST_CITATION,
         window_start_day=2 * 7,
         window_end_day=3 * 7,
         window_words="2 to 3 weeks after surgery",
+        # A protective period ("to allow tissues to heal"): ending it before 2 weeks is a question for the care
+        # team, never "ahead"; still in it after 3 weeks (or after the surgeon's planned date) is overdue.
+        milestone_kind=MilestoneKind.PROTECTION,
     ),
     Expectation(
         key="usual_activities",
         kind=CourseKind.OPEN,
         title="Back to your usual activities",
         citation=_cite(
-            SURGERY_LEAFLET, 13, "It will take longer to return to normal activities with this type of surgery."
+            SURGERY_LEAFLET_DOC, 13, "It will take longer to return to normal activities with this type of surgery."
         ),
         # "longer" (than endoscopic surgery's 3 to 6 weeks) gives no number: not judged.
     ),
@@ -157,7 +323,7 @@ OPEN: tuple[Expectation, ...] = (
         key="physical_therapy",
         kind=CourseKind.OPEN,
         title="Physical therapy may follow",
-        citation=_cite(SURGERY_LEAFLET, 15, "Physical therapy may be recommended after surgery."),
+        citation=PHYSICAL_THERAPY_CITATION,
         is_milestone=False,
     ),
 )
@@ -179,11 +345,7 @@ def _conservative(kind: str) -> tuple[Expectation, ...]:
             key="surgery_after_6_months",
             kind=kind,
             title="Surgery may be an option after at least 6 months of home treatment",
-            citation=_cite(
-                SURGERY_LEAFLET,
-                25,
-                "Plantar fascia release surgery may be an option if you have tried home treatment for at least 6 months.",
-            ),
+            citation=SURGERY_AFTER_6_MONTHS_CITATION,
             is_milestone=False,
             window_words="at least 6 months after starting",
         ),
@@ -195,23 +357,18 @@ NEEDLING: tuple[Expectation, ...] = (
         key="pain_relief",
         kind=CourseKind.NEEDLING,
         title="Pain relief starting (first-step pain down by 2 points)",
-        citation=_cite(
-            NEEDLING_ARTICLE,
-            44,
-            "Most of the positive effects usually start to be felt towards the end of the first month of "
-            "treatment and increase gradually over time.",
-        ),
-        # Deliberately no window. "Towards the end of the first month" names no first day ("towards"), and it
-        # is when effects *start* to be felt, increasing "gradually over time" after: not the 2-point drop the
-        # calculation can read off the logs. Turning it into "overdue at day 31" would judge patients against a
-        # number the source does not give. The words are shown; nothing is judged.
+        citation=NEEDLING_EFFECT_CITATION,
+        # Deliberately no window. "Towards the end of the first month" names no first day ("towards"), and it is
+        # when effects *start* to be felt, increasing "gradually over time" after: not the 2-point drop the
+        # calculation reads off the logs. The response is reviewed instead once the planned sessions are done and
+        # 6 weeks have passed since the first (NEEDLING_RESPONSE_CITATIONS).
     ),
     Expectation(
         key="relief_after_few_sessions",
         kind=CourseKind.NEEDLING,
         title="Many people feel relief after just a few sessions",
         citation=_cite(
-            NEEDLING_ARTICLE,
+            NEEDLING_ARTICLE_DOC,
             37,
             "Many patients experience noticeable relief and improved foot function after just a few sessions",
         ),
@@ -229,8 +386,17 @@ NEEDLING: tuple[Expectation, ...] = (
         key="session_length",
         kind=CourseKind.NEEDLING,
         title="A session lasts 15 to 30 minutes",
-        citation=_cite(NEEDLING_ARTICLE, 35, "Sessions typically last between 15 and 30 minutes"),
+        citation=_cite(NEEDLING_ARTICLE_DOC, 35, "Sessions typically last between 15 and 30 minutes"),
         is_milestone=False,
+    ),
+    Expectation(
+        key="response_review",
+        kind=CourseKind.NEEDLING,
+        title="If pain has not come down once the planned sessions are done and 6 weeks have passed, your care team "
+        "reviews the plan",
+        citation=NEEDLING_TRIAL_CITATION,
+        is_milestone=False,
+        window_words="after the planned sessions, and at least 6 weeks after the first",
     ),
     Expectation(
         key="soreness_settles",
@@ -245,7 +411,9 @@ NEEDLING: tuple[Expectation, ...] = (
         kind=CourseKind.NEEDLING,
         title="Mild soreness, warmth or heaviness after a session is normal",
         citation=_cite(
-            NEEDLING_ARTICLE, 36, "After treatment, it’s normal to feel mild soreness, warmth, or heaviness in the area"
+            NEEDLING_ARTICLE_DOC,
+            36,
+            "After treatment, it’s normal to feel mild soreness, warmth, or heaviness in the area",
         ),
         is_milestone=False,
     ),
@@ -253,17 +421,14 @@ NEEDLING: tuple[Expectation, ...] = (
         key="bruising",
         kind=CourseKind.NEEDLING,
         title="Some mild soreness or bruising may follow a session",
-        citation=_cite(NEEDLING_ARTICLE, 39, "some mild soreness or bruising may occur afterward"),
+        citation=_cite(NEEDLING_ARTICLE_DOC, 39, "some mild soreness or bruising may occur afterward"),
         is_milestone=False,
     ),
     Expectation(
         key="soreness_resolves_study",
         kind=CourseKind.NEEDLING,
         title="In studies, soreness after needling went within 24 to 48 hours",
-        citation=Citation(
-            source="CLINICAL.md: post-needling soreness, neck pain trials",
-            quote="Post-needling soreness resolved within 24 to 48 hours",
-        ),
+        citation=NEEDLING_SORENESS_STUDY_CITATION,
         is_milestone=False,
     ),
     Expectation(
@@ -271,7 +436,7 @@ NEEDLING: tuple[Expectation, ...] = (
         kind=CourseKind.NEEDLING,
         title="Needling often goes with stretching exercises and shockwave therapy",
         citation=_cite(
-            NEEDLING_ARTICLE,
+            NEEDLING_ARTICLE_DOC,
             44,
             "dry needling commonly being accompanied by stretching exercises and shockwave therapy",
         ),
@@ -292,7 +457,7 @@ MASSAGE: tuple[Expectation, ...] = (
         key="not_a_quick_fix",
         kind=CourseKind.MASSAGE,
         title="Recovery is not a quick fix",
-        citation=_cite(MASSAGE_ARTICLE, 95, "plantar fasciitis recovery isn't a quick fix"),
+        citation=_cite(MASSAGE_ARTICLE_DOC, 95, "plantar fasciitis recovery isn't a quick fix"),
         is_milestone=False,
     ),
     Expectation(
@@ -300,7 +465,7 @@ MASSAGE: tuple[Expectation, ...] = (
         kind=CourseKind.MASSAGE,
         title="Keep going if improvement is slow: it takes persistence",
         citation=_cite(
-            MASSAGE_ARTICLE, 113, "Don't stop if you don't see improvement quickly because it takes persistence."
+            MASSAGE_ARTICLE_DOC, 113, "Don't stop if you don't see improvement quickly because it takes persistence."
         ),
         is_milestone=False,
     ),
@@ -317,7 +482,7 @@ MASSAGE: tuple[Expectation, ...] = (
         title="Techniques: fascia blasting, deep tissue massage, trigger point therapy, myofascial release, "
         "reflexology, gua sha",
         citation=_cite(
-            MASSAGE_ARTICLE,
+            MASSAGE_ARTICLE_DOC,
             53,
             "These are the most effective types of fascia massage that can help in the recovery process.",
         ),
@@ -327,21 +492,23 @@ MASSAGE: tuple[Expectation, ...] = (
         key="preparation",
         kind=CourseKind.MASSAGE,
         title="Prepare with a 5 to 10 minute warm soak, or light stretching",
-        citation=_cite(MASSAGE_ARTICLE, 85, "Soak your feet in warm water for 5–10 minutes."),
+        citation=_cite(MASSAGE_ARTICLE_DOC, 85, "Soak your feet in warm water for 5–10 minutes."),
         is_milestone=False,
     ),
     Expectation(
         key="strokes",
         kind=CourseKind.MASSAGE,
         title="Stroke the arch and heel, from the heel toward the toes",
-        citation=_cite(MASSAGE_ARTICLE, 87, "starting from the heel and moving toward the toes"),
+        citation=_cite(MASSAGE_ARTICLE_DOC, 87, "starting from the heel and moving toward the toes"),
         is_milestone=False,
     ),
     Expectation(
         key="calf_and_achilles",
         kind=CourseKind.MASSAGE,
         title="Massage the calf and Achilles tendon too",
-        citation=_cite(MASSAGE_ARTICLE, 89, "The calf muscles and Achilles tendon should not be overlooked as well."),
+        citation=_cite(
+            MASSAGE_ARTICLE_DOC, 89, "The calf muscles and Achilles tendon should not be overlooked as well."
+        ),
         is_milestone=False,
     ),
     *_conservative(CourseKind.MASSAGE),
@@ -357,6 +524,28 @@ GENERAL: tuple[Expectation, ...] = (
         is_milestone=False,
         window_words="2 points on the 0 to 10 scale",
     ),
+    Expectation(
+        key="first_step_difference",
+        kind="",
+        title="For first-step pain, about 19 points out of 100 (2 out of 10) is the smallest difference that matters",
+        citation=FIRST_STEP_MID_CITATION,
+        is_milestone=False,
+    ),
+    Expectation(
+        key="minimal_change",
+        kind="",
+        title="A change of 1 point is the smallest change that counts at all",
+        citation=MINIMAL_CHANGE_CITATION,
+        is_milestone=False,
+        window_words="1 point on the 0 to 10 scale",
+    ),
+    Expectation(
+        key="wound_signs",
+        kind="",
+        title="After surgery, increasing pain, redness, warmth or swelling near the wound: contact your care team",
+        citation=INFECTION_SIGNS_CITATION,
+        is_milestone=False,
+    ),
 )
 
 _BY_KIND: dict[str, tuple[Expectation, ...]] = {
@@ -368,17 +557,27 @@ _BY_KIND: dict[str, tuple[Expectation, ...]] = {
 
 ALL_EXPECTATIONS: tuple[Expectation, ...] = (*ENDOSCOPIC, *OPEN, *NEEDLING, *MASSAGE, *GENERAL)
 
-# Every citation the product uses, including the rules above that are not expectations of one kind.
+# Every citation the product uses: the expectations', the rules' and the findings'. The citation tests check each.
 ALL_CITATIONS: tuple[Citation, ...] = tuple(
     dict.fromkeys(
         [
             *(e.citation for e in ALL_EXPECTATIONS),
+            *(e.reported.citation for e in ALL_EXPECTATIONS if e.reported),
+            MEANINGFUL_CHANGE_CITATION,
+            FIRST_STEP_MID_CITATION,
+            MINIMAL_CHANGE_CITATION,
+            *WOUND_CONCERN_CITATIONS,
             NEEDLING_SESSIONS_CITATION,
             NEEDLING_SORENESS_CITATION,
+            NEEDLING_SORENESS_STUDY_CITATION,
+            *NEEDLING_RESPONSE_CITATIONS,
             NO_IMPROVEMENT_CITATION,
+            SURGERY_AFTER_6_MONTHS_CITATION,
             MASSAGE_STOP_CITATION,
             MASSAGE_SESSIONS_CITATION,
-            MEANINGFUL_CHANGE_CITATION,
+            ENDOSCOPIC_USUAL_ACTIVITIES_CITATION,
+            CAST_CITATION,
+            RED_FLAG_CITATION,
         ]
     )
 )
@@ -395,12 +594,3 @@ def expectations_for(kind: str) -> tuple[Expectation, ...]:
 def milestones_for(kind: str) -> tuple[Expectation, ...]:
     """The expectations of one kind that something can reach (``is_milestone``)."""
     return tuple(e for e in expectations_for(kind) if e.is_milestone)
-
-
-def window_in_words(expectation: Expectation) -> str:
-    """The expected time in plain words, or a sentence saying the sources give none."""
-    if expectation.window_words:
-        return expectation.window_words
-    if expectation.window_start_day is not None and expectation.window_end_day is not None:
-        return f"days {expectation.window_start_day} to {expectation.window_end_day} after day 0"
-    return "No time given: the source's words are shown, and nothing is judged against them"

@@ -1,44 +1,58 @@
-"""Alerts for the care team (DESIGN.md section 6), raised from the same rules as the progress report.
+"""Alerts for the care team (DESIGN.md section 6), raised from the findings of the progress reports.
 
-``alerts_raise_for_patient`` is called after every saved log or session, and by ``manage.py raise_alerts``
-for what time alone causes (silence, a milestone becoming overdue). Each alert names its occurrence (a log
-date and foot, a milestone, the last logged day...) and the database refuses a second alert with the same
-patient, kind and occurrence (``Alert`` constraint ``alert_raised_once``): running twice, or on two servers at
-once, raises nothing twice. An acknowledged alert stays, so the same occurrence is never raised again; a
-new occurrence (a new silence after a new log, a new red flag day) raises a new alert.
+``alerts_raise_for_patient`` is called after every saved log or session, and by ``manage.py raise_alerts`` for
+what time alone causes (silence, a milestone becoming overdue). Each alert is raised from a finding of
+``tracker.progress.calculate`` and its message is the care team's line for that finding
+(``tracker.progress.wording``), so the pages and the alerts cannot disagree.
+
+Each alert names its occurrence, and the database refuses a second alert with the same patient, kind and
+occurrence (``Alert`` constraint ``alert_raised_once``): running twice, or on two servers at once, raises
+nothing twice. An acknowledged alert stays, so the same occurrence is never raised again.
+
+- A red flag is raised once per flag and day (and foot, for the local flags): chest pain ticked on a day already
+  alerted for a calf raises its own critical alert.
+- Worsening, a possible wound problem and persistent high pain are *episodes*: the occurrence is the course, the
+  foot and the episode's first day. Filling in an earlier day can move that first day earlier; an alert already
+  raised for a day inside the current stretch is the same episode, and nothing new is raised.
+- Silence uses the one definition of ``tracker.progress.calculate.days_without_log``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from ..models import (
-    RED_FLAG_FIELDS,
-    Alert,
-    AlertKind,
-    CourseStatus,
-    SessionKind,
-    Severity,
-    User,
-)
-from ..progress.calculate import RECENT_DAYS, format_day
-from ..progress.report import CourseReport, MilestoneStatus
-from ..selectors.progress import (
-    PatientProgressData,
-    progress_data_for_patients,
-    reports_from_data,
-    sessions_for_course,
-)
+from ..models import Alert, AlertKind, Course, CourseStatus, SessionKind, Severity, User
+from ..progress import wording
+from ..progress.calculate import RECENT_DAYS, SYSTEMIC_RED_FLAGS, days_without_log, red_flags
+from ..progress.report import CourseReport, Finding, FindingKind
+from ..progress.timelines import MASSAGE_STOP_CITATION
+from ..selectors.progress import PatientProgressData, progress_data_for_patients, reports_from_data
 
 NO_LOG_LOW_DAYS = 2  # DESIGN.md section 6: no log for 2 days (low)
 NO_LOG_MEDIUM_DAYS = 7  # ... or 7 days (medium)
 
-_RED_FLAG_LABELS = dict(RED_FLAG_FIELDS)
+# How each course finding is raised: (alert kind, severity, is it an episode).
+_RAISED: dict[FindingKind, tuple[AlertKind, Severity, bool]] = {
+    FindingKind.WOUND_CONCERN: (AlertKind.WOUND_CONCERN, Severity.HIGH, True),
+    FindingKind.WORSENING: (AlertKind.WORSENING, Severity.HIGH, True),
+    FindingKind.PERSISTENT_HIGH_PAIN: (AlertKind.PERSISTENT_HIGH_PAIN, Severity.LOW, True),
+    FindingKind.MILESTONE_OVERDUE: (AlertKind.MILESTONE_OVERDUE, Severity.MEDIUM, False),
+    FindingKind.PROTECTION_ENDED_EARLY: (AlertKind.PROTECTION_ENDED_EARLY, Severity.LOW, False),
+    FindingKind.NEEDLING_NO_RESPONSE: (AlertKind.NEEDLING_NO_RESPONSE, Severity.MEDIUM, False),
+    FindingKind.NO_IMPROVEMENT: (AlertKind.NO_IMPROVEMENT, Severity.MEDIUM, False),
+    FindingKind.LINGERING_SORENESS: (AlertKind.NEEDLING_SORENESS, Severity.MEDIUM, False),
+}
+EPISODE_KINDS = frozenset(kind for kind, _, episode in _RAISED.values() if episode)
 
 
-def _alert(*, patient_id: int, kind: str, severity: int, occurrence: str, message: str, course_id=None) -> Alert:
+def _alert(
+    *, patient_id: int, kind: str, severity: int, occurrence: str, message: str, course_id: int | None = None
+) -> Alert:
     return Alert(
         patient_id=patient_id,
         course_id=course_id,
@@ -49,154 +63,143 @@ def _alert(*, patient_id: int, kind: str, severity: int, occurrence: str, messag
     )
 
 
-def _course_alerts(*, patient_id: int, report: CourseReport, data: PatientProgressData) -> list[Alert]:
+def _occurrence(finding: Finding, report: CourseReport) -> str:
     course = report.course_public_id
-    label = report.kind_label
+    foot = getattr(finding, "foot", "")
+    since = getattr(finding, "since", None)
+    if since is not None:
+        return f"{course}:{foot}:{since.isoformat()}"
+    milestone = getattr(finding, "milestone", None)
+    if milestone is not None:
+        return f"{course}:{milestone.expectation.key}"
+    session_on = getattr(finding, "session_on", None)
+    if session_on is not None:
+        return f"{course}:{session_on.isoformat()}"
+    return course
+
+
+def course_alerts(*, patient_id: int, report: CourseReport) -> list[Alert]:
+    """The alerts one course's findings call for (pure: no query)."""
     found = []
-    for trend in report.pain:
-        if trend.worsening_since is not None:
-            found.append(
-                _alert(
-                    patient_id=patient_id,
-                    course_id=report.course_id,
-                    kind=AlertKind.WORSENING,
-                    severity=Severity.HIGH,
-                    occurrence=f"{course}:{trend.foot}:{trend.worsening_since.isoformat()}",
-                    message=f"{label}, {trend.foot} foot: 7-day mean first-step pain {trend.mean_7d:.1f}/10, "
-                    f"{trend.change:+.1f} from baseline {trend.baseline:.1f}, since {format_day(trend.worsening_since)}.",
-                )
-            )
-        if trend.high_pain_run_start is not None:
-            # Keyed by foot and first day, not course: two courses on one foot see the same run once.
-            found.append(
-                _alert(
-                    patient_id=patient_id,
-                    course_id=report.course_id,
-                    kind=AlertKind.HIGH_PAIN_RUN,
-                    severity=Severity.HIGH,
-                    occurrence=f"{trend.foot}:{trend.high_pain_run_start.isoformat()}",
-                    message=f"{trend.foot.capitalize()} foot: first-step pain 7/10 or more on 3 or more days running "
-                    f"from {format_day(trend.high_pain_run_start)}.",
-                )
-            )
-    for milestone in report.milestones:
-        if milestone.status == MilestoneStatus.OVERDUE:
-            found.append(
-                _alert(
-                    patient_id=patient_id,
-                    course_id=report.course_id,
-                    kind=AlertKind.MILESTONE_OVERDUE,
-                    severity=Severity.MEDIUM,
-                    occurrence=f"{course}:{milestone.expectation.key}",
-                    message=f'{label}: "{milestone.expectation.title}" expected {milestone.expectation.window_words} '
-                    f"(by {format_day(milestone.window_end)}), not shown in the logs ({milestone.expectation.citation.source}).",
-                )
-            )
-    if report.lingering_needling_soreness:
-        course_obj = next(c for c in data.courses if c.pk == report.course_id)
-        own = sessions_for_course(course_obj, data.sessions, data.courses)
-        latest = max((s.date for s in own if s.kind == SessionKind.NEEDLING and s.date <= report.as_of), default=None)
+    for finding in report.findings:
+        raised = _RAISED.get(finding.kind)
+        if raised is None:
+            continue
+        kind, severity, _ = raised
         found.append(
             _alert(
                 patient_id=patient_id,
                 course_id=report.course_id,
-                kind=AlertKind.NEEDLING_SORENESS,
-                severity=Severity.MEDIUM,
-                occurrence=f"{course}:{latest.isoformat() if latest else 'session'}",
-                message=f"{label}: needling soreness still reported more than 2 days after the session of "
-                f"{format_day(latest) if latest else 'the latest session'} (usually settles within a day or two, 002:36).",
-            )
-        )
-    if report.no_improvement_after_6_months:
-        found.append(
-            _alert(
-                patient_id=patient_id,
-                course_id=report.course_id,
-                kind=AlertKind.NO_IMPROVEMENT,
-                severity=Severity.MEDIUM,
-                occurrence=course,
-                message=f"{label}: no meaningful drop (2 points) in first-step pain 6 months after day 0 "
-                "(surgery is considered after 6 to 12 months without relief, 000:19, 000:25).",
+                kind=kind,
+                severity=severity,
+                occurrence=_occurrence(finding, report),
+                message=wording.alert_message(finding, report=report),
             )
         )
     return found
 
 
-def alert_candidates(
-    *, patient_id: int, data: PatientProgressData, reports: list[CourseReport], today: date
-) -> list[Alert]:
-    """Every alert the rules call for on ``today``, unsaved (pure: no query). Duplicates are dropped later."""
-    found: list[Alert] = []
+def red_flag_alerts(*, patient_id: int, logs: Iterable, today: date) -> list[Alert]:
+    """One critical alert per red flag, per day (and foot, for a local flag), for the last 7 days.
 
-    since = today - timedelta(RECENT_DAYS - 1)
-    for log in sorted(data.logs, key=lambda log: (log.date, log.foot)):
-        # A red flag on a day in the last 7, or ticked in the last 7 days (``recorded_on``, the patient's date
-        # at save) on an older day: patients may fill in the day 7 days back, which the report's 7-day window
-        # no longer shows, and such a flag must still reach the care team once.
-        recent = since <= log.date or (log.recorded_on is not None and since <= log.recorded_on)
-        if recent and log.date <= today and log.red_flags:
-            labels = "; ".join(_RED_FLAG_LABELS[f] for f in log.red_flags)
+    A flag on a day in the last 7, or ticked in the last 7 days (``recorded_on``, the patient's date at save) on an
+    older day: patients may fill in the day 7 days back, and such a flag must still reach the care team once.
+    """
+    since = today - timedelta(days=RECENT_DAYS - 1)
+    recent = [log for log in logs if log.date <= today and (since <= log.date or since <= log.recorded_on)]
+    found = []
+    for finding in red_flags(logs=recent, feet=None, since=date.min, until=today):
+        for flag in finding.flags:
+            one = replace(finding, flags=(flag,))
+            where = "" if flag in SYSTEMIC_RED_FLAGS else f":{finding.foot}"
             found.append(
                 _alert(
                     patient_id=patient_id,
                     kind=AlertKind.RED_FLAG,
                     severity=Severity.CRITICAL,
-                    occurrence=f"{log.date.isoformat()}:{log.foot}",
-                    message=f"Red flag on {format_day(log.date)} ({log.foot} foot): {labels}.",
+                    occurrence=f"{finding.day.isoformat()}{where}:{flag}",
+                    message=wording.red_flag_alert_message(one),
                 )
             )
+    return found
 
+
+def first_loggable_day(*, patient: User, courses: Iterable[Course]) -> date | None:
+    """The first day the patient could have logged for their active courses: not before a course's day 0, not
+    before the course was set up, not before the account existed (None without an active course)."""
+    zone = patient.zone
+    days = [
+        max(c.day_zero, timezone.localtime(c.created_at, zone).date())
+        for c in courses
+        if c.status == CourseStatus.ACTIVE
+    ]
+    return max(min(days), timezone.localtime(patient.date_joined, zone).date()) if days else None
+
+
+def silence_alerts(*, patient: User, data: PatientProgressData, today: date) -> list[Alert]:
+    since = first_loggable_day(patient=patient, courses=data.courses)
+    if since is None or since > today:
+        return []
+    logged = [log.date for log in data.logs if log.date <= today]
+    last = max(logged) if logged else None
+    missed = days_without_log(last_logged_on=last, since=since, today=today)
+    occurrence = f"last-log:{last.isoformat()}" if last else f"never:{since.isoformat()}"
+    found = []
+    for days, kind, severity in (
+        (NO_LOG_LOW_DAYS, AlertKind.NO_LOG_2, Severity.LOW),
+        (NO_LOG_MEDIUM_DAYS, AlertKind.NO_LOG_7, Severity.MEDIUM),
+    ):
+        if missed >= days:
+            found.append(
+                _alert(
+                    patient_id=patient.pk,
+                    kind=kind,
+                    severity=severity,
+                    occurrence=occurrence,
+                    message=wording.silence_team(missed=missed, last_logged_on=last),
+                )
+            )
+    return found
+
+
+def alert_candidates(
+    *, patient: User, data: PatientProgressData, reports: list[CourseReport], today: date
+) -> list[Alert]:
+    """Every alert the rules call for on ``today``, unsaved (pure: no query). Duplicates are dropped later."""
+    found = red_flag_alerts(patient_id=patient.pk, logs=data.logs, today=today)
     for session in data.sessions:
         if session.kind == SessionKind.MASSAGE and session.adverse_reaction and session.date <= today:
             found.append(
                 _alert(
-                    patient_id=patient_id,
+                    patient_id=patient.pk,
                     course_id=session.course_id,
                     kind=AlertKind.MASSAGE_ADVERSE,
                     severity=Severity.MEDIUM,
                     occurrence=f"session:{session.pk}",
-                    message=f"Adverse reaction to home massage on {format_day(session.date)} "
-                    "(the article says to stop and consult, 001:11).",
+                    message=wording.massage_adverse_message(session.date, MASSAGE_STOP_CITATION),
                 )
             )
-
-    active = [r for r in reports if r.course_status == CourseStatus.ACTIVE and r.day >= 0]
-    for report in active:
-        found.extend(_course_alerts(patient_id=patient_id, report=report, data=data))
-
-    if active:
-        logged = [log.date for log in data.logs if log.date <= today]
-        if logged:
-            last = max(logged)
-            # Whole days without a log: today is not over yet, so it does not count.
-            missed = (today - last).days - 1
-            occurrence = f"last-log:{last.isoformat()}"
-            since_words = f"since {format_day(last)}"
-        else:
-            start = min(r.day_zero for r in active)
-            missed = (today - start).days
-            occurrence = f"never:{start.isoformat()}"
-            since_words = f"since the course started on {format_day(start)}"
-        for days, kind, severity in (
-            (NO_LOG_LOW_DAYS, AlertKind.NO_LOG_2, Severity.LOW),
-            (NO_LOG_MEDIUM_DAYS, AlertKind.NO_LOG_7, Severity.MEDIUM),
-        ):
-            if missed >= days:
-                found.append(
-                    _alert(
-                        patient_id=patient_id,
-                        kind=kind,
-                        severity=severity,
-                        occurrence=occurrence,
-                        message=f"No daily log for {missed} days ({since_words}).",
-                    )
-                )
+    for report in reports:
+        if report.course_status == CourseStatus.ACTIVE and report.day >= 0:
+            found.extend(course_alerts(patient_id=patient.pk, report=report))
+    found.extend(silence_alerts(patient=patient, data=data, today=today))
     return found
 
 
 def existing_alert_keys(*, patient_id: int, kinds: set[str]) -> set[tuple[str, str]]:
     """(kind, occurrence) of the patient's alerts of these kinds, open or acknowledged. One query."""
     return set(Alert.objects.filter(patient_id=patient_id, kind__in=kinds).values_list("kind", "occurrence"))
+
+
+def same_episode(alert: Alert, existing: set[tuple[str, str]]) -> bool:
+    """An episode alert whose course and foot already have an alert dated inside this stretch (see the module)."""
+    if alert.kind not in EPISODE_KINDS:
+        return False
+    prefix, _, since = alert.occurrence.rpartition(":")
+    return any(
+        kind == alert.kind and occurrence.startswith(prefix + ":") and occurrence.rpartition(":")[2] >= since
+        for kind, occurrence in existing
+    )
 
 
 def alerts_raise_for_patient(*, patient: User, today: date) -> list[Alert]:
@@ -208,14 +211,14 @@ def alerts_raise_for_patient(*, patient: User, today: date) -> list[Alert]:
     """
     data = progress_data_for_patients(patient_ids=[patient.pk], until=today)[patient.pk]
     reports = reports_from_data(data, today=today)
-    candidates = alert_candidates(patient_id=patient.pk, data=data, reports=reports, today=today)
+    candidates = alert_candidates(patient=patient, data=data, reports=reports, today=today)
     if not candidates:
         return []
     existing = existing_alert_keys(patient_id=patient.pk, kinds={a.kind for a in candidates})
     created = []
     for alert in candidates:
         key = (alert.kind, alert.occurrence)
-        if key in existing:
+        if key in existing or same_episode(alert, existing):
             continue
         existing.add(key)
         try:

@@ -12,8 +12,8 @@ from ..progress.timelines import (
     NEEDLING_ARTICLE,
     SURGERY_LEAFLET,
     expectations_for,
-    window_in_words,
 )
+from ..progress.wording import window_in_words
 
 SOURCE_DOCUMENTS = (
     (SURGERY_LEAFLET, "Patient leaflet: plantar fascia release surgery, open and endoscopic (Healthwise, 2023)"),

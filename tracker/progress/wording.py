@@ -1,0 +1,567 @@
+"""Every sentence about progress, in one place: for the patient, for the care team, for alerts, the PDF and charts.
+
+The calculation (``tracker.progress.calculate``) returns findings with their numbers and citations; this module
+words them. Patients read plain words in the second person, with no jargon ("baseline", "mean", "7-day",
+"milestone") and no file names: a source is named by its title ("Plantar fascia release, patient leaflet
+(Healthwise, 2023)", "Farrar et al., Pain 2001"). The care team reads terse third-person lines with the numbers
+and the exact source references ("000:11"). Alert messages are the care team's lines, so a page and an alert
+built from the same finding cannot disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from tracker.models import RED_FLAG_FIELDS, SURGICAL_KINDS
+
+from .report import (
+    Audience,
+    Citation,
+    CourseReport,
+    Expectation,
+    Finding,
+    FootChange,
+    Improved,
+    LingeringSoreness,
+    MilestoneEarly,
+    MilestoneKind,
+    MilestoneOverdue,
+    MilestoneResult,
+    MilestoneStatus,
+    NeedlingNoResponse,
+    NoImprovement,
+    PainTrend,
+    PersistentHighPain,
+    PostOpExpected,
+    ProtectionEndedEarly,
+    RedFlag,
+    Reference,
+    ReferenceKind,
+    Worsening,
+    WoundConcern,
+)
+
+RED_FLAG_LABELS = dict(RED_FLAG_FIELDS)
+RECENT_LOG_DAYS = 7  # "the past week": the 7 days ending the day judged
+
+# ---------------------------------------------------------------------------------------------------------------
+# Numbers, dates, citations
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def score(value: float | None) -> str:
+    """A pain or score value as people write it: 6, 5.5, 2.3 (one decimal at most; a dash when unknown)."""
+    if value is None:
+        return "–"
+    return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+def signed(value: float) -> str:
+    """A change with its sign: +2, -1.5, ±0."""
+    text = score(abs(value))
+    if text == "0":
+        return "±0"
+    return f"+{text}" if value > 0 else f"-{text}"
+
+
+def points(value: float) -> str:
+    """A pain change in words: "2 points", "1 point", "1.5 points" (always positive)."""
+    text = score(abs(value))
+    return f"{text} point" if text == "1" else f"{text} points"
+
+
+def format_day(day: date) -> str:
+    """A date as a patient reads it: "3 March 2026"."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def short_day(day: date) -> str:
+    """A recent date for the care team: "20 Nov"."""
+    return f"{day.day} {day:%b}"
+
+
+def lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def cite(citation: Citation) -> str:
+    """A source as a patient reads it: its title, never a file name."""
+    return citation.label
+
+
+def cite_team(citations: Iterable[Citation]) -> str:
+    """Sources for the care team's small print: "000:11; Miyamoto et al., ... 2018" (each once, in order)."""
+    return "; ".join(dict.fromkeys(c.ref for c in citations))
+
+
+def _feet_label(foot: str, several: bool) -> str:
+    return f"{foot.capitalize()} foot: " if several else ""
+
+
+def _your(foot: str, several: bool) -> str:
+    return f"your {foot} foot's" if several else "your"
+
+
+def _reference_words(reference: Reference, *, surgical: bool = False) -> str:
+    """The reference for a patient: "when you started", "before surgery", "when it had settled after surgery"."""
+    return {
+        ReferenceKind.BEFORE_START: "before surgery" if surgical else "when you started",
+        ReferenceKind.FIRST_LOGGED_DAYS: "in your first logged days",
+        ReferenceKind.SETTLED_AFTER_SURGERY: "when it had settled after surgery",
+    }[reference.kind]
+
+
+def _reference_team(reference: Reference) -> str:
+    """The reference for the care team: "starting level 5 (days -7 to 0)", "settled post-op level 3 (12 Nov)"."""
+    if reference.kind == ReferenceKind.BEFORE_START:
+        return f"starting level {score(reference.value)} (days -7 to 0)"
+    if reference.kind == ReferenceKind.FIRST_LOGGED_DAYS:
+        return f"starting level {score(reference.value)} (first 3 logged days)"
+    on = f" ({short_day(reference.on)})" if reference.on else ""
+    return f"settled post-op level {score(reference.value)}{on}"
+
+
+def _foot_change_team(change: FootChange, several: bool) -> str:
+    return (
+        f"{_feet_label(change.foot, several).lower()}7-day first-step pain {score(change.level)}/10, "
+        f"{signed(change.change)} vs {_reference_team(change.reference)}"
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Milestones
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _window(e: Expectation) -> str:
+    return e.window_words or "in the time the leaflet gives"
+
+
+def _reported(e: Expectation) -> str:
+    if not e.reported:
+        return ""
+    return f" One study reported {e.reported.words} ({cite(e.reported.citation)})."
+
+
+def milestone_sentence(m: MilestoneResult) -> str:
+    """One milestone for the patient: what the logs show against what the source says, in plain words."""
+    e = m.expectation
+    reached = f"Your logs show this on {format_day(m.reached_on)}" if m.reached_on else ""
+    if m.status == MilestoneStatus.NOT_JUDGED:
+        if e.reported:
+            head = f"{reached}." if reached else "Not reached yet."
+            return f"{head} The leaflet gives no time for this, so it is not judged.{_reported(e)}"
+        if reached:
+            return f"{reached}. The sources give words, not a time, for this, so it is not judged."
+        return "Not reached yet. The sources give words, not a time, for this, so it is not judged."
+    if m.window_start is None or m.window_end is None:  # a window always has both ends; typed as optional
+        return "Not reached yet."
+    protection = e.milestone_kind == MilestoneKind.PROTECTION
+    plan = f" Your surgeon's plan recorded here: until {format_day(m.planned_until)}." if m.planned_until else ""
+    if m.status == MilestoneStatus.ENDED_EARLY:
+        return (
+            f"{reached}, earlier than the {_window(e)} the leaflet describes for it: please check this matches "
+            f"your surgeon's plan.{plan}"
+        )
+    if m.status == MilestoneStatus.REACHED_EARLY:
+        return f"{reached}, earlier than the {_window(e)} most people take."
+    if m.status == MilestoneStatus.REACHED_ON_TIME:
+        return f"{reached}, within the {_window(e)} the leaflet describes."
+    if m.status == MilestoneStatus.REACHED_LATE:
+        return f"{reached}, later than the {_window(e)} most people take.{_reported(e)}"
+    if m.status == MilestoneStatus.OVERDUE:
+        if protection:
+            return (
+                f"The leaflet describes {_window(e)}, and your logs still show a cast or walking boot: tell your "
+                f"care team how it is going.{plan}"
+            )
+        return (
+            f"Most people get there {_window(e)}, and your logs do not show it yet: that is later than most "
+            f"people, and your care team can see it.{_reported(e)}"
+        )
+    if protection:
+        return f"The leaflet describes {_window(e)} (until about {format_day(m.window_end)}).{plan}"
+    return f"Most people get there {_window(e)} ({format_day(m.window_start)} to {format_day(m.window_end)})."
+
+
+def milestone_team(m: MilestoneResult) -> str:
+    """One milestone for the care team: status, day and source."""
+    e = m.expectation
+    day = ""
+    if m.reached_on:
+        day = f" {short_day(m.reached_on)}"
+    window = f"{e.window_words}, " if e.window_words else ""
+    reported = f"; study: {e.reported.words}, {e.reported.citation.ref}" if e.reported else ""
+    plan = f"; surgeon's plan until {short_day(m.planned_until)}" if m.planned_until else ""
+    return f"{m.status.label}{day} ({window}{e.citation.ref}{reported}{plan})"
+
+
+def window_in_words(expectation: Expectation) -> str:
+    """The expected time in plain words, or a sentence saying the sources give none (the sources page)."""
+    if expectation.window_words:
+        return expectation.window_words
+    if expectation.has_window:
+        return f"days {expectation.window_start_day} to {expectation.window_end_day} after day 0"
+    if expectation.reported:
+        return f"No time in the leaflet; one study reported {expectation.reported.words}"
+    return "No time given: the source's words are shown, and nothing is judged against them"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Findings, for the patient
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _patient_finding(finding: Finding, report: CourseReport) -> str:
+    several = len(report.pain) > 1
+    if isinstance(finding, RedFlag):
+        if finding.emergency:
+            return (
+                f"You reported breathlessness or chest pain on {format_day(finding.day)}: this can be an emergency, "
+                "so call emergency services now if you have it."
+            )
+        labels = [lower_first(RED_FLAG_LABELS[f]) for f in finding.flags]
+        return (
+            f"You reported a warning sign ({'; '.join(labels)}) on {format_day(finding.day)}: contact your care team "
+            "today."
+        )
+    if isinstance(finding, WoundConcern):
+        whose = _your(finding.foot, several)
+        numbers = (
+            f"over the past week {whose} morning first-step pain averaged {score(finding.level)} out of 10, "
+            f"{points(finding.rise)} above the {score(finding.reference.value)} it had settled at after surgery"
+        )
+        if finding.run_days:
+            numbers = (
+                f"{whose} morning first-step pain has been 7 or more out of 10 for {finding.run_days} days running, "
+                f"{points(finding.rise)} above the {score(finding.reference.value)} it had settled at after surgery"
+            )
+        swelling = ", and you reported swelling or redness" if finding.swelling_on else ""
+        return (
+            f"Your pain is rising again after it had settled: {numbers}{swelling}. Increasing pain, redness, warmth "
+            "or swelling near the wound can be signs of infection or a healing problem: contact your care team "
+            "today."
+        )
+    if isinstance(finding, Worsening):
+        whose = _your(finding.foot, several)
+        if finding.run_days:
+            return (
+                f"{upper_first(whose)} morning first-step pain has been 7 or more out of 10 for {finding.run_days} "
+                f"days running, {points(finding.rise)} above {_reference_words(finding.reference)}: please tell "
+                "your care team."
+            )
+        return (
+            f"Over the past week {whose} morning first-step pain averaged {score(finding.level)} out of 10, "
+            f"{points(finding.rise)} worse than {_reference_words(finding.reference)}: please tell your care team."
+        )
+    if isinstance(finding, MilestoneOverdue):
+        e = finding.milestone.expectation
+        if e.milestone_kind == MilestoneKind.PROTECTION:
+            return (
+                f"The leaflet describes the cast or walking boot for {_window(e)}, and your logs still show one: "
+                "tell your care team how it is going."
+            )
+        return (
+            f"Most people reach “{e.title}” {_window(e)}, and your logs do not show it yet: that is later than "
+            f"most people, and your care team can see it.{_reported(e)}"
+        )
+    if isinstance(finding, NeedlingNoResponse):
+        stuck = finding.feet[0]
+        planned = f" of the {finding.sessions_planned} planned" if finding.sessions_planned else ""
+        return (
+            f"You have had {finding.sessions_done} needling sessions{planned}, and {finding.weeks} weeks have passed "
+            f"since the first, but {_your(stuck.foot, several)} morning first-step pain has not come down by 2 points "
+            f"or more (it averaged {score(stuck.level)} out of 10 over the past week, against "
+            f"{score(stuck.reference.value)} {_reference_words(stuck.reference)}). Most people feel the effects "
+            "towards the end of the first month, so your care team will review the plan with you."
+        )
+    if isinstance(finding, NoImprovement):
+        stuck = finding.feet[0]
+        return (
+            f"After {finding.months} months {_your(stuck.foot, several)} morning first-step pain has not dropped by "
+            "2 points or more, so your care team may talk with you about other options."
+        )
+    if isinstance(finding, LingeringSoreness):
+        return (
+            "Soreness from needling is still there more than 2 days after your last session, when it usually "
+            "settles within a day or two: tell your care team."
+        )
+    if isinstance(finding, Improved):
+        best = min(finding.feet, key=lambda c: c.change)
+        surgical = report.kind in SURGICAL_KINDS
+        return (
+            f"Over the past week {_your(best.foot, several)} morning first-step pain averaged {score(best.level)} out "
+            f"of 10, {points(best.change)} better than {_reference_words(best.reference, surgical=surgical)}: a real "
+            "improvement."
+        )
+    if isinstance(finding, MilestoneEarly):
+        e = finding.milestone.expectation
+        return f"You reached “{e.title}” earlier than most people (the leaflet says {_window(e)})."
+    if isinstance(finding, ProtectionEndedEarly):
+        e = finding.milestone.expectation
+        return (
+            f"Your logs show you out of the cast or walking boot on day {finding.ended_on_day} after surgery, earlier "
+            f"than the {_window(e)} the leaflet describes: please check this matches your surgeon's plan, and tell "
+            "your care team if you are not sure."
+        )
+    if isinstance(finding, PostOpExpected):
+        whose = _your(finding.foot, several)
+        higher = (
+            f", higher than the {score(finding.before_surgery)} before surgery"
+            if finding.before_surgery is not None and finding.level > finding.before_surgery
+            else ""
+        )
+        if finding.falling:
+            return (
+                f"Over the past week {whose} morning first-step pain averaged {score(finding.level)} out of 10"
+                f"{higher}, and it is coming down from {score(finding.peak)} after surgery: high pain after surgery "
+                "that then comes down is the expected course."
+            )
+        return (
+            f"Over the past days {whose} morning first-step pain averaged {score(finding.level)} out of 10{higher}. "
+            "Pain is expected to be high in the first days after surgery and then come down; your care team can "
+            "see your logs."
+        )
+    if isinstance(finding, PersistentHighPain):
+        # Care team only: a patient is never told this as a status (DESIGN.md section 6).
+        return ""
+    raise TypeError(f"no words for {finding!r}")
+
+
+def patient_reason(report: CourseReport) -> str:
+    """The patient's sentence for a course's status: plain words, second person, no jargon."""
+    if report.decided_by is not None and report.decided_by.audience == Audience.EVERYONE:
+        text = _patient_finding(report.decided_by, report)
+    else:
+        text = _on_track_words(report)
+    if report.ended:
+        verb = "was completed" if report.course_status == "completed" else "was stopped"
+        text = f"This course {verb} on {format_day(report.as_of)}, and at that point: {lower_first(text)}"
+    return text
+
+
+def _on_track_words(report: CourseReport) -> str:
+    if report.as_of < report.day_zero:
+        return f"This course starts on {format_day(report.day_zero)}, so there is nothing to compare yet."
+    if report.last_logged_on is None:
+        return "No days logged yet, so there is nothing to compare: log how your heel feels each day."
+    current = [t for t in report.pain if t.mean_7d is not None]
+    if not current:
+        if (report.as_of - report.last_logged_on).days < RECENT_LOG_DAYS:
+            return "Nothing is behind what the sources expect so far: keep logging how your heel feels each day."
+        return (
+            "Nothing is behind what the sources expect so far, but no day is logged in the past week: log how your "
+            "heel feels each day."
+        )
+    worst = max(current, key=lambda t: t.mean_7d or 0)
+    return (
+        f"Nothing is behind what the sources expect so far, and {_your(worst.foot, len(report.pain) > 1)} morning "
+        f"first-step pain averaged {score(worst.mean_7d)} out of 10 over the past week."
+    )
+
+
+def trend_sentence(trend: PainTrend, *, feet: int, surgical: bool = False) -> str:
+    """One line on the first-step pain of one foot, for the patient."""
+    foot = f"{trend.foot.capitalize()} foot: " if feet > 1 else ""
+    if trend.mean_7d is None:
+        return f"{foot}{'n' if foot else 'N'}o first-step pain logged in the last 7 days yet."
+    line = f"{foot}{'y' if foot else 'Y'}our first-step pain averaged {score(trend.mean_7d)} out of 10 over the last 7 days"
+    if trend.baseline is None or trend.change is None:
+        return line + "."
+    start = "before surgery" if surgical else "at the start"
+    if trend.improved:
+        return line + f", down from {score(trend.baseline)} {start}: a real improvement (2 points or more)."
+    if trend.meaningful and not surgical:
+        return line + f", up from {score(trend.baseline)} {start}: 2 points or more worse. Your care team can see this."
+    if trend.meaningful:
+        return line + f", up from {score(trend.baseline)} {start}."
+    return line + f", against {score(trend.baseline)} {start}: not yet a change of 2 points either way."
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Findings, for the care team (the caseload, the patient page, the PDF and the alert messages)
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def finding_team(finding: Finding, report: CourseReport | None = None) -> str:
+    """One finding as the care team reads it: terse, third person, numbers and source references."""
+    several = report is not None and len(report.pain) > 1
+    refs = cite_team(finding.citations)
+    if isinstance(finding, RedFlag):
+        if finding.emergency:
+            return f"Red flag on {short_day(finding.day)}: breathlessness or chest pain, a possible emergency."
+        labels = "; ".join(lower_first(RED_FLAG_LABELS[f]) for f in finding.flags)
+        return f"Red flag on {short_day(finding.day)} ({finding.foot} foot): {labels}."
+    if isinstance(finding, WoundConcern):
+        how = (
+            f"{finding.run_days} days running at 7+/10 (mean {score(finding.level)})"
+            if finding.run_days
+            else f"7-day first-step pain {score(finding.level)}/10"
+        )
+        swelling = (
+            f"; swelling/redness reported {', '.join(short_day(d) for d in finding.swelling_on)}"
+            if finding.swelling_on
+            else ""
+        )
+        return (
+            f"Possible wound or healing problem: {_feet_label(finding.foot, several).lower()}{how}, "
+            f"{signed(finding.rise)} vs {_reference_team(finding.reference)}, since {short_day(finding.since)}"
+            f"{swelling} ({refs})."
+        )
+    if isinstance(finding, Worsening):
+        how = (
+            f"{finding.run_days} days running at 7+/10 (mean {score(finding.level)})"
+            if finding.run_days
+            else f"7-day first-step pain {score(finding.level)}/10"
+        )
+        return (
+            f"Worsening since {short_day(finding.since)}: {_feet_label(finding.foot, several).lower()}{how}, "
+            f"{signed(finding.rise)} vs {_reference_team(finding.reference)} ({refs})."
+        )
+    if isinstance(finding, PersistentHighPain):
+        usual = f", at the usual level ({_reference_team(finding.reference)})" if finding.reference else ""
+        return (
+            f"Persistent high pain: {_feet_label(finding.foot, several).lower()}7+/10 on {finding.days} days running "
+            f"since {short_day(finding.since)} (mean {score(finding.mean)}){usual}."
+        )
+    if isinstance(finding, MilestoneOverdue):
+        m = finding.milestone
+        e = m.expectation
+        title = e.title.replace(" your ", " ")
+        plan = f", surgeon's plan until {short_day(m.planned_until)}" if m.planned_until else ""
+        return f"{title}: not yet logged at day {finding.day}, later than most ({_window(e)}{plan}; {refs})."
+    if isinstance(finding, ProtectionEndedEarly):
+        m = finding.milestone
+        plan = f"; surgeon's plan until {short_day(m.planned_until)}" if m.planned_until else ""
+        return (
+            f"Out of cast or boot on day {finding.ended_on_day}, before the {_window(m.expectation)} of the leaflet "
+            f"({refs}{plan}): check against the surgeon's plan."
+        )
+    if isinstance(finding, MilestoneEarly):
+        e = finding.milestone.expectation
+        return (
+            f"{e.title.replace(' your ', ' ')} reached early, on day {finding.reached_on_day} "
+            f"(most: {_window(e)}, {refs})."
+        )
+    if isinstance(finding, NeedlingNoResponse):
+        planned = f" ({finding.sessions_planned} planned)" if finding.sessions_planned else ""
+        feet = "; ".join(_foot_change_team(c, several) for c in finding.feet)
+        return (
+            f"No needling response: {finding.sessions_done} sessions{planned}, {finding.weeks} weeks since the first "
+            f"({short_day(finding.first_session)}); {feet}. Review the plan ({refs})."
+        )
+    if isinstance(finding, NoImprovement):
+        feet = "; ".join(_foot_change_team(c, several) for c in finding.feet)
+        return (
+            f"No drop of 2 points or more in first-step pain {finding.months} months after day 0: {feet} "
+            f"(surgery is considered after 6 to 12 months without relief, {refs})."
+        )
+    if isinstance(finding, LingeringSoreness):
+        return (
+            f"Needling soreness {finding.soreness}/10 still reported on {short_day(finding.recorded_on)}, more than 2 "
+            f"days after the session of {short_day(finding.session_on)} (usually settles within a day or two, "
+            f"{refs})."
+        )
+    if isinstance(finding, Improved):
+        feet = "; ".join(_foot_change_team(c, several) for c in finding.feet)
+        return f"Improved by 2 points or more: {feet}."
+    if isinstance(finding, PostOpExpected):
+        before = f", pre-op {score(finding.before_surgery)}" if finding.before_surgery is not None else ""
+        trend = "falling" if finding.falling else "not yet falling"
+        return (
+            f"Expected post-op course: {_feet_label(finding.foot, several).lower()}7-day first-step pain "
+            f"{score(finding.level)}/10, peak {score(finding.peak)}{before}, {trend}."
+        )
+    raise TypeError(f"no words for {finding!r}")
+
+
+# Care-team findings worth a mention beside the one that decides the status.
+_ALSO = (PersistentHighPain, ProtectionEndedEarly)
+
+
+def clinician_reason(report: CourseReport) -> str:
+    """The care team's line for a course: the deciding finding, then any care-team-only finding beside it."""
+    text = finding_team(report.decided_by, report) if report.decided_by is not None else _on_track_team(report)
+    also = [f for f in report.findings if isinstance(f, _ALSO) and f is not report.decided_by]
+    if also:
+        text += " Also: " + " ".join(finding_team(f, report) for f in also)
+    if report.ended:
+        verb = "completed" if report.course_status == "completed" else "stopped"
+        text = f"Course {verb} on {format_day(report.as_of)}; at that point: {lower_first(text)}"
+    return text
+
+
+def _on_track_team(report: CourseReport) -> str:
+    if report.as_of < report.day_zero:
+        return f"Course starts on {format_day(report.day_zero)}; nothing to judge yet."
+    if report.last_logged_on is None:
+        return "No days logged yet."
+    current = [t for t in report.pain if t.mean_7d is not None]
+    if not current:
+        if (report.as_of - report.last_logged_on).days < RECENT_LOG_DAYS:
+            return "Nothing behind the sources; nothing logged since day 0 yet."
+        return "Nothing behind the sources; nothing logged in the past 7 days."
+    several = len(report.pain) > 1
+    parts = []
+    for t in current:
+        words = f"{_feet_label(t.foot, several).lower()}7-day first-step pain {score(t.mean_7d)}/10"
+        if t.change is not None and t.baseline is not None:
+            words += f", {signed(t.change)} vs starting level {score(t.baseline)}"
+        parts.append(words)
+    return f"Nothing behind the sources; {'; '.join(parts)}."
+
+
+def alert_message(finding: Finding, *, report: CourseReport) -> str:
+    """The message of the alert a finding raises: the course, then the care team's line for it."""
+    foot = "" if report.foot == "both" or not hasattr(finding, "foot") else f", {report.foot} foot"
+    return f"{report.kind_label}{foot}: {finding_team(finding, report)}"
+
+
+def red_flag_alert_message(finding: RedFlag) -> str:
+    """A red-flag alert's message (one alert per flag, per day; see tracker.services.alerts)."""
+    return finding_team(finding)
+
+
+def massage_adverse_message(day: date, citation: Citation) -> str:
+    return (
+        f"Adverse reaction to home massage on {format_day(day)} (the article says to stop and consult, {citation.ref})."
+    )
+
+
+def silence_team(*, missed: int, last_logged_on: date | None) -> str:
+    """The care team's line for a patient who has not logged (caseload and no-log alerts alike)."""
+    plural = "s" if missed != 1 else ""
+    if last_logged_on is None:
+        return f"Nothing logged yet: {missed} day{plural} since they could first log."
+    return f"No log for {missed} day{plural} (last on {format_day(last_logged_on)})."
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Charts
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def chart_summary(payload: dict[str, Any]) -> str:
+    """One sentence describing the chart for a screen reader (the canvas's text alternative)."""
+    if not payload["labels"]:
+        return f"Chart of first-step pain for {payload['title']}: nothing logged yet."
+    first, last = payload["labels"][0], payload["labels"][-1]
+    parts = [f"Chart of first-step pain, 0 to 10, for {payload['title']}, {first} to {last}."]
+    for foot in payload["feet"]:
+        logged = [v for v in foot["pain"] if v is not None]
+        bits = [f"{foot['label']}: {len(logged)} days logged"]
+        if logged:
+            bits.append(f"latest {score(logged[-1])} of 10")
+        if foot["latest_mean_7d"] is not None:
+            bits.append(f"7-day average {score(foot['latest_mean_7d'])}")
+        if foot["baseline"] is not None:
+            bits.append(f"starting level {score(foot['baseline'])}")
+        parts.append(", ".join(bits) + ".")
+    parts.append("The same numbers are in the table below the chart.")
+    return " ".join(parts)
