@@ -1094,3 +1094,42 @@ def test_it_reports_a_patients_courses_active_first_in_3_queries(django_assert_n
     assert reports[0].sessions.done == 2
     assert reports[2].sessions.done == 1
     assert reports[0].last_logged_on == date(2026, 4, 30)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Every finding can be found, and carries only citations the citation tests check
+# ---------------------------------------------------------------------------------------------------------------
+
+STORIES = {
+    K.RED_FLAG: ("open", [*BASE, log(4, 4, rf_calf=True)], [], 5, None),
+    K.WOUND_CONCERN: ("endoscopic", BEFORE + PEAK + DOWN + SETTLED + steady(range(24, 31), 6), [], 30, None),
+    K.WORSENING: ("massage", BASE + steady(range(1, 8), 8), [], 7, None),
+    K.MILESTONE_OVERDUE: ("endoscopic", BASE + steady(range(1, 50), 5), [], 50, None),
+    K.NEEDLING_NO_RESPONSE: ("needling", NO_CHANGE, weekly(6), 49, 6),
+    K.NO_IMPROVEMENT: ("massage", BASE + steady(range(170, 190), 5), [], 185, None),
+    K.LINGERING_SORENESS: ("needling", BASE + [log(6, 5, needling_soreness=2)], [session(3)], 6, None),
+    K.PERSISTENT_HIGH_PAIN: ("massage", steady(range(-7, 10), 7), [], 9, None),
+    K.PROTECTION_ENDED_EARLY: ("open", BEFORE + steady(range(1, 12), 5, footwear="supportive"), [], 11, None),
+    K.POST_OP_EXPECTED: ("endoscopic", BEFORE + PEAK, [], 5, None),
+    K.IMPROVED: ("massage", BASE + steady(range(20, 30), 3), [], 29, None),
+    K.MILESTONE_EARLY: ("endoscopic", BEFORE + steady(range(1, 20), 4, usual_activities="yes"), [], 20, None),
+}
+
+
+def test_every_finding_kind_has_a_story():
+    assert set(STORIES) == set(FindingKind)
+
+
+@pytest.mark.parametrize("kind", list(FindingKind))
+def test_each_finding_carries_only_checked_citations(kind):
+    from tracker.progress.timelines import ALL_CITATIONS
+
+    course_kind, logs, sessions, on, planned = STORIES[kind]
+    rep = report(make_course(course_kind, planned=planned), logs=logs, sessions=sessions, on=on)
+    assert kind in kinds(rep)
+    for finding in rep.findings:
+        assert finding.citations or finding.kind in {K.PERSISTENT_HIGH_PAIN, K.POST_OP_EXPECTED}, finding
+        for citation in finding.citations:
+            assert citation in ALL_CITATIONS, citation
+    for m in rep.milestones:
+        assert m.expectation.citation in ALL_CITATIONS

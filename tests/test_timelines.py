@@ -14,12 +14,14 @@ from tracker.progress.report import Citation, Expectation
 from tracker.progress.timelines import (
     ALL_CITATIONS,
     ALL_EXPECTATIONS,
+    FULL_WEIGHT_BEARING_STUDY,
     GENERAL,
     NEEDLING_TYPICAL_SESSIONS,
+    SURGERY_LEAFLET_DOC,
     expectations_for,
     milestones_for,
-    window_in_words,
 )
+from tracker.progress.wording import window_in_words
 
 SHARED = Path(settings.BASE_DIR).parent / "shared"
 SOURCES = SHARED / "sources"
@@ -130,7 +132,7 @@ def test_it_knows_how_every_milestone_is_read_from_the_logs():
 
 
 def test_it_includes_the_meaningful_change_rule():
-    [rule] = GENERAL
+    rule = next(e for e in GENERAL if e.key == "meaningful_change")
     assert "2 points" in rule.citation.quote
     assert rule.citation.source.startswith("CLINICAL.md")
 
@@ -140,16 +142,62 @@ def test_it_rejects_an_unknown_kind():
         expectations_for("acupuncture")
 
 
+Q = Citation(SURGERY_LEAFLET_DOC, "q", 1)
+
+
 @pytest.mark.parametrize(
     ("expectation", "words"),
     [
         (
-            Expectation("k", "open", "t", Citation("x:1", "q"), 14, 21, window_words="2 to 3 weeks after surgery"),
+            Expectation("k", "open", "t", Q, 14, 21, window_words="2 to 3 weeks after surgery"),
             "2 to 3 weeks after surgery",
         ),
-        (Expectation("k", "open", "t", Citation("x:1", "q"), 14, 21), "days 14 to 21 after day 0"),
-        (Expectation("k", "open", "t", Citation("x:1", "q")), "No time given"),
+        (Expectation("k", "open", "t", Q, 14, 21), "days 14 to 21 after day 0"),
+        (
+            Expectation("k", "open", "t", Q, reported=FULL_WEIGHT_BEARING_STUDY),
+            "No time in the leaflet; one study reported",
+        ),
+        (Expectation("k", "open", "t", Q), "No time given"),
     ],
 )
 def test_it_puts_windows_in_plain_words(expectation, words):
     assert window_in_words(expectation).startswith(words)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# No source reference outside the timeline data: every citation the product shows is one of ALL_CITATIONS
+# ---------------------------------------------------------------------------------------------------------------
+
+SOURCE_REFERENCE = re.compile(r"\b00[0-2](?::\d|_[0-9a-f]{6})|CLINICAL\.md|\.txt:\d")
+ROOT = Path(settings.BASE_DIR)
+
+
+def _code_strings(path: Path):
+    """The string literals of a module that are not docstrings, with their line numbers."""
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                docstrings.add(id(first.value))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+            yield node.lineno, node.value
+
+
+def test_no_source_reference_is_written_as_a_string_outside_the_timeline_data():
+    found = []
+    for path in sorted((ROOT / "tracker").rglob("*.py")):
+        if path.name == "timelines.py" or "migrations" in path.parts:
+            continue
+        found += [f"{path.relative_to(ROOT)}:{n}: {v!r}" for n, v in _code_strings(path) if SOURCE_REFERENCE.search(v)]
+    for path in sorted((ROOT / "templates").rglob("*")):
+        if path.is_file():
+            text = re.sub(
+                r"{%\s*comment\s*%}.*?{%\s*endcomment\s*%}|{#.*?#}", "", path.read_text(encoding="utf-8"), flags=re.S
+            )
+            found += [f"{path.relative_to(ROOT)}: {m.group(0)!r}" for m in SOURCE_REFERENCE.finditer(text)]
+    assert not found, "source references written outside tracker/progress/timelines.py:\n" + "\n".join(found)

@@ -7,6 +7,7 @@ from datetime import date
 from django import forms
 
 from ..models import CourseFoot, CourseKind, CourseStatus, NeedlingSite
+from ..progress.timelines import NEEDLING_SESSIONS_CITATION, SESSION_LENGTH_CITATION
 from ..selectors.clinic import Need
 from ..services.clinic import ACK_NOTE_REQUIRED, IMPORT_MAX_BYTES, NOTE_EMPTY
 
@@ -53,7 +54,7 @@ class CourseStartForm(forms.Form):
         required=False,
         min_value=1,
         max_value=20,
-        help_text="Dry needling only. The source says most patients need 4 to 6 (002:35).",
+        help_text=f"Dry needling only. The source says most patients need 4 to 6 ({NEEDLING_SESSIONS_CITATION.ref}).",
     )
 
     def __init__(self, *args, today: date, **kwargs):
@@ -87,7 +88,9 @@ TWITCH_CHOICES = [("", "Not recorded"), ("yes", "Yes"), ("no", "No")]
 
 class NeedlingSessionForm(forms.Form):
     date = forms.DateField(label="Date", widget=DATE_WIDGET)
-    minutes = forms.IntegerField(label="Minutes", min_value=1, max_value=600, help_text="Usually 15 to 30 (002:35).")
+    minutes = forms.IntegerField(
+        label="Minutes", min_value=1, max_value=600, help_text=f"Usually 15 to 30 ({SESSION_LENGTH_CITATION.ref})."
+    )
     sites = forms.MultipleChoiceField(
         label="Sites",
         choices=NeedlingSite.choices,

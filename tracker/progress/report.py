@@ -35,7 +35,7 @@ class SourceDocument:
     title: str  # what a patient reads: "Plantar fascia release, patient leaflet"
     publisher: str  # "Healthwise, 2023"; for a study, its journal and year: "Pain, 2001"
     kind: DocumentKind
-    file: str = ""  # for a source document: its file name in shared/sources
+    file: str = ""  # the file it is in: a source document in shared/sources, or the clinical reference file
     reference: str = ""  # for a study: the full reference as CLINICAL.md gives it
     clinical_section: str = ""  # for a study: the CLINICAL.md section it is listed under
 
@@ -62,7 +62,7 @@ class Citation:
         """The exact place, for the care team and the tests: "000_1e061efd59e99644.txt:11" or "CLINICAL.md: ..."."""
         if self.document.kind == DocumentKind.SOURCE:
             return f"{self.document.file}:{self.line}"
-        return f"CLINICAL.md: {self.document.reference}"
+        return f"{self.document.file}: {self.document.reference}"
 
     @property
     def ref(self) -> str:

@@ -50,12 +50,16 @@ NEEDLING_ARTICLE_DOC = SourceDocument(
 )
 
 
+CLINICAL_REFERENCE_FILE = "CLINICAL.md"  # the product's clinical reference, beside the source documents
+
+
 def _study(key: str, title: str, publisher: str, reference: str, section: str) -> SourceDocument:
     return SourceDocument(
         key=key,
         title=title,
         publisher=publisher,
         kind=DocumentKind.STUDY,
+        file=CLINICAL_REFERENCE_FILE,
         reference=reference,
         clinical_section=section,
     )
@@ -174,6 +178,7 @@ NEEDLING_TYPICAL_SESSIONS = (4, 6)
 NEEDLING_SESSIONS_CITATION = _cite(
     NEEDLING_ARTICLE_DOC, 35, "most patients require 4 to 6 sessions for optimal results"
 )
+SESSION_LENGTH_CITATION = _cite(NEEDLING_ARTICLE_DOC, 35, "Sessions typically last between 15 and 30 minutes")
 
 # Needling soreness "usually subside[s] within a day or two": the 2 days after each session are when soreness is
 # expected. Those days neither form a reference nor count towards worsening, and soreness still reported after
@@ -209,6 +214,15 @@ SURGERY_AFTER_6_MONTHS_CITATION = _cite(
     SURGERY_LEAFLET_DOC,
     25,
     "Plantar fascia release surgery may be an option if you have tried home treatment for at least 6 months.",
+)
+
+# Massage: prepare with a warm soak or light stretching.
+MASSAGE_PREPARATION_CITATION = _cite(MASSAGE_ARTICLE_DOC, 85, "Soak your feet in warm water for 5–10 minutes.")
+# Massage: the article's caution, quoted in full to a patient who reports an adverse reaction.
+MASSAGE_CAUTION_CITATION = _cite(
+    MASSAGE_ARTICLE_DOC,
+    11,
+    "Always listen to your body, and discontinue use if you experience pain or adverse reactions.",
 )
 
 # Massage: stop and consult on pain or an adverse reaction.
@@ -386,7 +400,7 @@ NEEDLING: tuple[Expectation, ...] = (
         key="session_length",
         kind=CourseKind.NEEDLING,
         title="A session lasts 15 to 30 minutes",
-        citation=_cite(NEEDLING_ARTICLE_DOC, 35, "Sessions typically last between 15 and 30 minutes"),
+        citation=SESSION_LENGTH_CITATION,
         is_milestone=False,
     ),
     Expectation(
@@ -492,7 +506,7 @@ MASSAGE: tuple[Expectation, ...] = (
         key="preparation",
         kind=CourseKind.MASSAGE,
         title="Prepare with a 5 to 10 minute warm soak, or light stretching",
-        citation=_cite(MASSAGE_ARTICLE_DOC, 85, "Soak your feet in warm water for 5–10 minutes."),
+        citation=MASSAGE_PREPARATION_CITATION,
         is_milestone=False,
     ),
     Expectation(
@@ -574,6 +588,9 @@ ALL_CITATIONS: tuple[Citation, ...] = tuple(
             NO_IMPROVEMENT_CITATION,
             SURGERY_AFTER_6_MONTHS_CITATION,
             MASSAGE_STOP_CITATION,
+            MASSAGE_CAUTION_CITATION,
+            MASSAGE_PREPARATION_CITATION,
+            SESSION_LENGTH_CITATION,
             MASSAGE_SESSIONS_CITATION,
             ENDOSCOPIC_USUAL_ACTIVITIES_CITATION,
             CAST_CITATION,

@@ -384,6 +384,12 @@ def trend_sentence(trend: PainTrend, *, feet: int, surgical: bool = False) -> st
     return line + f", against {score(trend.baseline)} {start}: not yet a change of 2 points either way."
 
 
+def trend_sentences(report: CourseReport) -> list[str]:
+    """One line per treated foot on its first-step pain, for the patient's pages."""
+    surgical = report.kind in SURGICAL_KINDS
+    return [trend_sentence(t, feet=len(report.pain), surgical=surgical) for t in report.pain]
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Findings, for the care team (the caseload, the patient page, the PDF and the alert messages)
 # ---------------------------------------------------------------------------------------------------------------

@@ -28,10 +28,18 @@ from ..models import EMERGENCY_RED_FLAGS, RED_FLAG_FIELDS, AuditAction, CourseSt
 from ..permissions import patient_required
 from ..progress.chart import chart_payload
 from ..progress.cohort import cohort_band
-from ..progress.report import CourseReport, PainTrend
-from ..progress.timelines import MASSAGE_STOP_CITATION, NEEDLING_SESSIONS_CITATION
+from ..progress.report import CourseReport
+from ..progress.timelines import (
+    MASSAGE_CAUTION_CITATION,
+    MASSAGE_PREPARATION_CITATION,
+    MEANINGFUL_CHANGE_CITATION,
+    NEEDLING_SESSIONS_CITATION,
+    NEEDLING_SORENESS_CITATION,
+)
+from ..progress.wording import trend_sentences
 from ..selectors.patient import (
     EDITABLE_DAYS_BACK,
+    NEEDLING_FOLLOW_UP_DAYS,
     editable_window,
     log_day_data,
     patient_history,
@@ -44,9 +52,6 @@ from ..services.logs import daily_log_save, day_window_error
 from ..services.patient_account import account_close, account_settings_update, export_data, export_logs_csv
 from ..services.sessions import session_create
 
-# The source's caution for massage (001_30ee24981d7ad049.txt:11), quoted on an adverse reaction.
-MASSAGE_CAUTION_QUOTE = "Always listen to your body, and discontinue use if you experience pain or adverse reactions."
-MASSAGE_CAUTION_SOURCE = MASSAGE_STOP_CITATION.source
 _RED_FLAG_NAMES = {name for name, _ in RED_FLAG_FIELDS}
 
 
@@ -59,33 +64,6 @@ def _audit_view(request, target: str) -> None:
 # ---------------------------------------------------------------------------------------------------------
 
 
-def _fmt(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1f}".rstrip("0").rstrip(".")
-
-
-def trend_sentence(trend: PainTrend, *, feet: int) -> str:
-    """One line on the first-step pain trend of one foot, in words a patient understands."""
-    text = _trend_words(trend, feet=feet)
-    return text[:1].upper() + text[1:]
-
-
-def _trend_words(trend: PainTrend, *, feet: int) -> str:
-    foot = f"{trend.foot.capitalize()} foot: " if feet > 1 else ""
-    if trend.mean_7d is None:
-        return f"{foot}no first-step pain logged in the last 7 days yet."
-    line = f"{foot}your first-step pain averaged {_fmt(trend.mean_7d)} out of 10 over the last 7 days"
-    if trend.baseline is None or trend.change is None:
-        return line + "."
-    if trend.improved:
-        return line + f", down from {_fmt(trend.baseline)} at the start: a real improvement (2 points or more)."
-    if trend.meaningful:
-        return (
-            line
-            + f", up from {_fmt(trend.baseline)} at the start: 2 points or more worse. Your care team can see this."
-        )
-    return line + f", against {_fmt(trend.baseline)} at the start: not yet a change of 2 points either way."
-
-
 def _status_lines(reports: list[CourseReport]) -> list[dict]:
     lines = []
     for report in reports:
@@ -96,7 +74,7 @@ def _status_lines(reports: list[CourseReport]) -> list[dict]:
                 "title": report.kind_label,
                 "status": report.status,
                 "reason": report.reason,
-                "trends": [trend_sentence(t, feet=len(report.pain)) for t in report.pain],
+                "trends": trend_sentences(report),
             }
         )
     return lines
@@ -167,6 +145,8 @@ def _log_page(request, *, day: date, today: date):
         "saved": saved,
         "status_lines": status_lines,
         "needling_sessions": data.needling_sessions if needling else [],
+        "soreness_citation": NEEDLING_SORENESS_CITATION,
+        "soreness_days": NEEDLING_FOLLOW_UP_DAYS,
         "red_flags": red_flags,
         "emergency": emergency,
         "window_error": window_error,
@@ -254,14 +234,18 @@ def progress(request):
                 "chart": chart_payload(report=report, band=bands[report.kind], sessions=sessions),
                 "chart_id": f"chart-{i}",
                 "sessions_bar": _sessions_bar(report),
-                "trends": [trend_sentence(t, feet=len(report.pain)) for t in report.pain],
+                "trends": trend_sentences(report),
             }
         )
     _audit_view(request, "progress")
     return render(
         request,
         "tracker/progress.html",
-        {"items": items, "today": today_, "needling_citation": NEEDLING_SESSIONS_CITATION},
+        {
+            "items": items,
+            "today": today_,
+            "meaningful_change": MEANINGFUL_CHANGE_CITATION,
+        },
     )
 
 
@@ -303,8 +287,8 @@ def session_new(request):
             "recent": recent_sessions(patient=patient),
             "today": today_,
             "first_editable": first,
-            "caution_quote": MASSAGE_CAUTION_QUOTE,
-            "caution_source": MASSAGE_CAUTION_SOURCE,
+            "caution": MASSAGE_CAUTION_CITATION,
+            "preparation": MASSAGE_PREPARATION_CITATION,
         },
     )
 

@@ -1,0 +1,32 @@
+"""Citations in templates: a source's title for a patient, with a link to its entry on /sources/; the exact file
+and line (or the study) in small print for the care team. A template never writes a source reference itself."""
+
+from __future__ import annotations
+
+from django import template
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from ..progress.report import Citation
+
+register = template.Library()
+
+
+@register.simple_tag
+def cite(citation: Citation | None, *, team: bool = False) -> SafeString | str:
+    """``{% cite c %}``: "Plantar fascia release, patient leaflet (Healthwise, 2023)", linked to /sources/.
+
+    ``team=True`` adds the exact reference ("000:11") in small print, for the care team's pages.
+    """
+    if citation is None:
+        return ""
+    link = format_html(
+        '<cite><a href="{}#{}">{}</a></cite>',
+        reverse("public:sources"),
+        citation.document.anchor,
+        citation.label,
+    )
+    if team:
+        return format_html('{} <small class="text-body-secondary source-ref">{}</small>', link, citation.ref)
+    return link
