@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from tracker.progress.report import (
-    Citation,
     CourseReport,
     Expectation,
     MilestoneResult,
@@ -15,6 +14,7 @@ from tracker.progress.report import (
     PainTrend,
     SessionsProgress,
 )
+from tracker.progress.timelines import ENDOSCOPIC_USUAL_ACTIVITIES_CITATION
 
 
 def make_report(
@@ -26,7 +26,6 @@ def make_report(
     feet: tuple[str, ...] = ("left",),
     with_milestone: bool = False,
     status: OverallStatus = OverallStatus.ON_TRACK,
-    reason: str = "Your pain is coming down as expected.",
     kind: str = "massage",
 ) -> CourseReport:
     days = [day_zero + timedelta(days=i) for i in range((today - day_zero).days + 1)]
@@ -37,10 +36,7 @@ def make_report(
             key="usual_activities",
             kind="endoscopic",
             title="Back to your usual activities",
-            citation=Citation(
-                source="000_1e061efd59e99644.txt:11",
-                quote="Most people return to their normal activities in 3 to 6 weeks.",
-            ),
+            citation=ENDOSCOPIC_USUAL_ACTIVITIES_CITATION,
             window_start_day=21,
             window_end_day=42,
         )
@@ -51,7 +47,6 @@ def make_report(
                 reached_on=None,
                 window_start=day_zero + timedelta(days=21),
                 window_end=day_zero + timedelta(days=42),
-                sentence="Expected 3 to 6 weeks after surgery.",
             ),
         )
     return CourseReport(
@@ -71,10 +66,9 @@ def make_report(
             PainTrend(foot=f, baseline=baseline, mean_7d=None, change=None, meaningful=False, series=series)
             for f in feet
         ),
-        red_flag_days=(),
-        lingering_needling_soreness=False,
-        no_improvement_after_6_months=False,
+        findings=(),
         status=status,
-        reason=reason,
+        decided_by=None,
         last_logged_on=max(pains) if pains else None,
+        as_of=today,
     )

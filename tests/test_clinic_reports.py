@@ -14,7 +14,6 @@ from tests.factories import AlertFactory, ClinicalNoteFactory, CourseFactory, Da
 from tracker.csv_format import LOG_COLUMNS
 from tracker.models import AuditAction, AuditEvent, DailyLog, Foot
 from tracker.progress.report import (
-    Citation,
     CourseReport,
     Expectation,
     MilestoneResult,
@@ -24,6 +23,7 @@ from tracker.progress.report import (
     PainTrend,
     SessionsProgress,
 )
+from tracker.progress.timelines import ENDOSCOPIC_USUAL_ACTIVITIES_CITATION
 from tracker.reports.pdf import LEVELS, report_context, report_document, report_pdf_document, weekly_means
 from tracker.reports.svg_chart import progress_chart_svg, sparkline_svg, trend_words
 
@@ -63,7 +63,7 @@ def _report(*, days: int = 40, with_window: bool = True) -> CourseReport:
         key="usual_activities",
         kind="endoscopic",
         title="Back to <usual> activities",
-        citation=Citation(source="000_1e061efd59e99644.txt:11", quote="3 to 6 weeks"),
+        citation=ENDOSCOPIC_USUAL_ACTIVITIES_CITATION,
         window_start_day=21,
         window_end_day=42,
         window_words="3 to 6 weeks after surgery",
@@ -74,7 +74,6 @@ def _report(*, days: int = 40, with_window: bool = True) -> CourseReport:
         reached_on=None,
         window_start=day_zero + timedelta(days=21) if with_window else None,
         window_end=day_zero + timedelta(days=42) if with_window else None,
-        sentence="",
     )
     return CourseReport(
         course_id=7,
@@ -94,12 +93,11 @@ def _report(*, days: int = 40, with_window: bool = True) -> CourseReport:
                 foot="left", baseline=7.0, mean_7d=2.0, change=-5.0, meaningful=True, series=series, improved=True
             ),
         ),
-        red_flag_days=(),
-        lingering_needling_soreness=False,
-        no_improvement_after_6_months=False,
+        findings=(),
         status=OverallStatus.ON_TRACK,
-        reason="Fine.",
+        decided_by=None,
         last_logged_on=today,
+        as_of=today,
     )
 
 

@@ -76,13 +76,14 @@ def test_progress_shows_the_chart_data_table_milestones_sessions_and_status(pati
     chart = json.loads(html.split('<script id="chart-1-data" type="application/json">')[1].split("</script>")[0])
     assert chart["labels"][-1] == today.isoformat() and chart["feet"][0]["pain"][-1] == 4
     assert chart["sessions"][0]["label"] == "Surgery"
-    assert any(m["source"] == "000_1e061efd59e99644.txt:11" for m in chart["milestones"])
+    assert any(m["source"] == "Plantar fascia release, patient leaflet (Healthwise, 2023)" for m in chart["milestones"])
     assert "<caption>" in html and '<th scope="row">' in html
     assert (
         "Back to your usual activities" in html
         and "Most people return to their normal activities in 3 to 6 weeks." in html
     )
-    assert "(000_1e061efd59e99644.txt:11)" in html
+    assert 'href="/sources/#source-surgery-leaflet">Plantar fascia release, patient leaflet (Healthwise, 2023)</a>' in html
+    assert ".txt" not in html and "CLINICAL.md" not in html  # a patient never sees a file name
     report = response.context["items"][0]["report"]
     assert report.reason in html.replace("&#x27;", "'")
 
@@ -168,7 +169,8 @@ def test_an_adverse_reaction_shows_the_sources_caution_and_raises_an_alert(patie
 
     html = patient_client.get(response["Location"]).content.decode()
     assert "discontinue use if you experience pain or adverse reactions." in html
-    assert "001_30ee24981d7ad049.txt:11" in html
+    assert "Fascia massage for plantar fasciitis, article (KOAPRO)" in html
+    assert ".txt" not in html
     assert Alert.objects.filter(patient=patient, kind=AlertKind.MASSAGE_ADVERSE).count() == 1
 
 

@@ -24,8 +24,8 @@ from tracker.progress.report import (
     OverallStatus,
     PersistentHighPain,
     ReferenceKind,
-    WoundConcern,
     Worsening,
+    WoundConcern,
 )
 
 D0 = date(2026, 3, 2)
@@ -193,7 +193,7 @@ def test_it_gives_windows_as_dates():
         (
             18,
             12,
-            steady(range(1, 10), 5, footwear="cast") + [log(10, footwear="supportive")],
+            [*steady(range(1, 10), 5, footwear="cast"), log(10, footwear="supportive")],
             MilestoneStatus.ENDED_EARLY,
         ),
     ],
@@ -228,14 +228,14 @@ def test_it_ignores_the_other_foot_for_milestones():
         # The morning of surgery was logged in normal shoes with full weight (the form used to copy them): day 0
         # reaches nothing, so nothing is early, and the boot can still become overdue.
         (
-            BEFORE[:-1] + [log(0, 5, footwear="normal", weight_bearing="full")],
+            [*BEFORE[:-1], log(0, 5, footwear="normal", weight_bearing="full")],
             3,
             S.ON_TRACK,
             set(),
             {K.PROTECTION_ENDED_EARLY, K.MILESTONE_EARLY},
         ),
         (
-            BEFORE[:-1] + [log(0, 5, footwear="normal")] + steady(range(1, 23), 6, footwear="boot"),
+            [*BEFORE[:-1], log(0, 5, footwear="normal"), *steady(range(1, 23), 6, footwear="boot")],
             22,
             S.BEHIND,
             {K.MILESTONE_OVERDUE},
@@ -280,7 +280,7 @@ def test_open_surgery_protective_period(logs, on, status, present, absent):
         # Back to usual activities on day 15 (most: 3 to 6 weeks): a goal reached early is ahead.
         (BEFORE + steady(range(1, 15), 5) + steady(range(15, 25), 4, usual_activities="yes"), 25, S.AHEAD),
         # Reached on day 0 (the morning of surgery) counts for nothing.
-        (BEFORE[:-1] + [log(0, 5, usual_activities="yes")] + steady(range(1, 10), 6), 10, S.ON_TRACK),
+        ([*BEFORE[:-1], log(0, 5, usual_activities="yes"), *steady(range(1, 10), 6)], 10, S.ON_TRACK),
     ],
 )
 def test_a_goal_reached_early_is_ahead_from_day_1(logs, on, status):
@@ -419,7 +419,7 @@ SETTLED = steady(range(16, 24), 3)  # settled at 3 for a week
         # An anaesthetic block wearing off: low on days 1 and 2, then the peak. Rising, but never having settled.
         (
             "block wearing off",
-            BEFORE + [log(1, 2), log(2, 3)] + steady(range(3, 8), 8),
+            [*BEFORE, log(1, 2), log(2, 3), *steady(range(3, 8), 8)],
             7,
             S.ON_TRACK,
             {K.POST_OP_EXPECTED},
@@ -575,7 +575,7 @@ def test_persistent_high_pain_after_surgery_waits_for_the_peak_to_pass(logs, on,
         (
             "7, gap, 7, 7",
             "massage",
-            steady(range(-3, 1), 7) + [log(1, 7), log(3, 7), log(4, 7)],
+            [*steady(range(-3, 1), 7), log(1, 7), log(3, 7), log(4, 7)],
             [],
             4,
             S.ON_TRACK,
@@ -586,7 +586,7 @@ def test_persistent_high_pain_after_surgery_waits_for_the_peak_to_pass(logs, on,
         (
             "sore after a session",
             "needling",
-            BEFORE + [log(1, 9), log(2, 9), log(3, 5)],
+            [*BEFORE, log(1, 9), log(2, 9), log(3, 5)],
             [session(0)],
             3,
             S.ON_TRACK,
@@ -607,7 +607,7 @@ def test_persistent_high_pain_after_surgery_waits_for_the_peak_to_pass(logs, on,
         (
             "still high on day 3",
             "needling",
-            BEFORE + [log(1, 9), log(2, 9), log(3, 9), log(4, 9), log(5, 9)],
+            [*BEFORE, log(1, 9), log(2, 9), log(3, 9), log(4, 9), log(5, 9)],
             [session(0)],
             5,
             S.WORSENING,
@@ -1107,7 +1107,7 @@ STORIES = {
     K.MILESTONE_OVERDUE: ("endoscopic", BASE + steady(range(1, 50), 5), [], 50, None),
     K.NEEDLING_NO_RESPONSE: ("needling", NO_CHANGE, weekly(6), 49, 6),
     K.NO_IMPROVEMENT: ("massage", BASE + steady(range(170, 190), 5), [], 185, None),
-    K.LINGERING_SORENESS: ("needling", BASE + [log(6, 5, needling_soreness=2)], [session(3)], 6, None),
+    K.LINGERING_SORENESS: ("needling", [*BASE, log(6, 5, needling_soreness=2)], [session(3)], 6, None),
     K.PERSISTENT_HIGH_PAIN: ("massage", steady(range(-7, 10), 7), [], 9, None),
     K.PROTECTION_ENDED_EARLY: ("open", BEFORE + steady(range(1, 12), 5, footwear="supportive"), [], 11, None),
     K.POST_OP_EXPECTED: ("endoscopic", BEFORE + PEAK, [], 5, None),

@@ -64,7 +64,7 @@ def test_it_prints_readable_text_by_default(patient):
     assert "Day 9, week 2" in text
     assert "Sessions: 0 of 6 planned (the source says 4 to 6)" in text
     assert "Status: On track" in text
-    assert "002_fa29d4789d40a23d.txt:44" in text
+    assert "Not judged (002:44)" in text  # the care team's short reference: source 002, line 44
 
 
 def test_it_defaults_to_the_patients_local_today(patient):

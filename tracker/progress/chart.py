@@ -116,7 +116,7 @@ def chart_payload(*, report: CourseReport, band: Iterable[BandPoint] | None, ses
                 "end": m.window_end.isoformat(),
                 "status": m.status.value,
                 "status_label": m.status.label,
-                "source": m.expectation.citation.source,
+                "source": m.expectation.citation.label,
             }
         )
     session_marks = []

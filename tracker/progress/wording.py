@@ -16,6 +16,7 @@ from typing import Any
 
 from tracker.models import RED_FLAG_FIELDS, SURGICAL_KINDS
 
+from .calculate import SYSTEMIC_RED_FLAGS
 from .report import (
     Audience,
     Citation,
@@ -403,7 +404,12 @@ def finding_team(finding: Finding, report: CourseReport | None = None) -> str:
         if finding.emergency:
             return f"Red flag on {short_day(finding.day)}: breathlessness or chest pain, a possible emergency."
         labels = "; ".join(lower_first(RED_FLAG_LABELS[f]) for f in finding.flags)
-        return f"Red flag on {short_day(finding.day)} ({finding.foot} foot): {labels}."
+        if report is None:  # an alert: the foot matters for a local flag (wound, redness, numbness, toes)
+            named = any(f not in SYSTEMIC_RED_FLAGS for f in finding.flags)
+        else:
+            named = several or finding.foot not in {t.foot for t in report.pain}
+        where = f" ({finding.foot} foot)" if named else ""
+        return f"Red flag on {short_day(finding.day)}{where}: {labels}."
     if isinstance(finding, WoundConcern):
         how = (
             f"{finding.run_days} days running at 7+/10 (mean {score(finding.level)})"

@@ -8,9 +8,19 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from ..progress import timelines
 from ..progress.report import Citation
 
 register = template.Library()
+
+
+@register.simple_tag
+def rule_citation(name: str) -> Citation:
+    """``{% rule_citation "MEANINGFUL_CHANGE_CITATION" as c %}``: one of the cited rules of the timeline data."""
+    citation = getattr(timelines, name, None)
+    if citation not in timelines.ALL_CITATIONS:
+        raise template.TemplateSyntaxError(f"{name!r} is not a citation of tracker.progress.timelines")
+    return citation
 
 
 @register.simple_tag

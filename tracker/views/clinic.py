@@ -34,7 +34,6 @@ from ..models import Alert, AlertStatus, AuditAction, Course, CourseKind, Course
 from ..permissions import clinician_required, get_patient_in_care_or_404
 from ..progress.chart import chart_payload
 from ..progress.cohort import cohort_band
-from ..progress.timelines import MEANINGFUL_CHANGE_CITATION
 from ..reports.pdf import report_pdf_document
 from ..reports.svg_chart import sparkline_svg, trend_words
 from ..selectors.clinic import caseload_rows, open_alerts_for, patient_logs_for_export, patient_story
@@ -232,7 +231,6 @@ def _patient_page(request, patient, *, bound: dict | None = None, status: int = 
             or CourseStartForm(today=today, prefix="course", initial={"day_zero": today}),
             "import_form": bound.get("import") or DiaryImportForm(prefix="import"),
             "needling": CourseKind.NEEDLING,
-        "meaningful_change": MEANINGFUL_CHANGE_CITATION,
         },
         status=status,
     )

@@ -32,8 +32,6 @@ from ..progress.report import CourseReport
 from ..progress.timelines import (
     MASSAGE_CAUTION_CITATION,
     MASSAGE_PREPARATION_CITATION,
-    MEANINGFUL_CHANGE_CITATION,
-    NEEDLING_SESSIONS_CITATION,
     NEEDLING_SORENESS_CITATION,
 )
 from ..progress.wording import trend_sentences
@@ -244,7 +242,6 @@ def progress(request):
         {
             "items": items,
             "today": today_,
-            "meaningful_change": MEANINGFUL_CHANGE_CITATION,
         },
     )
 

@@ -11,41 +11,35 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from tracker.models import User
+from tracker.progress import wording
 from tracker.progress.report import CourseReport
-from tracker.progress.timelines import window_in_words
 from tracker.selectors.progress import patient_reports
 
 from .raise_alerts import parse_day
 
 
 def report_as_text(report: CourseReport) -> str:
-    """A readable summary of one report (several lines)."""
+    """A readable summary of one report (several lines), in the care team's words."""
+    feet = "both feet" if report.foot == "both" else f"{report.foot} foot"
     lines = [
-        f"{report.kind_label} ({'both feet' if report.foot == 'both' else report.foot + ' foot'}), day 0 {report.day_zero.isoformat()}, {report.course_status}",
+        f"{report.kind_label} ({feet}), day 0 {report.day_zero.isoformat()}, {report.course_status}",
         f"  Day {report.day}, week {report.week} (judged on {report.as_of.isoformat()})",
-        f"  Status: {report.status.label}: {report.reason}",
+        f"  Status: {report.status.label}: {report.clinician_reason}",
+        f"  The patient reads: {report.reason}",
     ]
     s = report.sessions
     planned = f" of {s.planned} planned" if s.planned else ""
     typical = f" (the source says {s.typical_low} to {s.typical_high})" if s.typical_low else ""
     lines.append(f"  Sessions: {s.done}{planned}{typical}")
     for t in report.pain:
-
-        def fmt(v):
-            return "-" if v is None else f"{v:.1f}"
-
+        reference = f", reference {wording.score(t.reference.value)} ({t.reference.kind})" if t.reference else ""
         lines.append(
-            f"  Pain, {t.foot} foot: baseline {fmt(t.baseline)}, 7-day mean {fmt(t.mean_7d)}, change {fmt(t.change)}"
-            f"{' (meaningful)' if t.meaningful else ''}"
+            f"  Pain, {t.foot} foot: starting level {wording.score(t.baseline)}, 7-day level "
+            f"{wording.score(t.mean_7d)}, change {wording.score(t.change)}{reference}"
         )
+    lines += [f"  Finding: {wording.finding_team(f, report)}" for f in report.findings]
     for m in report.milestones:
-        reached = f", reached {m.reached_on.isoformat()}" if m.reached_on else ""
-        lines.append(
-            f"  Milestone: {m.expectation.title}: {m.status.label}{reached} "
-            f"[{window_in_words(m.expectation)}; {m.expectation.citation.source}]"
-        )
-    if report.red_flag_days:
-        lines.append("  Red flags on: " + ", ".join(d.isoformat() for d in report.red_flag_days))
+        lines.append(f"  Milestone: {m.expectation.title}: {wording.milestone_team(m)}")
     lines.append(f"  Last logged: {report.last_logged_on.isoformat() if report.last_logged_on else 'never'}")
     return "\n".join(lines)
 
