@@ -12,6 +12,7 @@ from tests.factories import CourseFactory, DailyLogFactory, PatientFactory, Sess
 from tracker.forms import patient as f
 from tracker.models import Alert, AlertKind, AuditEvent, DailyLog, Severity
 from tracker.services import logs as log_service
+from tracker.services.audit import AuditContext
 from tracker.services.logs import DAY_IN_FUTURE, DAY_TOO_OLD, daily_log_save
 
 pytestmark = pytest.mark.django_db
@@ -256,11 +257,19 @@ def test_the_service_validates_too(patient, course, today):
 
     with pytest.raises(ValidationError):
         daily_log_save(
-            patient=patient, day=today, data_by_foot={"left": {"first_step_pain": 11, "average_pain": 1}}, today=today
+            patient=patient,
+            day=today,
+            data_by_foot={"left": {"first_step_pain": 11, "average_pain": 1}},
+            today=today,
+            audit=AuditContext(actor=patient),
         )
     with pytest.raises(ValueError, match="not daily log fields"):
         daily_log_save(
-            patient=patient, day=today, data_by_foot={"left": {"patient_id": 2, "first_step_pain": 1}}, today=today
+            patient=patient,
+            day=today,
+            data_by_foot={"left": {"patient_id": 2, "first_step_pain": 1}},
+            today=today,
+            audit=AuditContext(actor=patient),
         )
     assert not DailyLog.objects.exists()
 
@@ -306,6 +315,7 @@ def test_the_service_refuses_a_day_outside_the_window(patient, course, today):
             day=today - timedelta(days=8),
             data_by_foot={"left": {"first_step_pain": 1, "average_pain": 1}},
             today=today,
+            audit=AuditContext(actor=patient),
         )
 
 
@@ -402,7 +412,11 @@ def test_a_concurrent_insert_of_the_same_day_becomes_an_update(patient, course, 
 
     with mock.patch.object(log_service, "_existing_log", side_effect=stale_first_read):
         daily_log_save(
-            patient=patient, day=today, data_by_foot={"left": {"first_step_pain": 3, "average_pain": 2}}, today=today
+            patient=patient,
+            day=today,
+            data_by_foot={"left": {"first_step_pain": 3, "average_pain": 2}},
+            today=today,
+            audit=AuditContext(actor=patient),
         )
 
     assert len(calls) == 2

@@ -51,14 +51,13 @@ from tracker.models import (
     CONSERVATIVE_KINDS,
     EMERGENCY_RED_FLAGS,
     RED_FLAG_FIELDS,
-    CourseFoot,
     CourseKind,
     CourseStatus,
-    Foot,
     Footwear,
     SessionKind,
     UsualActivities,
     WeightBearing,
+    feet_of,
 )
 
 from .report import (
@@ -80,6 +79,7 @@ from .timelines import (
     NO_IMPROVEMENT_MONTHS,
     milestones_for,
 )
+from .words import format_number
 
 BASELINE_DAYS_BEFORE = 7  # baseline: logs from day -7 to day 0
 BASELINE_FALLBACK_LOGS = 3  # ...or the first 3 logged days
@@ -117,11 +117,6 @@ _SESSION_KIND_FOR_COURSE = {
 # ---------------------------------------------------------------------------------------------------------
 
 
-def treated_feet(course_foot: str) -> tuple[str, ...]:
-    """The feet a course treats: ("left", "right") for both."""
-    return (Foot.LEFT.value, Foot.RIGHT.value) if course_foot == CourseFoot.BOTH else (str(course_foot),)
-
-
 def add_months(day: date, months: int) -> date:
     """``day`` plus whole calendar months; the 31st becomes the month's last day where needed."""
     month_index = day.month - 1 + months
@@ -141,16 +136,12 @@ def format_day(day: date) -> str:
 
 def _points(value: float) -> str:
     """A pain value in words: "2 points", "1.5 points"."""
-    text = f"{value:.1f}".rstrip("0").rstrip(".")
+    text = format_number(value)
     return f"{text} point" if text == "1" else f"{text} points"
 
 
 def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
-
-
-def _score(value: float) -> str:
-    return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
 def _log_key(log) -> tuple:
@@ -431,12 +422,12 @@ def _with_foot(foot: str, feet: tuple[str, ...], text: str) -> str:
 
 def _mean_words(t: PainTrend) -> str:
     """ "7-day mean first-step pain 6/10, +2 from baseline 4" (whatever of it is known)."""
-    words = f"7-day mean first-step pain {_score(t.mean_7d)}/10"
+    words = f"7-day mean first-step pain {format_number(t.mean_7d)}/10"
     if t.change is not None and t.baseline is not None:
         sign = "+" if t.change > 0 else ("-" if t.change < 0 else "±")
-        words += f", {sign}{_score(abs(t.change))} from baseline {_score(t.baseline)}"
+        words += f", {sign}{format_number(abs(t.change))} from baseline {format_number(t.baseline)}"
     elif t.baseline is not None:
-        words += f", baseline {_score(t.baseline)}"
+        words += f", baseline {format_number(t.baseline)}"
     return words
 
 
@@ -487,7 +478,7 @@ def _overall(
         t = worse[0]
         return (
             OverallStatus.WORSENING,
-            f"Over the past week {_foot_words(t.foot, feet)} morning first-step pain averaged {_score(t.mean_7d)} out "
+            f"Over the past week {_foot_words(t.foot, feet)} morning first-step pain averaged {format_number(t.mean_7d)} out "
             f"of 10, {_points(t.change)} worse than when you started: please tell your care team.",
             _with_foot(t.foot, feet, f"Worsening since {_short_day(t.worsening_since)}: {_mean_words(t)}."),
             t.foot,
@@ -556,7 +547,7 @@ def _overall(
         best = min(known, key=lambda t: t.change)
         return (
             OverallStatus.AHEAD,
-            f"Over the past week {_foot_words(best.foot, feet)} morning first-step pain averaged {_score(best.mean_7d)} "
+            f"Over the past week {_foot_words(best.foot, feet)} morning first-step pain averaged {format_number(best.mean_7d)} "
             f"out of 10, {_points(-best.change)} better than when you started: a real improvement.",
             "Improved by 2 points or more: "
             + "; ".join(f"{_foot_label(t.foot, feet).lower()}{_mean_words(t)}" for t in known)
@@ -587,7 +578,7 @@ def _overall(
         return (
             OverallStatus.ON_TRACK,
             f"Nothing is behind what the sources expect so far, and {_foot_words(t.foot, feet)} morning first-step "
-            f"pain averaged {_score(t.mean_7d)} out of 10 over the past week.",
+            f"pain averaged {format_number(t.mean_7d)} out of 10 over the past week.",
             f"Nothing behind the sources; {_foot_label(t.foot, feet).lower()}{_mean_words(t)}.",
             None,
         )
@@ -612,7 +603,7 @@ def course_report(*, course, sessions: Iterable, logs: Iterable, today: date) ->
     sessions = list(sessions)
     ended = course.status != CourseStatus.ACTIVE and course.ended_on is not None
     as_of = min(today, course.ended_on) if ended else today
-    feet = treated_feet(course.foot)
+    feet = feet_of(course.foot)
     day_zero = course.day_zero
     by_foot = {foot: logs_by_day(logs, foot=foot, until=as_of) for foot in feet}
 
