@@ -27,17 +27,16 @@ def test_it_neutralises_formula_cells(value, expected):
     assert safe_cell(value) == expected
 
 
-def test_it_writes_the_export_columns_in_order():
-    log = DailyLog(
-        date=date(2026, 11, 20),
-        foot="left",
-        recorded_on=date(2026, 11, 20),
-        first_step_pain=6,
-        average_pain=4,
-        note="=cmd|' /C calc'!A0",
+def a_log(**fields) -> DailyLog:
+    """A log of 20 November 2026 with a note a spreadsheet would run as a formula."""
+    day = date(2026, 11, 20)
+    return DailyLog(
+        date=day, foot="left", recorded_on=day, first_step_pain=6, average_pain=4, note="=cmd|' /C calc'!A0", **fields
     )
 
-    header, row = list(csv.reader(io.StringIO(logs_csv([log]))))
+
+def test_it_writes_the_export_columns_in_order():
+    header, row = list(csv.reader(io.StringIO(logs_csv([a_log()]))))
 
     assert header == list(LOG_COLUMNS)
     assert row[:4] == ["2026-11-20", "left", "6", "4"]
@@ -52,18 +51,7 @@ LIMITS = {"required": ("date", "foot", "first_step_pain", "average_pain"), "max_
 
 
 def test_it_reads_the_export_back_into_log_values():
-    log = DailyLog(
-        date=date(2026, 11, 20),
-        foot="left",
-        recorded_on=date(2026, 11, 20),
-        first_step_pain=6,
-        average_pain=4,
-        sym_morning_pain=True,
-        bruising=None,
-        note="=cmd|' /C calc'!A0",
-    )
-
-    parsed = read_logs_csv(logs_csv([log]).encode(), **LIMITS)
+    parsed = read_logs_csv(logs_csv([a_log(sym_morning_pain=True, bruising=None)]).encode(), **LIMITS)
 
     assert parsed.error == "" and parsed.rows_read == 1
     [row] = parsed.rows

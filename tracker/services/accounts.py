@@ -48,8 +48,22 @@ ERROR_NOT_PATIENT = "Only active patients can be put on a care team."
 ERROR_SELF_ASSIGN = "You cannot put yourself on a care team. Ask another clinic admin."
 
 
-def _invitation_target(invitation: Invitation) -> str:
-    return f"invitation for {invitation.email} as {invitation.get_role_display()}"
+def _invitation_audit(*, invitation: Invitation, event: str, audit: AuditContext, patient: User | None = None) -> None:
+    audit_record(
+        audit=audit,
+        action=AuditAction.INVITE,
+        target=f"invitation for {invitation.email} as {invitation.get_role_display()}",
+        patient=patient,
+        detail={"event": event, "email": invitation.email, "role": invitation.role},
+    )
+
+
+def _open_invitation_locked(invitation: Invitation) -> Invitation:
+    """The invitation's row, locked; refused once it has been accepted or revoked."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None or invitation.revoked_at is not None:
+        raise ValidationError(ERROR_INVITATION_CLOSED)
+    return invitation
 
 
 def _site_url(site_url: str) -> str:
@@ -105,12 +119,7 @@ def invitation_create(*, email: str, role: str, audit: AuditContext, site_url: s
     )
     invitation.full_clean()
     invitation.save()
-    audit_record(
-        audit=audit,
-        action=AuditAction.INVITE,
-        target=_invitation_target(invitation),
-        detail={"event": "sent", "email": invitation.email, "role": role},
-    )
+    _invitation_audit(invitation=invitation, event="sent", audit=audit)
     _invitation_send(invitation=invitation, token=token, site_url=site_url)
     return invitation
 
@@ -118,38 +127,24 @@ def invitation_create(*, email: str, role: str, audit: AuditContext, site_url: s
 @transaction.atomic
 def invitation_resend(*, invitation: Invitation, audit: AuditContext, site_url: str = "") -> Invitation:
     """A new link with a new expiry; the old link stops working at once (its hash is replaced)."""
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    if invitation.accepted_at is not None or invitation.revoked_at is not None:
-        raise ValidationError(ERROR_INVITATION_CLOSED)
+    invitation = _open_invitation_locked(invitation)
     token, hashed = _new_token()
     now = timezone.now()
     invitation.token_hash = hashed
     invitation.created_at = now
     invitation.expires_at = now + timedelta(days=settings.INVITATION_VALID_DAYS)
     invitation.save(update_fields=["token_hash", "created_at", "expires_at"])
-    audit_record(
-        audit=audit,
-        action=AuditAction.INVITE,
-        target=_invitation_target(invitation),
-        detail={"event": "resent", "email": invitation.email, "role": invitation.role},
-    )
+    _invitation_audit(invitation=invitation, event="resent", audit=audit)
     _invitation_send(invitation=invitation, token=token, site_url=site_url)
     return invitation
 
 
 @transaction.atomic
 def invitation_revoke(*, invitation: Invitation, audit: AuditContext) -> Invitation:
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    if invitation.accepted_at is not None or invitation.revoked_at is not None:
-        raise ValidationError(ERROR_INVITATION_CLOSED)
+    invitation = _open_invitation_locked(invitation)
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
-    audit_record(
-        audit=audit,
-        action=AuditAction.INVITE,
-        target=_invitation_target(invitation),
-        detail={"event": "revoked", "email": invitation.email, "role": invitation.role},
-    )
+    _invitation_audit(invitation=invitation, event="revoked", audit=audit)
     return invitation
 
 
@@ -186,12 +181,11 @@ def invitation_accept(
             invitation.accepted_at = timezone.now()
             invitation.user = user
             invitation.save(update_fields=["accepted_at", "user"])
-            audit_record(
+            _invitation_audit(
+                invitation=invitation,
+                event="accepted",
                 audit=audit.with_actor(user),
-                action=AuditAction.INVITE,
-                target=_invitation_target(invitation),
                 patient=user if user.is_patient else None,
-                detail={"event": "accepted", "email": invitation.email, "role": invitation.role},
             )
     except IntegrityError:
         # Another account took the user name between the form's check and the insert.

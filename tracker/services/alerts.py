@@ -11,6 +11,7 @@ new occurrence (a new silence after a new log, a new red flag day) raises a new 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import partial
 
 from django.db import IntegrityError, transaction
 
@@ -52,13 +53,12 @@ def _alert(*, patient_id: int, kind: str, severity: int, occurrence: str, messag
 def _course_alerts(*, patient_id: int, report: CourseReport, data: PatientProgressData) -> list[Alert]:
     course = report.course_public_id
     label = report.kind_label
-    found = []
+    found: list[Alert] = []
+    course_alert = partial(_alert, patient_id=patient_id, course_id=report.course_id)
     for trend in report.pain:
         if trend.worsening_since is not None:
             found.append(
-                _alert(
-                    patient_id=patient_id,
-                    course_id=report.course_id,
+                course_alert(
                     kind=AlertKind.WORSENING,
                     severity=Severity.HIGH,
                     occurrence=f"{course}:{trend.foot}:{trend.worsening_since.isoformat()}",
@@ -69,9 +69,7 @@ def _course_alerts(*, patient_id: int, report: CourseReport, data: PatientProgre
         if trend.high_pain_run_start is not None:
             # Keyed by foot and first day, not course: two courses on one foot see the same run once.
             found.append(
-                _alert(
-                    patient_id=patient_id,
-                    course_id=report.course_id,
+                course_alert(
                     kind=AlertKind.HIGH_PAIN_RUN,
                     severity=Severity.HIGH,
                     occurrence=f"{trend.foot}:{trend.high_pain_run_start.isoformat()}",
@@ -82,9 +80,7 @@ def _course_alerts(*, patient_id: int, report: CourseReport, data: PatientProgre
     for milestone in report.milestones:
         if milestone.status == MilestoneStatus.OVERDUE:
             found.append(
-                _alert(
-                    patient_id=patient_id,
-                    course_id=report.course_id,
+                course_alert(
                     kind=AlertKind.MILESTONE_OVERDUE,
                     severity=Severity.MEDIUM,
                     occurrence=f"{course}:{milestone.expectation.key}",
@@ -97,9 +93,7 @@ def _course_alerts(*, patient_id: int, report: CourseReport, data: PatientProgre
         own = sessions_for_course(course_obj, data.sessions, data.courses)
         latest = max((s.date for s in own if s.kind == SessionKind.NEEDLING and s.date <= report.as_of), default=None)
         found.append(
-            _alert(
-                patient_id=patient_id,
-                course_id=report.course_id,
+            course_alert(
                 kind=AlertKind.NEEDLING_SORENESS,
                 severity=Severity.MEDIUM,
                 occurrence=f"{course}:{latest.isoformat() if latest else 'session'}",
@@ -109,9 +103,7 @@ def _course_alerts(*, patient_id: int, report: CourseReport, data: PatientProgre
         )
     if report.no_improvement_after_6_months:
         found.append(
-            _alert(
-                patient_id=patient_id,
-                course_id=report.course_id,
+            course_alert(
                 kind=AlertKind.NO_IMPROVEMENT,
                 severity=Severity.MEDIUM,
                 occurrence=course,

@@ -8,7 +8,7 @@ an audit event here; changes write theirs in the service.
 
 from __future__ import annotations
 
-from functools import wraps
+from functools import partial, wraps
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -220,35 +220,33 @@ def _course_of(patient, course_id) -> Course:
     return get_object_or_404(Course, public_id=course_id, patient=patient)
 
 
-def _done(request, patient, message: str, anchor: str = ""):
-    messages.success(request, message)
-    return redirect(reverse("clinic:patient", args=[patient.public_id]) + anchor)
+def _submit(request, patient, form, save, *, bound: dict, done, anchor: str):
+    """One of the patient page's forms, posted: ``save`` (a service, given the form's values and the audit
+    context) then back to the page at ``anchor`` with ``done`` (a message, or a function of what ``save``
+    returned); refused by the form or the service, the page again with the form's errors (400)."""
+    if form.is_valid():
+        try:
+            saved = save(audit=AuditContext.from_request(request), **form.cleaned_data)
+        except ValidationError as exc:
+            add_validation_error(form, exc)
+        else:
+            messages.success(request, done(saved) if callable(done) else done)
+            return redirect(reverse("clinic:patient", args=[patient.public_id]) + anchor)
+    return _patient_page(request, patient, bound=bound, status=400)
 
 
 @patient_view("POST")
 def note_add(request, patient):
     form = NoteForm(request.POST)
-    if form.is_valid():
-        try:
-            services.note_add(patient=patient, text=form.cleaned_data["text"], audit=AuditContext.from_request(request))
-        except ValidationError as exc:
-            add_validation_error(form, exc)
-        else:
-            return _done(request, patient, "Note saved.", "#notes")
-    return _patient_page(request, patient, bound={"note": form}, status=400)
+    save = partial(services.note_add, patient=patient)
+    return _submit(request, patient, form, save, bound={"note": form}, done="Note saved.", anchor="#notes")
 
 
 @patient_view("POST")
 def course_start(request, patient):
     form = CourseStartForm(request.POST, today=patient.local_today(), prefix="course")
-    if form.is_valid():
-        try:
-            services.course_start(patient=patient, audit=AuditContext.from_request(request), **form.cleaned_data)
-        except ValidationError as exc:
-            add_validation_error(form, exc)
-        else:
-            return _done(request, patient, "Course started.", "#courses")
-    return _patient_page(request, patient, bound={"course": form}, status=400)
+    save = partial(services.course_start, patient=patient)
+    return _submit(request, patient, form, save, bound={"course": form}, done="Course started.", anchor="#courses")
 
 
 @patient_view("POST")
@@ -256,19 +254,15 @@ def course_finish(request, patient, course_id):
     course = _course_of(patient, course_id)
     key = str(course.public_id)
     form = CourseFinishForm(request.POST, prefix=f"finish-{key}")
-    if form.is_valid():
-        try:
-            course = services.course_finish(
-                course=course,
-                today=patient.local_today(),
-                audit=AuditContext.from_request(request),
-                **form.cleaned_data,
-            )
-        except ValidationError as exc:
-            add_validation_error(form, exc)
-        else:
-            return _done(request, patient, f"Course marked {course.get_status_display().lower()}.", "#courses")
-    return _patient_page(request, patient, bound={"finish": (key, form)}, status=400)
+    return _submit(
+        request,
+        patient,
+        form,
+        partial(services.course_finish, course=course, today=patient.local_today()),
+        bound={"finish": (key, form)},
+        done=lambda finished: f"Course marked {finished.get_status_display().lower()}.",
+        anchor="#courses",
+    )
 
 
 @patient_view("POST")
@@ -276,18 +270,15 @@ def course_planned_sessions(request, patient, course_id):
     course = _course_of(patient, course_id)
     key = str(course.public_id)
     form = PlannedSessionsForm(request.POST, prefix=f"planned-{key}")
-    if form.is_valid():
-        try:
-            services.course_planned_sessions_set(
-                course=course,
-                planned_sessions=form.cleaned_data["planned_sessions"],
-                audit=AuditContext.from_request(request),
-            )
-        except ValidationError as exc:
-            add_validation_error(form, exc)
-        else:
-            return _done(request, patient, "Planned sessions saved.", "#courses")
-    return _patient_page(request, patient, bound={"planned": (key, form)}, status=400)
+    return _submit(
+        request,
+        patient,
+        form,
+        partial(services.course_planned_sessions_set, course=course),
+        bound={"planned": (key, form)},
+        done="Planned sessions saved.",
+        anchor="#courses",
+    )
 
 
 @patient_view("POST")
@@ -295,19 +286,15 @@ def needling_session_record(request, patient, course_id):
     course = _course_of(patient, course_id)
     key = str(course.public_id)
     form = NeedlingSessionForm(request.POST, prefix=f"needling-{key}")
-    if form.is_valid():
-        try:
-            services.needling_session_record(
-                course=course,
-                today=patient.local_today(),
-                audit=AuditContext.from_request(request),
-                **form.cleaned_data,
-            )
-        except ValidationError as exc:
-            add_validation_error(form, exc)
-        else:
-            return _done(request, patient, "Needling session recorded.", "#sessions")
-    return _patient_page(request, patient, bound={"needling": (key, form)}, status=400)
+    return _submit(
+        request,
+        patient,
+        form,
+        partial(services.needling_session_record, course=course, today=patient.local_today()),
+        bound={"needling": (key, form)},
+        done="Needling session recorded.",
+        anchor="#sessions",
+    )
 
 
 @patient_view("POST")
