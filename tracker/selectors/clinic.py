@@ -80,10 +80,6 @@ class CaseloadRow:
     trend: list[int | None] = field(default_factory=list)  # first-step pain, the last 7 days, oldest first
 
     @property
-    def main_report(self) -> CourseReport | None:
-        return self.reports[0] if self.reports else None
-
-    @property
     def days_since_log(self) -> int | None:
         last = self.patient.last_logged_on
         return None if last is None else (self.today - last).days
