@@ -43,7 +43,7 @@ LOG_COLUMNS: tuple[str, ...] = (
 # ---------------------------------------------------------------------------------------------------------
 
 
-def safe_cell(value) -> str:
+def safe_cell(value: object) -> str:
     """The text of one cell, neutralised if a spreadsheet would read it as a formula."""
     if value is None:
         return ""
@@ -62,7 +62,7 @@ class _Echo:
         return value
 
 
-def csv_lines(rows: Iterable[Iterable], header: Iterable[str]) -> Iterator[str]:
+def csv_lines(rows: Iterable[Iterable[object]], header: Iterable[str]) -> Iterator[str]:
     """``header`` then ``rows`` as CSV lines, one at a time, each cell through ``safe_cell``.
 
     A generator: a ``StreamingHttpResponse`` sends a large export line by line without holding it in memory.

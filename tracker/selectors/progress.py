@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from ..models import Course, CourseKind, CourseStatus, DailyLog, Session, SessionKind, User
 from ..progress.calculate import course_report
@@ -112,7 +113,7 @@ class CourseChart:
 
     course: Course
     report: CourseReport
-    chart: dict
+    chart: dict[str, Any]
     chart_id: str  # the chart's element id on the page: "chart-1", "chart-2"...
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
@@ -95,7 +95,7 @@ def audit_record(
     action: str,
     target: str,
     patient: User | None = None,
-    detail: dict | None = None,
+    detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Write one audit event. ``target`` says what was touched in words ("daily log 2026-11-20")."""
     return AuditEvent.objects.create(
