@@ -1,8 +1,9 @@
 """The physiotherapist's changes: notes, alert acknowledgement, courses, needling sessions, diary import.
 
 Every function is keyword-only, checks its input (``full_clean`` before ``save``), and writes an audit event
-(who, what, which patient) in the same transaction as the change. Callers have already scoped the patient
-with ``tracker.permissions.get_patient_in_care_or_404``.
+(who, what, which patient) in the same transaction as the change. Who acts is the ``AuditContext``'s actor:
+a note, an acknowledgement and a needling session are a person's and refuse a context without one. Callers
+have already scoped the patient with ``tracker.permissions.get_patient_in_care_or_404``.
 """
 
 from __future__ import annotations
