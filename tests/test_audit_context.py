@@ -17,7 +17,7 @@ from tests.factories import AlertFactory, CourseFactory
 from tracker.models import AuditAction, AuditEvent, ClinicalNote, CourseStatus
 from tracker.services import accounts as account_services
 from tracker.services import clinic as clinic_services
-from tracker.services.audit import SYSTEM, AuditContext, audit_record
+from tracker.services.audit import AuditContext
 
 pytestmark = pytest.mark.django_db
 
@@ -46,12 +46,6 @@ def test_a_command_calls_a_service_with_a_system_context_and_the_event_has_no_ad
     assert event.actor is None and event.actor_username == "system: close_courses"
 
 
-def test_the_system_context_names_the_application():
-    event = audit_record(audit=AuditContext.system(), action=AuditAction.VIEW, target="nightly check")
-
-    assert (event.actor, event.actor_username, event.ip_address) == (None, SYSTEM, None)
-
-
 def test_a_command_acting_for_a_person_records_that_person_without_an_address(patient, physio):
     note = clinic_services.note_add(
         patient=patient, text="Imported from the old system.", audit=AuditContext.for_command("import", actor=physio)
@@ -65,9 +59,13 @@ def test_a_command_acting_for_a_person_records_that_person_without_an_address(pa
 @pytest.mark.parametrize(
     "call",
     [
-        lambda patient, alert: clinic_services.note_add(patient=patient, text="x", audit=AuditContext.system()),
-        lambda patient, alert: clinic_services.alert_acknowledge(alert=alert, note="x", audit=AuditContext.system()),
-        lambda patient, alert: account_services.user_deactivate(user=patient, audit=AuditContext.system()),
+        lambda patient, alert: clinic_services.note_add(
+            patient=patient, text="x", audit=AuditContext.for_command("job")
+        ),
+        lambda patient, alert: clinic_services.alert_acknowledge(
+            alert=alert, note="x", audit=AuditContext.for_command("job")
+        ),
+        lambda patient, alert: account_services.user_deactivate(user=patient, audit=AuditContext.for_command("job")),
     ],
 )
 def test_a_change_only_a_person_makes_refuses_a_context_without_one(patient, call):

@@ -18,8 +18,6 @@ from ..models import AuditEvent, User
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
-SYSTEM = "system"  # the audit trail's "who" for a change no person made
-
 
 def client_ip(request: HttpRequest | None) -> str | None:
     """The client's address: the one definition for the audit trail and for django-axes' lockout.
@@ -64,12 +62,7 @@ class AuditContext:
     @classmethod
     def for_command(cls, name: str, *, actor: User | None = None) -> AuditContext:
         """A management command or job: no address; ``actor`` when it acts for a person, else its ``name``."""
-        return cls(actor=actor, actor_username=f"{SYSTEM}: {name}"[:150])
-
-    @classmethod
-    def system(cls) -> AuditContext:
-        """The application itself, with no person or command to name."""
-        return cls(actor=None, actor_username=SYSTEM)
+        return cls(actor=actor, actor_username=f"system: {name}"[:150])
 
     def with_actor(self, actor: User) -> AuditContext:
         """The same request, acted on by ``actor`` (a new account accepting its invitation signs its own event)."""
