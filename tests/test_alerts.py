@@ -15,6 +15,7 @@ from tests.factories import AlertFactory, CourseFactory, DailyLogFactory, Patien
 from tracker.models import Alert, AlertKind, AlertStatus, DailyLog, Severity
 from tracker.services import alerts as alerts_module
 from tracker.services.alerts import alerts_raise_for_patient
+from tracker.services.audit import AuditContext
 from tracker.services.logs import daily_log_save
 
 TODAY = date(2026, 6, 15)
@@ -313,6 +314,7 @@ def test_it_raises_a_red_flag_filled_in_for_the_oldest_day_a_patient_may_still_f
         day=ago(7),
         today=TODAY,
         data_by_foot={"left": {"first_step_pain": 5, "average_pain": 5, "rf_fever": True}},
+        audit=AuditContext(actor=patient),
     )
 
     raised = Alert.objects.filter(patient=patient, kind=AlertKind.RED_FLAG)

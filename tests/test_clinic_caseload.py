@@ -121,7 +121,7 @@ def test_it_shows_the_columns(cast, physio, today):
     assert worsening.patient.days_logged_7 == 7
     assert worsening.patient.open_alerts == 1
     assert worsening.trend == [6] * 7
-    assert worsening.main_report.kind == CourseKind.MASSAGE and worsening.main_report.day == 21
+    assert worsening.reports[0].kind == CourseKind.MASSAGE and worsening.reports[0].day == 21
     assert rows["Silent"].patient.days_logged_7 == 2  # days 5 and 6 ago
     assert rows["Silent"].trend == [5, 5, None, None, None, None, None]
     assert rows["Nocourse"].trend == [] and rows["Nocourse"].patient.latest_first_step_pain is None
@@ -258,7 +258,7 @@ def test_it_judges_each_patient_on_their_own_local_date(far_apart, physio):
 
     east, west = rows["East"], rows["West"]
     assert (east.today, west.today) == (EAST_TODAY, WEST_TODAY)
-    assert east.main_report.today == EAST_TODAY and west.main_report.today == WEST_TODAY
+    assert east.reports[0].today == EAST_TODAY and west.reports[0].today == WEST_TODAY
     # East's red flag of her today counts: on Bob's date it would still be "tomorrow" and be left out.
     assert east.need == Need.CRITICAL
     assert east.reason == "Red flag on 16 Jun: pain and swelling in one calf."

@@ -14,6 +14,7 @@ from tests.factories import DailyLogFactory, PatientFactory
 from tracker.csv_format import LOG_COLUMNS, logs_csv
 from tracker.models import AuditAction, AuditEvent, DailyLog
 from tracker.services import clinic as services
+from tracker.services.audit import AuditContext
 
 
 def _csv(rows: list[dict], columns=("date", "foot", "first_step_pain", "average_pain", "note")) -> bytes:
@@ -145,7 +146,9 @@ def test_it_refuses_bad_rows_and_imports_nothing(patient, physio, physio_client)
     ],
 )
 def test_it_refuses_an_unreadable_file(patient, physio, data, message):
-    report = services.diary_import(actor=physio, patient=patient, data=data, today=patient.local_today())
+    report = services.diary_import(
+        patient=patient, data=data, today=patient.local_today(), audit=AuditContext(actor=physio)
+    )
 
     assert message in report.file_error
     assert not report.saved

@@ -21,6 +21,7 @@ from tracker.models import (
     SessionKind,
 )
 from tracker.services import clinic as services
+from tracker.services.audit import AuditContext
 
 
 def page_url(patient):
@@ -140,10 +141,10 @@ def test_acknowledging_needs_a_note(patient, physio_client):
 
 def test_acknowledging_twice_keeps_the_first(patient, physio, other_physio):
     alert = AlertFactory(patient=patient)
-    services.alert_acknowledge(actor=physio, alert=alert, note="First.")
+    services.alert_acknowledge(alert=alert, note="First.", audit=AuditContext(actor=physio))
 
     with pytest.raises(Exception, match="already acknowledged"):
-        services.alert_acknowledge(actor=physio, alert=alert, note="Second.")
+        services.alert_acknowledge(alert=alert, note="Second.", audit=AuditContext(actor=physio))
     alert.refresh_from_db()
     assert alert.acknowledgement_note == "First."
 

@@ -124,10 +124,11 @@ def test_the_service_refuses_an_inactive_physio(clinic_admin, patient):
     from django.core.exceptions import ValidationError
 
     from tracker.services.accounts import care_team_assign
+    from tracker.services.audit import AuditContext
 
     gone = PhysioFactory(is_active=False)
     with pytest.raises(ValidationError, match=ERROR_NOT_CLINICIAN):
-        care_team_assign(physio=gone, patients=[patient], actor=clinic_admin)
+        care_team_assign(physio=gone, patients=[patient], audit=AuditContext(actor=clinic_admin))
 
 
 def test_it_needs_a_ticked_patient(admin_client_, physio):

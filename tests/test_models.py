@@ -17,7 +17,7 @@ from tests.factories import (
     ReminderSentFactory,
     SessionFactory,
 )
-from tracker.models import Course, CourseStatus, DailyLog, Session
+from tracker.models import Course, CourseStatus, DailyLog, Session, feet_of
 
 pytestmark = pytest.mark.django_db
 
@@ -145,6 +145,16 @@ def test_it_addresses_patients_and_courses_by_random_uuid():
 def test_it_lists_both_feet_for_a_course_on_both():
     assert Course(foot="both").feet == ("left", "right")
     assert Course(foot="left").feet == ("left",)
+
+
+@pytest.mark.parametrize(
+    ("course_foot", "feet"), [("left", ("left",)), ("right", ("right",)), ("both", ("left", "right"))]
+)
+def test_one_definition_of_the_feet_a_course_treats(course_foot, feet):
+    """The model, the progress engine and the cohort band all read a course's feet from ``feet_of``."""
+    assert feet_of(course_foot) == feet
+    assert all(type(foot) is str for foot in feet_of(course_foot))  # plain values, as the logs store them
+    assert Course(foot=course_foot).feet == feet
 
 
 def test_a_session_survives_its_course_being_deleted():

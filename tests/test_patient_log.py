@@ -12,6 +12,7 @@ from tests.factories import CourseFactory, DailyLogFactory, PatientFactory, Sess
 from tracker.forms import patient as f
 from tracker.models import Alert, AlertKind, AuditEvent, DailyLog, Severity
 from tracker.services import logs as log_service
+from tracker.services.audit import AuditContext
 from tracker.services.logs import DAY_IN_FUTURE, DAY_TOO_OLD, daily_log_save
 
 pytestmark = pytest.mark.django_db
@@ -21,6 +22,13 @@ def valid(foot="left", **extra):
     data = {f"{foot}-first_step_pain": "5", f"{foot}-average_pain": "4"}
     data.update({f"{foot}-{k}": v for k, v in extra.items()})
     return data
+
+
+def save_left(patient, *, day, today, values):
+    """The patient's own save of their left foot's log, as the log page makes it."""
+    return daily_log_save(
+        patient=patient, day=day, today=today, data_by_foot={"left": values}, audit=AuditContext(actor=patient)
+    )
 
 
 @pytest.fixture
@@ -255,13 +263,9 @@ def test_the_service_validates_too(patient, course, today):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
-        daily_log_save(
-            patient=patient, day=today, data_by_foot={"left": {"first_step_pain": 11, "average_pain": 1}}, today=today
-        )
+        save_left(patient, day=today, today=today, values={"first_step_pain": 11, "average_pain": 1})
     with pytest.raises(ValueError, match="not daily log fields"):
-        daily_log_save(
-            patient=patient, day=today, data_by_foot={"left": {"patient_id": 2, "first_step_pain": 1}}, today=today
-        )
+        save_left(patient, day=today, today=today, values={"patient_id": 2, "first_step_pain": 1})
     assert not DailyLog.objects.exists()
 
 
@@ -301,12 +305,7 @@ def test_the_service_refuses_a_day_outside_the_window(patient, course, today):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError, match="7 days back"):
-        daily_log_save(
-            patient=patient,
-            day=today - timedelta(days=8),
-            data_by_foot={"left": {"first_step_pain": 1, "average_pain": 1}},
-            today=today,
-        )
+        save_left(patient, day=today - timedelta(days=8), today=today, values={"first_step_pain": 1, "average_pain": 1})
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -401,9 +400,7 @@ def test_a_concurrent_insert_of_the_same_day_becomes_an_update(patient, course, 
         return None if len(calls) == 1 else real(**kwargs)
 
     with mock.patch.object(log_service, "_existing_log", side_effect=stale_first_read):
-        daily_log_save(
-            patient=patient, day=today, data_by_foot={"left": {"first_step_pain": 3, "average_pain": 2}}, today=today
-        )
+        save_left(patient, day=today, today=today, values={"first_step_pain": 3, "average_pain": 2})
 
     assert len(calls) == 2
     assert list(DailyLog.objects.values_list("first_step_pain", flat=True)) == [3]

@@ -1037,23 +1037,25 @@ def _patient_with_history(*, today: date, kind: str = "massage", n_days: int = 2
 @pytest.mark.django_db
 @pytest.mark.parametrize("n_patients", [5, 50])
 def test_it_reports_a_caseload_in_3_queries_whatever_its_size(django_assert_num_queries, n_patients):
-    from tracker.selectors.progress import reports_for_patients
+    from tracker.selectors.progress import progress_data_for_patients, reports_from_data
 
     today = date(2026, 5, 1)
     ids = [_patient_with_history(today=today).pk for _ in range(n_patients)]
-    # 1. the courses (with their patient), 2. the logs, 3. the sessions.
+    # 1. the courses (with their patient), 2. the logs, 3. the sessions; the reports themselves run no query.
     with django_assert_num_queries(3):
-        reports = reports_for_patients(patient_ids=ids, today=today)
+        data = progress_data_for_patients(patient_ids=ids, until=today)
+        reports = {pid: reports_from_data(item, today=today) for pid, item in data.items()}
     assert set(reports) == set(ids)
     assert all(len(r) == 1 and r[0].sessions.done == 1 for r in reports.values())
 
 
 @pytest.mark.django_db
-def test_it_judges_each_patient_on_their_own_date_in_3_queries(django_assert_num_queries, monkeypatch):
+def test_the_caseload_judges_each_patient_on_their_own_date_in_4_queries(django_assert_num_queries, monkeypatch):
     from datetime import UTC, datetime
 
-    from tests.factories import PatientFactory
-    from tracker.selectors.progress import reports_for_patients
+    from tests.factories import PatientFactory, PhysioFactory
+    from tracker.models import CareTeamMembership
+    from tracker.selectors.clinic import caseload_rows
 
     # 10:30 UTC on 15 June: 16 June on Kiritimati (UTC+14), 14 June in Pago Pago (UTC-11). A server date, a UTC
     # date or one patient's date used for all would give at least one of them the wrong day.
@@ -1064,12 +1066,16 @@ def test_it_judges_each_patient_on_their_own_date_in_3_queries(django_assert_num
         patient.time_zone = zone
         patient.save()
     no_course = PatientFactory()
-    with django_assert_num_queries(3):
-        reports = reports_for_patients(patient_ids=[east.pk, west.pk, no_course.pk], today=None)
-    assert reports[no_course.pk] == []
-    assert reports[east.pk][0].today == date(2026, 6, 16)
-    assert reports[west.pk][0].today == date(2026, 6, 14)
-    assert reports[east.pk][0].last_logged_on == date(2026, 6, 16)  # her log of today counts
+    physio = PhysioFactory()
+    for patient in (east, west, no_course):
+        CareTeamMembership.objects.create(patient=patient, physio=physio)
+    # The caseload: 1. the patients with their columns, then 2. to 4. the courses, the logs, the sessions.
+    with django_assert_num_queries(4):
+        rows = {row.patient.pk: row for row in caseload_rows(physio=physio)}
+    assert rows[no_course.pk].reports == []
+    assert rows[east.pk].reports[0].today == date(2026, 6, 16)
+    assert rows[west.pk].reports[0].today == date(2026, 6, 14)
+    assert rows[east.pk].reports[0].last_logged_on == date(2026, 6, 16)  # her log of today counts
 
 
 @pytest.mark.django_db

@@ -12,7 +12,7 @@ from django.db import IntegrityError
 
 from tests.factories import DailyLogFactory, PatientFactory, PhysioFactory, ReminderSentFactory
 from tracker.models import ReminderSent
-from tracker.services.patient_account import reminder_send, reminders_due, reminders_send
+from tracker.services.reminders import reminder_send, reminders_due, reminders_send
 
 pytestmark = pytest.mark.django_db
 

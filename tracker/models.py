@@ -122,6 +122,11 @@ class CourseFoot(models.TextChoices):
     BOTH = "both", "Both"
 
 
+def feet_of(course_foot: str) -> tuple[str, ...]:
+    """The feet a course on ``course_foot`` (a CourseFoot value) treats: ("left", "right") for both."""
+    return (Foot.LEFT.value, Foot.RIGHT.value) if course_foot == CourseFoot.BOTH else (str(course_foot),)
+
+
 class CourseKind(models.TextChoices):
     ENDOSCOPIC = "endoscopic", "Endoscopic plantar fascia release"
     OPEN = "open", "Open plantar fascia release"
@@ -180,12 +185,8 @@ class Course(models.Model):
         return f"{self.get_kind_display()} ({self.get_foot_display().lower()} foot) from {self.day_zero:%d %b %Y}"
 
     @property
-    def is_surgical(self) -> bool:
-        return self.kind in SURGICAL_KINDS
-
-    @property
     def feet(self) -> tuple[str, ...]:
-        return (Foot.LEFT, Foot.RIGHT) if self.foot == CourseFoot.BOTH else (self.foot,)
+        return feet_of(self.foot)
 
 
 class WeightBearing(models.TextChoices):

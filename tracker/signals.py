@@ -1,45 +1,57 @@
 """Sign-ins, failed sign-ins and lockouts go to the audit trail."""
 
+from __future__ import annotations
+
+from typing import Any
+
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
+from django.http import HttpRequest
 
 from .models import AuditAction, User
-from .services.audit import audit_record
+from .services.audit import AuditContext, audit_record, client_ip
+
+
+def _context(request: HttpRequest | None, *, actor: User | None = None, username: str = "") -> AuditContext:
+    # The signal names the user: at sign-out the request's user is about to become anonymous.
+    return AuditContext(actor=actor, ip_address=client_ip(request), actor_username=username)
 
 
 @receiver(user_logged_in)
-def audit_login(sender, request, user, **kwargs):
-    audit_record(actor=user, action=AuditAction.LOGIN, target=f"account {user.username}", request=request)
+def audit_login(sender: object, request: HttpRequest, user: User, **kwargs: Any) -> None:
+    audit_record(audit=_context(request, actor=user), action=AuditAction.LOGIN, target=f"account {user.username}")
 
 
 @receiver(user_logged_out)
-def audit_logout(sender, request, user, **kwargs):
+def audit_logout(sender: object, request: HttpRequest, user: User | None, **kwargs: Any) -> None:
     if user is not None:
-        audit_record(actor=user, action=AuditAction.LOGOUT, target=f"account {user.username}", request=request)
+        audit_record(audit=_context(request, actor=user), action=AuditAction.LOGOUT, target=f"account {user.username}")
 
 
 @receiver(user_login_failed)
-def audit_login_failed(sender, credentials, request=None, **kwargs):
+def audit_login_failed(
+    sender: object, credentials: dict[str, Any] | None, request: HttpRequest | None = None, **kwargs: Any
+) -> None:
     username = (credentials or {}).get("username", "")[:150]
     audit_record(
-        actor=None,
-        actor_username=username,
-        action=AuditAction.LOGIN_FAILED,
-        target=f"account {username}",
-        request=request,
+        audit=_context(request, username=username), action=AuditAction.LOGIN_FAILED, target=f"account {username}"
     )
 
 
 @receiver(user_locked_out)
-def audit_lockout(sender, request=None, username=None, ip_address=None, **kwargs):
-    actor = User.objects.filter(username=username).first() if username else None
+def audit_lockout(
+    sender: object,
+    request: HttpRequest | None = None,
+    username: str | None = None,
+    ip_address: str | None = None,
+    **kwargs: Any,
+) -> None:
+    account = User.objects.filter(username=username).first() if username else None
     audit_record(
-        actor=None,
-        actor_username=username or "",
+        audit=_context(request, username=username or ""),
         action=AuditAction.LOCKOUT,
         target=f"account {username}",
-        patient=actor if actor is not None and actor.is_patient else None,
-        request=request,
+        patient=account if account is not None and account.is_patient else None,
         detail={"ip_address": ip_address},
     )

@@ -45,7 +45,6 @@ HOUR_RANGE = "Choose an hour from 0 (midnight) to 23 (11 pm)."
 
 _RED_FLAG_NAMES = frozenset(name for name, _ in RED_FLAG_FIELDS)
 PAIN_CHOICES = [(str(n), str(n)) for n in range(11)]
-PAIN_ENDS = {0: "no pain", 10: "worst imaginable"}
 
 
 def _style(form: forms.Form) -> None:
@@ -188,9 +187,6 @@ class DailyLogForm(forms.Form):
             if name in data and data[name] is None:
                 data[name] = ""
         return data
-
-    def has_red_flag(self) -> bool:
-        return any(self[name].value() in (True, "on", "true", "True") for name, _ in RED_FLAG_FIELDS)
 
 
 def log_initial(log, *, previous=None) -> dict:

@@ -74,16 +74,15 @@ from tracker.models import (
     RED_FLAG_FIELDS,
     SURGICAL_KINDS,
     Course,
-    CourseFoot,
     CourseKind,
     CourseStatus,
     DailyLog,
-    Foot,
     Footwear,
     Session,
     SessionKind,
     UsualActivities,
     WeightBearing,
+    feet_of,
 )
 
 from .report import (
@@ -173,11 +172,6 @@ Pains = dict[date, int]  # one foot's counted first-step pain, by date
 # ---------------------------------------------------------------------------------------------------------------
 # Small helpers
 # ---------------------------------------------------------------------------------------------------------------
-
-
-def treated_feet(course_foot: str) -> tuple[str, ...]:
-    """The feet a course treats: ("left", "right") for both."""
-    return (Foot.LEFT.value, Foot.RIGHT.value) if course_foot == CourseFoot.BOTH else (str(course_foot),)
 
 
 def add_months(day: date, months: int) -> date:
@@ -757,7 +751,7 @@ def course_report(
     sessions = list(sessions)
     ended = course.status != CourseStatus.ACTIVE and course.ended_on is not None
     as_of = min(today, course.ended_on) if ended and course.ended_on is not None else today
-    feet = treated_feet(course.foot)
+    feet = feet_of(course.foot)
     day_zero = course.day_zero
     conservative = course.kind in CONSERVATIVE_KINDS
     started = as_of >= day_zero

@@ -14,9 +14,10 @@ One database query per band: the rows are fetched together and the quantiles wor
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from statistics import fmean, median, quantiles
 
-from ..models import Course, CourseFoot, Role
+from ..models import Course, Role, feet_of
 from .report import BandPoint
 
 MIN_PATIENTS = 5  # DESIGN.md section 5: "at least 5, the patient excluded"
@@ -48,7 +49,7 @@ def cohort_band(*, kind: str, exclude_patient_id: int | None, max_week: int | No
     for patient_id, course_foot, day_zero, ended_on, log_date, log_foot, pain in rows:
         if log_date is None or log_date < day_zero or (ended_on is not None and log_date > ended_on):
             continue
-        if course_foot != CourseFoot.BOTH and log_foot != course_foot:
+        if log_foot not in feet_of(course_foot):
             continue
         week = (log_date - day_zero).days // 7 + 1
         if max_week is not None and week > max_week:
@@ -67,3 +68,8 @@ def cohort_band(*, kind: str, exclude_patient_id: int | None, max_week: int | No
         q1, _, q3 = quantiles(values, n=4, method="inclusive")
         band.append(BandPoint(week=week, median=median(values), q1=q1, q3=q3, patients=len(values)))
     return tuple(band)
+
+
+def cohort_bands(*, kinds: Iterable[str], exclude_patient_id: int | None) -> dict[str, tuple[BandPoint, ...]]:
+    """``cohort_band`` for each kind in ``kinds``, by kind: one query per distinct kind."""
+    return {kind: cohort_band(kind=kind, exclude_patient_id=exclude_patient_id) for kind in dict.fromkeys(kinds)}

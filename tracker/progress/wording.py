@@ -43,6 +43,7 @@ from .report import (
     Worsening,
     WoundConcern,
 )
+from .words import format_number
 
 RED_FLAG_LABELS = dict(RED_FLAG_FIELDS)
 RECENT_LOG_DAYS = 7  # "the past week": the 7 days ending the day judged
@@ -54,9 +55,7 @@ RECENT_LOG_DAYS = 7  # "the past week": the 7 days ending the day judged
 
 def score(value: float | None) -> str:
     """A pain or score value as people write it: 6, 5.5, 2.3 (one decimal at most; a dash when unknown)."""
-    if value is None:
-        return "–"
-    return f"{value:.1f}".rstrip("0").rstrip(".")
+    return "–" if value is None else format_number(value)
 
 
 def signed(value: float) -> str:

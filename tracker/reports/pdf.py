@@ -17,7 +17,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 
 from ..models import RED_FLAG_FIELDS, User
-from ..progress.cohort import cohort_band
+from ..progress.cohort import cohort_bands
 from ..progress.report import CourseReport
 from ..selectors.clinic import report_records
 from ..selectors.progress import patient_reports
@@ -92,14 +92,14 @@ def report_context(*, patient: User, today: date, prepared_by: User, limits: Lim
     """Everything the report shows, cut to ``limits``. A fixed number of queries (see ``report_records``)."""
     reports = patient_reports(patient=patient, today=today)
     charted = reports[: limits.charts]
-    bands = {kind: cohort_band(kind=kind, exclude_patient_id=patient.pk) for kind in {r.kind for r in charted}}
+    bands = cohort_bands(kinds=[r.kind for r in charted], exclude_patient_id=patient.pk)
     courses = []
     for report in charted:
         courses.append(
             {
                 "report": report,
-                "svg": progress_chart_svg(report=report, band=bands.get(report.kind)),
-                "band": bands.get(report.kind),
+                "svg": progress_chart_svg(report=report, band=bands[report.kind]),
+                "band": bands[report.kind],
                 "milestones": [(i, m) for i, m in enumerate(report.milestones, start=1)],
             }
         )

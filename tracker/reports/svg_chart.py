@@ -15,6 +15,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from ..progress.report import BandPoint, CourseReport, PainTrend
+from ..progress.words import format_number  # coordinates to one decimal: small markup, no float noise
 
 # Colours with at least 3:1 contrast on white (WCAG 1.4.11 for graphics).
 FOOT_COLOURS = {"left": "#0b5cad", "right": "#b3501b"}
@@ -22,11 +23,6 @@ BAND_FILL = "#9aa5b1"
 WINDOW_FILL = "#2e7d32"
 TEXT = "#212529"
 GRID = "#ced4da"
-
-
-def _fmt(value: float) -> str:
-    """Coordinates to one decimal: small markup, no float noise."""
-    return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -75,14 +71,14 @@ def sparkline_svg(values: Sequence[float | None], *, width: int = 96, height: in
         f'<svg xmlns="http://www.w3.org/2000/svg" class="sparkline" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(label)}">',
         f"<title>{escape(label)}</title>",
-        f'<line x1="{pad}" y1="{_fmt(y(0))}" x2="{width - pad}" y2="{_fmt(y(0))}" stroke="{GRID}" stroke-width="1"/>',
+        f'<line x1="{pad}" y1="{format_number(y(0))}" x2="{width - pad}" y2="{format_number(y(0))}" stroke="{GRID}" stroke-width="1"/>',
     ]
     for segment in segments:
         if len(segment) > 1:
-            points = " ".join(f"{_fmt(x)},{_fmt(yy)}" for x, yy in segment)
+            points = " ".join(f"{format_number(x)},{format_number(yy)}" for x, yy in segment)
             parts.append(f'<polyline points="{points}" fill="none" stroke="{TEXT}" stroke-width="1.5"/>')
         for x, yy in segment:
-            parts.append(f'<circle cx="{_fmt(x)}" cy="{_fmt(yy)}" r="1.8" fill="{TEXT}"/>')
+            parts.append(f'<circle cx="{format_number(x)}" cy="{format_number(yy)}" r="1.8" fill="{TEXT}"/>')
     parts.append("</svg>")
     return mark_safe("".join(parts))
 
@@ -168,15 +164,15 @@ def progress_chart_svg(
     for number, m in windows:
         x1, x2 = x(_days(report, m.window_start)), x(_days(report, m.window_end))
         out.append(
-            f'<rect x="{_fmt(x1)}" y="{top}" width="{_fmt(max(x2 - x1, 1))}" height="{plot_h}" '
+            f'<rect x="{format_number(x1)}" y="{top}" width="{format_number(max(x2 - x1, 1))}" height="{plot_h}" '
             f'fill="{WINDOW_FILL}" fill-opacity="0.13" stroke="{WINDOW_FILL}" stroke-width="0.6"/>'
-            f'<text x="{_fmt(x1 + 3)}" y="{top + 11}" font-size="10" fill="{WINDOW_FILL}">{number}</text>'
+            f'<text x="{format_number(x1 + 3)}" y="{top + 11}" font-size="10" fill="{WINDOW_FILL}">{number}</text>'
         )
     # Grid and axes.
     for v in range(0, 11, 2):
         out.append(
-            f'<line x1="{left}" y1="{_fmt(y(v))}" x2="{left + plot_w}" y2="{_fmt(y(v))}" stroke="{GRID}" stroke-width="0.6"/>'
-            f'<text x="{left - 6}" y="{_fmt(y(v) + 3)}" font-size="9" text-anchor="end" fill="{TEXT}">{v}</text>'
+            f'<line x1="{left}" y1="{format_number(y(v))}" x2="{left + plot_w}" y2="{format_number(y(v))}" stroke="{GRID}" stroke-width="0.6"/>'
+            f'<text x="{left - 6}" y="{format_number(y(v) + 3)}" font-size="9" text-anchor="end" fill="{TEXT}">{v}</text>'
         )
     tick = 7 if span <= 70 else 28 if span <= 280 else 56
     first_tick = (x_min // tick) * tick
@@ -184,8 +180,8 @@ def progress_chart_svg(
         if d < x_min:
             continue
         out.append(
-            f'<line x1="{_fmt(x(d))}" y1="{top + plot_h}" x2="{_fmt(x(d))}" y2="{top + plot_h + 4}" stroke="{TEXT}"/>'
-            f'<text x="{_fmt(x(d))}" y="{top + plot_h + 14}" font-size="9" text-anchor="middle" fill="{TEXT}">{d}</text>'
+            f'<line x1="{format_number(x(d))}" y1="{top + plot_h}" x2="{format_number(x(d))}" y2="{top + plot_h + 4}" stroke="{TEXT}"/>'
+            f'<text x="{format_number(x(d))}" y="{top + plot_h + 14}" font-size="9" text-anchor="middle" fill="{TEXT}">{d}</text>'
         )
     out.append(
         f'<text x="{left + plot_w / 2:.0f}" y="{height - 4}" font-size="9" text-anchor="middle" fill="{TEXT}">'
@@ -199,9 +195,11 @@ def progress_chart_svg(
         points = sorted(band, key=lambda p: p.week)
         points = [p for p in points if x_min <= (p.week - 1) * 7 + 3 <= x_max]
         if points:
-            upper = " ".join(f"{_fmt(x((p.week - 1) * 7 + 3))},{_fmt(y(p.q3))}" for p in points)
-            lower = " ".join(f"{_fmt(x((p.week - 1) * 7 + 3))},{_fmt(y(p.q1))}" for p in reversed(points))
-            median = " ".join(f"{_fmt(x((p.week - 1) * 7 + 3))},{_fmt(y(p.median))}" for p in points)
+            upper = " ".join(f"{format_number(x((p.week - 1) * 7 + 3))},{format_number(y(p.q3))}" for p in points)
+            lower = " ".join(
+                f"{format_number(x((p.week - 1) * 7 + 3))},{format_number(y(p.q1))}" for p in reversed(points)
+            )
+            median = " ".join(f"{format_number(x((p.week - 1) * 7 + 3))},{format_number(y(p.median))}" for p in points)
             out.append(
                 f'<polygon points="{upper} {lower}" fill="{BAND_FILL}" fill-opacity="0.35" stroke="none"/>'
                 f'<polyline points="{median}" fill="none" stroke="#5c6670" stroke-width="1.2" stroke-dasharray="4 3"/>'
@@ -211,7 +209,7 @@ def progress_chart_svg(
         out.extend(_foot_marks(report, trend, x, y))
     # Today (or the day the course ended).
     out.append(
-        f'<line x1="{_fmt(x(report.day))}" y1="{top}" x2="{_fmt(x(report.day))}" y2="{top + plot_h}" '
+        f'<line x1="{format_number(x(report.day))}" y1="{top}" x2="{format_number(x(report.day))}" y2="{top + plot_h}" '
         f'stroke="{TEXT}" stroke-width="1" stroke-dasharray="2 2"/>'
     )
     out.append("</svg>")
@@ -222,7 +220,7 @@ def _foot_marks(report: CourseReport, trend: PainTrend, x, y) -> list[str]:
     colour = FOOT_COLOURS.get(trend.foot, TEXT)
     marks: list[str] = []
     dots = [
-        f'<circle cx="{_fmt(x(_days(report, p.day)))}" cy="{_fmt(y(p.first_step_pain))}" r="1.4" fill="{colour}" fill-opacity="0.55"/>'
+        f'<circle cx="{format_number(x(_days(report, p.day)))}" cy="{format_number(y(p.first_step_pain))}" r="1.4" fill="{colour}" fill-opacity="0.55"/>'
         for p in trend.series
         if p.first_step_pain is not None
     ]
@@ -236,10 +234,5 @@ def _foot_marks(report: CourseReport, trend: PainTrend, x, y) -> list[str]:
                 )
             segment = []
             continue
-        segment.append(f"{_fmt(x(_days(report, p.day)))},{_fmt(y(p.mean_7d))}")
+        segment.append(f"{format_number(x(_days(report, p.day)))},{format_number(y(p.mean_7d))}")
     return marks
-
-
-def milestone_numbers(report: CourseReport) -> list[tuple[int, object]]:
-    """The milestones with the numbers the chart draws on their windows (1-based, in report order)."""
-    return list(enumerate(report.milestones, start=1))

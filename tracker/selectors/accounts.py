@@ -37,15 +37,14 @@ def _words_q(text: str, fields: tuple[str, ...]) -> Q:
     return q
 
 
-def _locked_out_subquery():
-    return AccessAttempt.objects.filter(
-        username=OuterRef("username"), failures_since_start__gte=settings.AXES_FAILURE_LIMIT
-    )
+def _lockouts(username) -> QuerySet[AccessAttempt]:
+    """django-axes' records that lock ``username`` (a name, or an ``OuterRef`` to one) out, one per address."""
+    return AccessAttempt.objects.filter(username=username, failures_since_start__gte=settings.AXES_FAILURE_LIMIT)
 
 
 def user_list(*, query: str = "", role: str = "", active: bool | None = None) -> QuerySet[User]:
     """Accounts matching a search on user name, name and e-mail, with ``is_locked_out`` annotated."""
-    users = User.objects.annotate(is_locked_out=Exists(_locked_out_subquery()))
+    users = User.objects.annotate(is_locked_out=Exists(_lockouts(OuterRef("username"))))
     if query:
         users = users.filter(_words_q(query, ("username", "first_name", "last_name", "email")))
     if role:
@@ -55,17 +54,9 @@ def user_list(*, query: str = "", role: str = "", active: bool | None = None) ->
     return users.order_by("last_name", "first_name", "username", "pk")
 
 
-def user_is_locked_out(*, user: User) -> bool:
-    return AccessAttempt.objects.filter(
-        username=user.username, failures_since_start__gte=settings.AXES_FAILURE_LIMIT
-    ).exists()
-
-
 def user_lockouts(*, user: User) -> QuerySet[AccessAttempt]:
     """The addresses from which ``user``'s name is locked out."""
-    return AccessAttempt.objects.filter(
-        username=user.username, failures_since_start__gte=settings.AXES_FAILURE_LIMIT
-    ).order_by("-attempt_time")
+    return _lockouts(user.username).order_by("-attempt_time")
 
 
 def user_care_team_links(*, user: User) -> QuerySet[CareTeamMembership]:

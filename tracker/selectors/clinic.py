@@ -29,7 +29,7 @@ from ..models import (
 )
 from ..permissions import patients_in_care_of
 from ..progress.report import CourseReport, OverallStatus
-from ..selectors.progress import patient_reports, progress_data_for_patients, reports_from_data
+from ..selectors.progress import CourseChart, course_charts, progress_data_for_patients, reports_from_data
 
 SILENT_AFTER_DAYS = 2  # DESIGN.md section 6: "no log for 2 days"
 TREND_DAYS = 7
@@ -78,10 +78,6 @@ class CaseloadRow:
     reason: str  # for the physiotherapist: the report's clinician_reason, the silence, or the open critical alert
     today: date  # the patient's own local date, on which this row is judged
     trend: list[int | None] = field(default_factory=list)  # first-step pain, the last 7 days, oldest first
-
-    @property
-    def main_report(self) -> CourseReport | None:
-        return self.reports[0] if self.reports else None
 
     @property
     def days_since_log(self) -> int | None:
@@ -163,8 +159,8 @@ def caseload_rows(
     date line, no one physiotherapist's date is right for all of them.
 
     Filters: ``q`` (words in the name), ``kind`` (has an active course of that kind), ``need`` (a ``Need``).
-    Queries: 1 for the patients with their columns, then 3 (courses, logs, sessions: the same reads as
-    ``reports_for_patients``), whatever the number of patients.
+    Queries: 1 for the patients with their columns, then 3 (courses, logs, sessions:
+    ``progress_data_for_patients``), whatever the number of patients.
     """
     now = now or timezone.now()
     patients = list(_caseload_queryset(physio=physio, q=q, kind=kind))
@@ -216,8 +212,7 @@ def open_alerts_for(*, physio: User) -> QuerySet[Alert]:
 class PatientStory:
     """Everything on one patient's page."""
 
-    reports: list[CourseReport]
-    courses: list[Course]
+    charts: list[CourseChart]  # every course with its report and chart, active first
     logs: list[DailyLog]  # newest first, at most ``log_limit``
     logs_total: int
     sessions: list[Session]  # newest first
@@ -226,10 +221,9 @@ class PatientStory:
 
 
 def patient_story(*, patient: User, today: date, log_limit: int = 60, alert_limit: int = 30) -> PatientStory:
-    """One patient's page: reports of every course (3 queries), courses, recent logs, sessions, alerts, notes."""
-    reports = patient_reports(patient=patient, today=today)
-    courses = list(Course.objects.filter(patient=patient).order_by("status", "-day_zero", "-id"))
-    courses.sort(key=lambda c: (c.status != CourseStatus.ACTIVE, -c.day_zero.toordinal()))
+    """One patient's page: every course with its report and chart (``course_charts``: 3 queries and one per
+    kind of course), recent logs, sessions, alerts, notes."""
+    charts = course_charts(patient=patient, today=today)
     logs_qs = DailyLog.objects.filter(patient=patient).order_by("-date", "foot")
     logs = list(logs_qs[:log_limit])
     sessions = list(
@@ -242,8 +236,7 @@ def patient_story(*, patient: User, today: date, log_limit: int = 60, alert_limi
     )
     notes = list(ClinicalNote.objects.filter(patient=patient).select_related("author"))
     return PatientStory(
-        reports=reports,
-        courses=courses,
+        charts=charts,
         logs=logs,
         logs_total=logs_qs.count(),
         sessions=sessions,

@@ -1,7 +1,8 @@
 """Reads for progress: the reports of one patient's courses, or of a whole caseload, in a fixed number of queries.
 
 Three queries whatever the number of patients, courses or days: the courses, the logs, the sessions. The
-calculation itself (``tracker.progress.calculate``) never touches the database.
+calculation itself (``tracker.progress.calculate``) never touches the database. ``course_charts`` adds the
+progress charts both progress pages show (the patient's and the physiotherapist's).
 """
 
 from __future__ import annotations
@@ -9,9 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from ..models import Course, CourseKind, CourseStatus, DailyLog, Session, SessionKind, User
 from ..progress.calculate import course_report
+from ..progress.chart import chart_payload
+from ..progress.cohort import cohort_bands
 from ..progress.report import CourseReport
 
 # A session logged without a course counts towards the patient's course of the matching kind.
@@ -103,18 +107,38 @@ def patient_reports(*, patient: User, today: date) -> list[CourseReport]:
     return reports_from_data(data[patient.pk], today=today)
 
 
-def reports_for_patients(
-    *, patient_ids: Iterable[int], today: date | None, active_only: bool = False
-) -> dict[int, list[CourseReport]]:
-    """The reports of many patients (a caseload of up to 500) in 3 queries, whatever their number.
+@dataclass(frozen=True)
+class CourseChart:
+    """One course on a progress page: its report and its chart (``tracker.progress.chart.chart_payload``)."""
 
-    ``today``: the date to judge on; None judges each patient on their own local date (their time zone).
-    Every patient asked for is a key, with an empty list if they have no course. ``active_only`` leaves out
-    completed and stopped courses.
+    course: Course
+    report: CourseReport
+    chart: dict[str, Any]
+    chart_id: str  # the chart's element id on the page: "chart-1", "chart-2"...
+
+
+def course_charts(*, patient: User, today: date) -> list[CourseChart]:
+    """Every course of ``patient`` judged on ``today`` (their local date), active first, each with its chart.
+
+    The one builder for the patient's /progress/ page and the physiotherapist's patient page, so both draw the
+    same chart: the course's sessions are those the report counts (``sessions_for_course``: a session logged
+    without a course is drawn on the course it counts towards), and the cohort band of the course's kind.
+    Queries: the 3 of ``patient_reports``, then one per kind of course (the band).
     """
-    data = progress_data_for_patients(patient_ids=patient_ids, until=today)
-    result: dict[int, list[CourseReport]] = {}
-    for pid, item in data.items():
-        day = today if today is not None else (item.courses[0].patient.local_today() if item.courses else None)
-        result[pid] = reports_from_data(item, today=day, active_only=active_only) if day is not None else []
-    return result
+    data = progress_data_for_patients(patient_ids=[patient.pk], until=today)[patient.pk]
+    reports = reports_from_data(data, today=today)
+    courses = {course.pk: course for course in data.courses}
+    bands = cohort_bands(kinds=[report.kind for report in reports], exclude_patient_id=patient.pk)
+    charts = []
+    for number, report in enumerate(reports, start=1):
+        course = courses[report.course_id]
+        sessions = sessions_for_course(course, data.sessions, data.courses)
+        charts.append(
+            CourseChart(
+                course=course,
+                report=report,
+                chart=chart_payload(report=report, band=bands[report.kind], sessions=sessions),
+                chart_id=f"chart-{number}",
+            )
+        )
+    return charts

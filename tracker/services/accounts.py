@@ -1,7 +1,9 @@
 """Writes for the clinic admin: invitations, roles, activation, password resets, unlocks, care teams.
 
 Every function is keyword-only, guards the state change it makes, and writes its audit event in the same
-transaction. A refusal is a ``ValidationError`` with one of the messages below (the tests import them).
+transaction. The admin acting is the audit context's actor (``AuditContext``). A refusal is a
+``ValidationError`` with one of the messages below (the tests import them). Links in e-mails start with
+``site_url`` (the view passes the address the admin is using; by default the ``SITE_URL`` setting).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import secrets
 import smtplib
 from collections.abc import Iterable
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from axes.utils import reset as axes_reset
 from django.conf import settings
@@ -18,14 +21,13 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from ..models import AuditAction, CareTeamMembership, Invitation, Role, User
 from ..selectors.accounts import CARE_TEAM_ROLES, invitation_is_usable, token_hash
-from .audit import audit_record
+from .audit import AuditContext, audit_record
 
 logger = logging.getLogger(__name__)
 
@@ -46,19 +48,33 @@ ERROR_NOT_PATIENT = "Only active patients can be put on a care team."
 ERROR_SELF_ASSIGN = "You cannot put yourself on a care team. Ask another clinic admin."
 
 
-def _invitation_target(invitation: Invitation) -> str:
-    return f"invitation for {invitation.email} as {invitation.get_role_display()}"
+def _invitation_audit(*, invitation: Invitation, event: str, audit: AuditContext, patient: User | None = None) -> None:
+    audit_record(
+        audit=audit,
+        action=AuditAction.INVITE,
+        target=f"invitation for {invitation.email} as {invitation.get_role_display()}",
+        patient=patient,
+        detail={"event": event, "email": invitation.email, "role": invitation.role},
+    )
 
 
-def _invitation_url(*, token: str, request: HttpRequest | None) -> str:
-    path = reverse("invitation_accept", kwargs={"token": token})
-    return request.build_absolute_uri(path) if request is not None else path
+def _open_invitation_locked(invitation: Invitation) -> Invitation:
+    """The invitation's row, locked; refused once it has been accepted or revoked."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None or invitation.revoked_at is not None:
+        raise ValidationError(ERROR_INVITATION_CLOSED)
+    return invitation
 
 
-def _invitation_send(*, invitation: Invitation, token: str, request: HttpRequest | None) -> None:
+def _site_url(site_url: str) -> str:
+    """The address links start with: ``site_url``, else the SITE_URL setting; "" leaves links relative."""
+    return (site_url or settings.SITE_URL).rstrip("/")
+
+
+def _invitation_send(*, invitation: Invitation, token: str, site_url: str) -> None:
     context = {
         "invitation": invitation,
-        "url": _invitation_url(token=token, request=request),
+        "url": _site_url(site_url) + reverse("invitation_accept", kwargs={"token": token}),
         "valid_days": settings.INVITATION_VALID_DAYS,
         "expires_at": invitation.expires_at,
         "invited_by": invitation.created_by,
@@ -79,7 +95,7 @@ def _new_token() -> tuple[str, str]:
 
 
 @transaction.atomic
-def invitation_create(*, email: str, role: str, created_by: User, request: HttpRequest | None = None) -> Invitation:
+def invitation_create(*, email: str, role: str, audit: AuditContext, site_url: str = "") -> Invitation:
     """Invite ``email`` as ``role`` and e-mail them a one-time link valid for INVITATION_VALID_DAYS days.
 
     Only the token's SHA-256 is stored; the token itself exists only in the e-mail.
@@ -97,60 +113,38 @@ def invitation_create(*, email: str, role: str, created_by: User, request: HttpR
         email=email,
         role=role,
         token_hash=hashed,
-        created_by=created_by,
+        created_by=audit.acting_user(),
         created_at=now,
         expires_at=now + timedelta(days=settings.INVITATION_VALID_DAYS),
     )
     invitation.full_clean()
     invitation.save()
-    audit_record(
-        actor=created_by,
-        action=AuditAction.INVITE,
-        target=_invitation_target(invitation),
-        request=request,
-        detail={"event": "sent", "email": invitation.email, "role": role},
-    )
-    _invitation_send(invitation=invitation, token=token, request=request)
+    _invitation_audit(invitation=invitation, event="sent", audit=audit)
+    _invitation_send(invitation=invitation, token=token, site_url=site_url)
     return invitation
 
 
 @transaction.atomic
-def invitation_resend(*, invitation: Invitation, actor: User, request: HttpRequest | None = None) -> Invitation:
+def invitation_resend(*, invitation: Invitation, audit: AuditContext, site_url: str = "") -> Invitation:
     """A new link with a new expiry; the old link stops working at once (its hash is replaced)."""
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    if invitation.accepted_at is not None or invitation.revoked_at is not None:
-        raise ValidationError(ERROR_INVITATION_CLOSED)
+    invitation = _open_invitation_locked(invitation)
     token, hashed = _new_token()
     now = timezone.now()
     invitation.token_hash = hashed
     invitation.created_at = now
     invitation.expires_at = now + timedelta(days=settings.INVITATION_VALID_DAYS)
     invitation.save(update_fields=["token_hash", "created_at", "expires_at"])
-    audit_record(
-        actor=actor,
-        action=AuditAction.INVITE,
-        target=_invitation_target(invitation),
-        request=request,
-        detail={"event": "resent", "email": invitation.email, "role": invitation.role},
-    )
-    _invitation_send(invitation=invitation, token=token, request=request)
+    _invitation_audit(invitation=invitation, event="resent", audit=audit)
+    _invitation_send(invitation=invitation, token=token, site_url=site_url)
     return invitation
 
 
 @transaction.atomic
-def invitation_revoke(*, invitation: Invitation, actor: User, request: HttpRequest | None = None) -> Invitation:
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    if invitation.accepted_at is not None or invitation.revoked_at is not None:
-        raise ValidationError(ERROR_INVITATION_CLOSED)
+def invitation_revoke(*, invitation: Invitation, audit: AuditContext) -> Invitation:
+    invitation = _open_invitation_locked(invitation)
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
-    audit_record(
-        actor=actor,
-        action=AuditAction.INVITE,
-        target=_invitation_target(invitation),
-        request=request,
-        detail={"event": "revoked", "email": invitation.email, "role": invitation.role},
-    )
+    _invitation_audit(invitation=invitation, event="revoked", audit=audit)
     return invitation
 
 
@@ -161,11 +155,12 @@ def invitation_accept(
     first_name: str,
     last_name: str,
     password: str,
-    request: HttpRequest | None = None,
+    audit: AuditContext,
 ) -> User:
     """Create the invitee's account with the invited role and close the invitation. Works once.
 
-    The password has already passed Django's validators (the form checks it against the new account).
+    The password has already passed Django's validators (the form checks it against the new account). The
+    audit event is the new account's own: ``audit`` (a signed-out visitor) gives the address.
     """
     try:
         with transaction.atomic():
@@ -186,13 +181,11 @@ def invitation_accept(
             invitation.accepted_at = timezone.now()
             invitation.user = user
             invitation.save(update_fields=["accepted_at", "user"])
-            audit_record(
-                actor=user,
-                action=AuditAction.INVITE,
-                target=_invitation_target(invitation),
+            _invitation_audit(
+                invitation=invitation,
+                event="accepted",
+                audit=audit.with_actor(user),
                 patient=user if user.is_patient else None,
-                request=request,
-                detail={"event": "accepted", "email": invitation.email, "role": invitation.role},
             )
     except IntegrityError:
         # Another account took the user name between the form's check and the insert.
@@ -217,13 +210,13 @@ def _patient_or_none(user: User) -> User | None:
 
 
 @transaction.atomic
-def user_change_role(*, user: User, role: str, actor: User, request: HttpRequest | None = None) -> User:
+def user_change_role(*, user: User, role: str, audit: AuditContext) -> User:
     """Give ``user`` another role; it applies from their next request.
 
     Care-team links that no longer fit are taken off (and audited): a former patient is no longer on a
     caseload, and someone who becomes a patient no longer looks after anyone.
     """
-    _check_may_change(user=user, actor=actor)
+    _check_may_change(user=user, actor=audit.acting_user())
     old_role = user.role
     if role == old_role:
         return user
@@ -231,11 +224,10 @@ def user_change_role(*, user: User, role: str, actor: User, request: HttpRequest
     user.full_clean()
     user.save(update_fields=["role"])
     audit_record(
-        actor=actor,
+        audit=audit,
         action=AuditAction.ROLE_CHANGE,
         target=_account_target(user),
         patient=user if Role.PATIENT in (old_role, role) else None,
-        request=request,
         detail={"from": old_role, "to": role},
     )
     stale = CareTeamMembership.objects.none()
@@ -244,41 +236,40 @@ def user_change_role(*, user: User, role: str, actor: User, request: HttpRequest
     elif role not in CARE_TEAM_ROLES:
         stale = CareTeamMembership.objects.filter(physio=user)
     for link in stale.select_related("patient", "physio"):
-        _care_team_link_delete(link=link, actor=actor, request=request, reason="role change")
+        _care_team_link_delete(link=link, audit=audit, reason="role change")
     return user
 
 
-def _user_set_active(*, user: User, actor: User, active: bool, request: HttpRequest | None) -> User:
+def _user_set_active(*, user: User, active: bool, audit: AuditContext) -> User:
     """Deactivate or reactivate, with the same guard both ways: no admin changes their own account, and a
     clinic admin changes no superuser's access (taking it away or giving it back)."""
-    _check_may_change(user=user, actor=actor)
+    _check_may_change(user=user, actor=audit.acting_user())
     if user.is_active == active:
         raise ValidationError(ERROR_ALREADY_ACTIVE if active else ERROR_ALREADY_INACTIVE)
     user.is_active = active
     user.save(update_fields=["is_active"])
     audit_record(
-        actor=actor,
+        audit=audit,
         action=AuditAction.ACCOUNT,
         target=_account_target(user),
         patient=_patient_or_none(user),
-        request=request,
         detail={"event": "reactivated" if active else "deactivated"},
     )
     return user
 
 
 @transaction.atomic
-def user_deactivate(*, user: User, actor: User, request: HttpRequest | None = None) -> User:
+def user_deactivate(*, user: User, audit: AuditContext) -> User:
     """The account can no longer sign in, and an open session stops working at its next request.
 
     Nothing else changes: the patient's data and care team stay, so reactivating restores everything.
     """
-    return _user_set_active(user=user, actor=actor, active=False, request=request)
+    return _user_set_active(user=user, active=False, audit=audit)
 
 
 @transaction.atomic
-def user_reactivate(*, user: User, actor: User, request: HttpRequest | None = None) -> User:
-    return _user_set_active(user=user, actor=actor, active=True, request=request)
+def user_reactivate(*, user: User, audit: AuditContext) -> User:
+    return _user_set_active(user=user, active=True, audit=audit)
 
 
 class _OneAccountPasswordResetForm(PasswordResetForm):
@@ -292,8 +283,11 @@ class _OneAccountPasswordResetForm(PasswordResetForm):
         return [self.account] if self.account.is_active and self.account.has_usable_password() else []
 
 
-def user_send_password_reset(*, user: User, actor: User, request: HttpRequest) -> None:
+def user_send_password_reset(*, user: User, audit: AuditContext, site_url: str = "") -> None:
     """E-mail ``user`` Django's one-time link to choose a new password (valid PASSWORD_RESET_TIMEOUT)."""
+    site = urlsplit(_site_url(site_url))
+    if not site.netloc:
+        raise ValueError("a password reset link needs the site's address: pass site_url or set SITE_URL")
     if not user.is_active:
         raise ValidationError(ERROR_INACTIVE_RESET)
     if not user.email:
@@ -301,39 +295,37 @@ def user_send_password_reset(*, user: User, actor: User, request: HttpRequest) -
     form = _OneAccountPasswordResetForm(data={"email": user.email}, account=user)
     if not form.is_valid():
         raise ValidationError(ERROR_NO_EMAIL)
-    form.save(request=request, use_https=request.is_secure())
+    # The e-mail names the site by its host, as Django does from a request when the sites framework is off.
+    form.save(domain_override=site.netloc, use_https=site.scheme == "https")
     audit_record(
-        actor=actor,
+        audit=audit,
         action=AuditAction.ACCOUNT,
         target=_account_target(user),
         patient=_patient_or_none(user),
-        request=request,
         detail={"event": "password reset sent"},
     )
 
 
 @transaction.atomic
-def user_unlock(*, user: User, actor: User, request: HttpRequest | None = None) -> int:
+def user_unlock(*, user: User, audit: AuditContext) -> int:
     """Clear django-axes' failed sign-ins for ``user``'s name from every address; returns how many."""
     cleared = axes_reset(username=user.username)
     audit_record(
-        actor=actor,
+        audit=audit,
         action=AuditAction.UNLOCK,
         target=_account_target(user),
         patient=_patient_or_none(user),
-        request=request,
         detail={"records_cleared": cleared},
     )
     return cleared
 
 
-def _care_team_link_delete(*, link: CareTeamMembership, actor: User, request: HttpRequest | None, reason: str) -> None:
+def _care_team_link_delete(*, link: CareTeamMembership, audit: AuditContext, reason: str) -> None:
     audit_record(
-        actor=actor,
+        audit=audit,
         action=AuditAction.CARE_TEAM_REMOVE,
         target=f"care team: {link.physio.username} off {link.patient.username}",
         patient=link.patient,
-        request=request,
         detail={"physio": link.physio.username, "reason": reason},
     )
     link.delete()
@@ -347,9 +339,7 @@ def _check_care_team_change(*, physio: User, patients: list[User]) -> None:
 
 
 @transaction.atomic
-def care_team_assign(
-    *, physio: User, patients: Iterable[User], actor: User, request: HttpRequest | None = None
-) -> list[CareTeamMembership]:
+def care_team_assign(*, physio: User, patients: Iterable[User], audit: AuditContext) -> list[CareTeamMembership]:
     """Put ``physio`` on each patient's care team; patients already on it are left alone.
 
     Returns the new links. Takes effect on the next request: scoping reads the links every time.
@@ -357,6 +347,7 @@ def care_team_assign(
     """
     patients = list(patients)
     _check_care_team_change(physio=physio, patients=patients)
+    actor = audit.acting_user()
     if physio.pk == actor.pk:
         raise ValidationError(ERROR_SELF_ASSIGN)
     existing = set(
@@ -370,11 +361,10 @@ def care_team_assign(
         link.full_clean()
         link.save()
         audit_record(
-            actor=actor,
+            audit=audit,
             action=AuditAction.CARE_TEAM_ADD,
             target=f"care team: {physio.username} on {patient.username}",
             patient=patient,
-            request=request,
             detail={"physio": physio.username},
         )
         created.append(link)
@@ -382,12 +372,12 @@ def care_team_assign(
 
 
 @transaction.atomic
-def care_team_remove(*, physio: User, patients: Iterable[User], actor: User, request: HttpRequest | None = None) -> int:
+def care_team_remove(*, physio: User, patients: Iterable[User], audit: AuditContext) -> int:
     """Take ``physio`` off each patient's care team; returns how many links were removed."""
     patients = list(patients)
     links = CareTeamMembership.objects.filter(physio=physio, patient__in=patients).select_related("patient", "physio")
     removed = 0
     for link in links:
-        _care_team_link_delete(link=link, actor=actor, request=request, reason="taken off by an admin")
+        _care_team_link_delete(link=link, audit=audit, reason="taken off by an admin")
         removed += 1
     return removed

@@ -1,13 +1,22 @@
-"""The audit trail: every read and change of a patient's clinical data, and account events."""
+"""The audit trail: every read and change of a patient's clinical data, and account events.
+
+Every service that writes an audit event takes an ``AuditContext``: who is acting and from which address. A
+view builds it from its request (``AuditContext.from_request``), a management command or a job with
+``AuditContext.for_command``, so the services never see HTTP.
+"""
 
 from __future__ import annotations
 
 import ipaddress
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.http import HttpRequest
 
 from ..models import AuditEvent, User
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
@@ -31,25 +40,63 @@ def client_ip(request: HttpRequest | None) -> str | None:
         return None
 
 
+@dataclass(frozen=True)
+class AuditContext:
+    """Who is acting, and from where, for the audit events a service writes.
+
+    ``actor``: the signed-in user, or None (a signed-out visitor, a failed sign-in, a job). ``ip_address``: the
+    client's address, None outside a request. ``actor_username``: the name recorded when there is no actor
+    (the name tried at a failed sign-in, the command that ran); with an actor, the actor's own name is used.
+    """
+
+    actor: User | None
+    ip_address: str | None = None
+    actor_username: str = ""
+
+    @classmethod
+    def from_request(cls, request: HttpRequest) -> AuditContext:
+        """The request's signed-in user (None when signed out) and the client's address (``client_ip``)."""
+        user = getattr(request, "user", None)
+        return cls(actor=user if user is not None and user.is_authenticated else None, ip_address=client_ip(request))
+
+    @classmethod
+    def for_command(cls, name: str, *, actor: User | None = None) -> AuditContext:
+        """A management command or job: no address; ``actor`` when it acts for a person, else its ``name``."""
+        return cls(actor=actor, actor_username=f"system: {name}"[:150])
+
+    def with_actor(self, actor: User) -> AuditContext:
+        """The same request, acted on by ``actor`` (a new account accepting its invitation signs its own event)."""
+        return replace(self, actor=actor)
+
+    def acting_user(self) -> User:
+        """The person acting, for a change only a person makes (a clinician's, an admin's).
+
+        Calling such a service with no actor is a programming error, not bad input.
+        """
+        if self.actor is None:
+            raise ValueError("this change is made by a person: give the audit context an actor")
+        return self.actor
+
+    @property
+    def username(self) -> str:
+        return self.actor.username if self.actor is not None else self.actor_username
+
+
 def audit_record(
     *,
-    actor: User | None,
+    audit: AuditContext,
     action: str,
     target: str,
     patient: User | None = None,
-    request: HttpRequest | None = None,
-    detail: dict | None = None,
-    actor_username: str | None = None,
+    detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Write one audit event. ``target`` says what was touched in words ("daily log 2026-11-20")."""
-    if actor is not None and not actor.is_authenticated:
-        actor = None
     return AuditEvent.objects.create(
-        actor=actor,
-        actor_username=actor_username if actor_username is not None else (actor.username if actor else ""),
+        actor=audit.actor,
+        actor_username=audit.username[:150],
         action=action,
         patient=patient,
         target=target[:200],
-        ip_address=client_ip(request),
+        ip_address=audit.ip_address,
         detail=detail or {},
     )

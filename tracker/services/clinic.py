@@ -1,26 +1,22 @@
 """The physiotherapist's changes: notes, alert acknowledgement, courses, needling sessions, diary import.
 
 Every function is keyword-only, checks its input (``full_clean`` before ``save``), and writes an audit event
-(who, what, which patient) in the same transaction as the change. Callers have already scoped the patient
-with ``tracker.permissions.get_patient_in_care_or_404``.
+(who, what, which patient) in the same transaction as the change. Who acts is the ``AuditContext``'s actor:
+a note, an acknowledgement and a needling session are a person's and refuse a context without one. Callers
+have already scoped the patient with ``tracker.permissions.get_patient_in_care_or_404``.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
-from ..csv_format import FORMULA_PREFIXES, LOG_COLUMNS
+from ..csv_format import LogsFile, column_label, read_logs_csv
 from ..models import (
-    RED_FLAG_FIELDS,
-    SYMPTOM_FIELDS,
     Alert,
     AlertStatus,
     AuditAction,
@@ -35,7 +31,7 @@ from ..models import (
     User,
 )
 from .alerts import alerts_raise_for_patient
-from .audit import audit_record
+from .audit import AuditContext, audit_record
 
 # Messages the forms show and the tests import.
 NOTE_EMPTY = "Write the note before saving it."
@@ -60,28 +56,27 @@ IMPORT_NOTHING_IMPORTED = "Nothing was imported: fix the refused rows and upload
 
 
 @transaction.atomic
-def note_add(*, actor: User, patient: User, text: str, request: HttpRequest | None = None) -> ClinicalNote:
-    """A clinical note on ``patient`` by ``actor``. Never shown to the patient."""
+def note_add(*, patient: User, text: str, audit: AuditContext) -> ClinicalNote:
+    """A clinical note on ``patient`` by the context's actor. Never shown to the patient."""
     text = (text or "").strip()
     if not text:
         raise ValidationError(NOTE_EMPTY)
-    note = ClinicalNote(patient=patient, author=actor, text=text)
+    note = ClinicalNote(patient=patient, author=audit.acting_user(), text=text)
     note.full_clean()
     note.save()
     audit_record(
-        actor=actor,
+        audit=audit,
         action=AuditAction.CREATE,
         target="clinical note",
         patient=patient,
-        request=request,
         detail={"note_id": note.pk},
     )
     return note
 
 
 @transaction.atomic
-def alert_acknowledge(*, actor: User, alert: Alert, note: str, request: HttpRequest | None = None) -> Alert:
-    """Mark an open alert acknowledged by ``actor`` now, with a short note saying what was done.
+def alert_acknowledge(*, alert: Alert, note: str, audit: AuditContext) -> Alert:
+    """Mark an open alert acknowledged by the context's actor now, with a short note saying what was done.
 
     The row is locked first, so two physiotherapists acknowledging at once record one acknowledgement.
     """
@@ -92,17 +87,16 @@ def alert_acknowledge(*, actor: User, alert: Alert, note: str, request: HttpRequ
     if alert.status != AlertStatus.OPEN:
         raise ValidationError(ALREADY_ACKNOWLEDGED)
     alert.status = AlertStatus.ACKNOWLEDGED
-    alert.acknowledged_by = actor
+    alert.acknowledged_by = audit.acting_user()
     alert.acknowledged_at = timezone.now()
     alert.acknowledgement_note = note
     alert.full_clean()
     alert.save(update_fields=["status", "acknowledged_by", "acknowledged_at", "acknowledgement_note"])
     audit_record(
-        actor=actor,
+        audit=audit,
         action=AuditAction.UPDATE,
         target=f"alert acknowledged: {alert.get_kind_display()}",
         patient=alert.patient,
-        request=request,
         detail={"alert_id": alert.pk},
     )
     return alert
@@ -116,37 +110,38 @@ def alert_acknowledge(*, actor: User, alert: Alert, note: str, request: HttpRequ
 @transaction.atomic
 def course_start(
     *,
-    actor: User,
     patient: User,
     kind: str,
     foot: str,
     day_zero: date,
+    audit: AuditContext,
     planned_sessions: int | None = None,
-    request: HttpRequest | None = None,
 ) -> Course:
     """Start a course for ``patient``. Planned sessions only for a dry needling course."""
     if planned_sessions is not None and kind != CourseKind.NEEDLING:
         raise ValidationError({"planned_sessions": COURSE_NOT_NEEDLING})
     course = Course(
-        patient=patient, kind=kind, foot=foot, day_zero=day_zero, planned_sessions=planned_sessions, created_by=actor
+        patient=patient,
+        kind=kind,
+        foot=foot,
+        day_zero=day_zero,
+        planned_sessions=planned_sessions,
+        created_by=audit.actor,
     )
     course.full_clean()
     course.save()
     audit_record(
-        actor=actor,
+        audit=audit,
         action=AuditAction.CREATE,
         target=f"course started: {course}",
         patient=patient,
-        request=request,
         detail={"course": str(course.public_id)},
     )
     return course
 
 
 @transaction.atomic
-def course_finish(
-    *, actor: User, course: Course, outcome: str, ended_on: date, today: date, request: HttpRequest | None = None
-) -> Course:
+def course_finish(*, course: Course, outcome: str, ended_on: date, today: date, audit: AuditContext) -> Course:
     """Complete or stop an active course on ``ended_on`` (not before day 0, not after ``today``)."""
     course = Course.objects.select_for_update().get(pk=course.pk)
     if course.status != CourseStatus.ACTIVE:
@@ -162,20 +157,17 @@ def course_finish(
     course.full_clean()
     course.save(update_fields=["status", "ended_on"])
     audit_record(
-        actor=actor,
+        audit=audit,
         action=AuditAction.UPDATE,
         target=f"course {course.get_status_display().lower()}: {course}",
         patient=course.patient,
-        request=request,
         detail={"course": str(course.public_id)},
     )
     return course
 
 
 @transaction.atomic
-def course_planned_sessions_set(
-    *, actor: User, course: Course, planned_sessions: int, request: HttpRequest | None = None
-) -> Course:
+def course_planned_sessions_set(*, course: Course, planned_sessions: int, audit: AuditContext) -> Course:
     """Set how many needling sessions are planned (1 to 20) on an active dry needling course."""
     course = Course.objects.select_for_update().get(pk=course.pk)
     if course.kind != CourseKind.NEEDLING:
@@ -187,11 +179,10 @@ def course_planned_sessions_set(
     course.full_clean()
     course.save(update_fields=["planned_sessions"])
     audit_record(
-        actor=actor,
+        audit=audit,
         action=AuditAction.UPDATE,
         target=f"planned sessions set to {planned_sessions}",
         patient=course.patient,
-        request=request,
         detail={"course": str(course.public_id), "before": before, "after": planned_sessions},
     )
     return course
@@ -199,7 +190,6 @@ def course_planned_sessions_set(
 
 def needling_session_record(
     *,
-    actor: User,
     course: Course,
     date: date,
     minutes: int,
@@ -207,10 +197,11 @@ def needling_session_record(
     twitch_response: bool | None,
     soreness_after: int | None,
     today: date,
+    audit: AuditContext,
     note: str = "",
-    request: HttpRequest | None = None,
 ) -> Session:
-    """Record a dry needling session ``actor`` performed on this course, then raise any alert it causes."""
+    """Record a dry needling session the context's actor performed on this course, then raise any alert it causes."""
+    actor = audit.acting_user()
     with transaction.atomic():
         if course.kind != CourseKind.NEEDLING:
             raise ValidationError(COURSE_NOT_NEEDLING)
@@ -239,11 +230,10 @@ def needling_session_record(
         session.full_clean()
         session.save()
         audit_record(
-            actor=actor,
+            audit=audit,
             action=AuditAction.CREATE,
             target=f"needling session {date.isoformat()}",
             patient=course.patient,
-            request=request,
             detail={"session_id": session.pk},
         )
     # After the commit: the alerts service has its own transaction and its own idempotency.
@@ -276,127 +266,31 @@ class ImportReport:
         return self.valid if self.saved else []
 
 
-_BOOL_TRUE = {"yes", "true", "1", "y"}
-_BOOL_FALSE = {"no", "false", "0", "n"}
-_BOOLEAN_COLUMNS = {name for name, _ in SYMPTOM_FIELDS} | {name for name, _ in RED_FLAG_FIELDS}
-_NULL_BOOLEAN_COLUMNS = {"bruising"}
-_INT_COLUMNS = {
-    "first_step_pain",
-    "average_pain",
-    "pain_after_activity",
-    "minutes_on_feet",
-    "steps",
-    "needling_soreness",
-}
-_LABELS = {
-    "first_step_pain": "first-step pain",
-    "average_pain": "average pain",
-    "pain_after_activity": "pain after activity",
-    "minutes_on_feet": "minutes on feet",
-    "needling_soreness": "needling soreness",
-}
-
-
-def _unneutralise(text: str) -> str:
-    """Undo the export's formula neutralisation: "'=x" was written for "=x"."""
-    if text.startswith("'") and text[1:].startswith(FORMULA_PREFIXES):
-        return text[1:]
-    return text
-
-
-def _parse_row(raw: dict[str, str], *, patient: User, today: date) -> tuple[DailyLog | None, list[str]]:
-    errors: list[str] = []
-    values: dict[str, object] = {}
-    for column in LOG_COLUMNS:
-        if column not in raw:
-            continue
-        text = _unneutralise((raw.get(column) or "").strip())
-        label = _LABELS.get(column, column.replace("_", " "))
-        if "\x00" in text:
-            # No database should store it (PostgreSQL refuses it outright); Django's form fields refuse it too.
-            errors.append(f"{label} contains a NUL character")
-            continue
-        if column == "date":
-            try:
-                values["date"] = date.fromisoformat(text)
-            except ValueError:
-                errors.append(f"date {text!r} is not a date like 2026-03-01")
-        elif column in _INT_COLUMNS:
-            if text == "":
-                values[column] = None
-                continue
-            try:
-                values[column] = int(text)
-            except ValueError:
-                errors.append(f"{label} {text!r} is not a whole number")
-        elif column in _BOOLEAN_COLUMNS or column in _NULL_BOOLEAN_COLUMNS:
-            lowered = text.lower()
-            if lowered in _BOOL_TRUE:
-                values[column] = True
-            elif lowered in _BOOL_FALSE:
-                values[column] = False
-            elif lowered == "":
-                values[column] = None if column in _NULL_BOOLEAN_COLUMNS else False
-            else:
-                errors.append(f"{label} {text!r} is not yes or no")
-        else:
-            values[column] = text
-    if errors:
-        return None, errors
-    log = DailyLog(patient=patient, recorded_on=today, **values)
-    if log.date and log.date > today:
-        errors.append(f"date {log.date.isoformat()} is in the future")
-    try:
-        # Uniqueness is checked against the whole file and the saved logs by the caller, in one query.
-        log.full_clean(exclude=["patient"], validate_unique=False, validate_constraints=False)
-    except ValidationError as exc:
-        for name, messages in exc.message_dict.items():
-            label = _LABELS.get(name, name.replace("_", " "))
-            errors.extend(f"{label}: {m[0].lower() + m[1:] if m else m}" for m in messages)
-    return (None if errors else log), errors
-
-
 IMPORT_RACE_ERROR = (
     "A day in the file was logged by the patient while it was being imported, so nothing was imported. "
     "Upload the file again: the report will show which days are already logged."
 )
 
 
-def diary_import(
-    *, actor: User, patient: User, data: bytes, today: date, filename: str = "", request: HttpRequest | None = None
-) -> ImportReport:
+def diary_import(*, patient: User, data: bytes, today: date, audit: AuditContext, filename: str = "") -> ImportReport:
     """Import an earlier diary (the export format of ``tracker.csv_format``) as ``patient``'s logs.
 
     All or nothing: every row is checked (the log form's and the model's rules: a date not after ``today``,
     scores 0 to 10, valid choices, one log per date and foot, none already saved), and if any row is refused
     nothing is saved. The report lists each imported and each refused row (with the reasons).
     """
-    report = ImportReport()
-    logs: list[tuple[int, DailyLog]] = []
-    if len(data) > IMPORT_MAX_BYTES:
-        report.file_error = f"The file is larger than {IMPORT_MAX_BYTES // 1024} KB."
-    else:
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            report.file_error = "The file is not UTF-8 text: export it from a spreadsheet as CSV (UTF-8)."
-        else:
-            try:
-                logs = _check_rows(text, patient=patient, today=today, report=report)
-            except csv.Error as exc:
-                # A malformed file (e.g. a cell over the csv module's field limit) is bad input, not a crash.
-                logs = []
-                report.file_error = f"The file could not be read as CSV ({exc}). Export it again from the spreadsheet."
+    parsed = read_logs_csv(data, required=IMPORT_REQUIRED_COLUMNS, max_bytes=IMPORT_MAX_BYTES, max_rows=IMPORT_MAX_ROWS)
+    report = ImportReport(file_error=parsed.error, rows_read=parsed.rows_read)
+    logs = _check_rows(parsed, patient=patient, today=today, report=report) if parsed.rows else []
     if report.ok:
         try:
             with transaction.atomic():
-                DailyLog.objects.bulk_create([log for _, log in logs])
+                DailyLog.objects.bulk_create(logs)
                 audit_record(
-                    actor=actor,
+                    audit=audit,
                     action=AuditAction.IMPORT,
                     target=f"diary import: {len(logs)} logs",
                     patient=patient,
-                    request=request,
                     detail={"file": filename[:100], "imported": len(logs), "refused": 0},
                 )
         except IntegrityError:
@@ -408,11 +302,10 @@ def diary_import(
             alerts_raise_for_patient(patient=patient, today=today)
     if not report.saved:
         audit_record(
-            actor=actor,
+            audit=audit,
             action=AuditAction.IMPORT,
             target="diary import refused, nothing imported",
             patient=patient,
-            request=request,
             detail={
                 "file": filename[:100],
                 "imported": 0,
@@ -423,34 +316,31 @@ def diary_import(
     return report
 
 
-def _check_rows(text: str, *, patient: User, today: date, report: ImportReport) -> list[tuple[int, DailyLog]]:
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    missing = [c for c in IMPORT_REQUIRED_COLUMNS if c not in header]
-    unknown = [c for c in header if c not in LOG_COLUMNS]
-    if not header or missing:
-        report.file_error = (
-            f"The first row must name the columns; missing: {', '.join(missing or IMPORT_REQUIRED_COLUMNS)}."
-        )
-        return []
-    if unknown:
-        report.file_error = f"Unknown columns: {', '.join(unknown[:5])}. Use the columns of the logs.csv export."
-        return []
-    reader.fieldnames = header
+def _row_log(values: dict, *, patient: User, today: date) -> tuple[DailyLog, list[str]]:
+    """The log a row's values make, and why it is not a valid log (the model's rules, a date after today)."""
+    errors: list[str] = []
+    log = DailyLog(patient=patient, recorded_on=today, **values)
+    if log.date and log.date > today:
+        errors.append(f"date {log.date.isoformat()} is in the future")
+    try:
+        # Uniqueness is checked against the whole file and the saved logs by the caller, in one query.
+        log.full_clean(exclude=["patient"], validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            errors.extend(f"{column_label(name)}: {m[0].lower() + m[1:] if m else m}" for m in messages)
+    return log, errors
+
+
+def _check_rows(parsed: LogsFile, *, patient: User, today: date, report: ImportReport) -> list[DailyLog]:
+    """The logs of the rows that pass every check; each row is recorded in ``report`` as valid or refused."""
     existing = set(DailyLog.objects.filter(patient=patient).values_list("date", "foot"))
     seen: dict[tuple[date, str], int] = {}
-    logs: list[tuple[int, DailyLog]] = []
-    for raw in reader:
-        row = reader.line_num  # the line the row ends on (a quoted note may span lines)
-        report.rows_read += 1
-        if report.rows_read > IMPORT_MAX_ROWS:
-            report.file_error = f"The file has more than {IMPORT_MAX_ROWS} rows."
-            return []
-        if None in raw:
-            report.refused.append((row, ["more cells than columns"]))
-            continue
-        log, errors = _parse_row(raw, patient=patient, today=today)
-        if log is not None:
+    logs: list[DailyLog] = []
+    for row in parsed.rows:
+        errors = list(row.errors)
+        if not errors:
+            log, errors = _row_log(row.values, patient=patient, today=today)
+        if not errors:
             key = (log.date, log.foot)
             if key in existing:
                 errors.append(
@@ -459,12 +349,10 @@ def _check_rows(text: str, *, patient: User, today: date, report: ImportReport) 
             elif key in seen:
                 errors.append(f"{log.foot} foot on {log.date.isoformat()} appears twice (also row {seen[key]})")
             else:
-                seen[key] = row
+                seen[key] = row.line
         if errors:
-            report.refused.append((row, errors))
+            report.refused.append((row.line, errors))
         else:
-            logs.append((row, log))
-            report.valid.append((row, log.date, log.foot))
-    if report.rows_read == 0:
-        report.file_error = "The file has no rows under the header."
+            logs.append(log)
+            report.valid.append((row.line, log.date, log.foot))
     return logs

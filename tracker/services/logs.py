@@ -6,12 +6,11 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 
 from ..models import AuditAction, DailyLog, User
 from ..selectors.patient import EDITABLE_DAYS_BACK, is_editable
 from .alerts import alerts_raise_for_patient
-from .audit import audit_record
+from .audit import AuditContext, audit_record
 
 DAY_IN_FUTURE = "You cannot fill in a day that has not happened yet."
 DAY_TOO_OLD = (
@@ -70,7 +69,7 @@ def daily_log_save(
     day: date,
     data_by_foot: dict[str, dict],
     today: date,
-    request: HttpRequest | None = None,
+    audit: AuditContext,
 ) -> list[DailyLog]:
     """Save the logs of ``day`` for each foot in ``data_by_foot`` (foot -> DailyLog field values).
 
@@ -94,11 +93,10 @@ def daily_log_save(
             saved.append(log)
             created_any |= created
         audit_record(
-            actor=patient,
+            audit=audit,
             action=AuditAction.CREATE if created_any else AuditAction.UPDATE,
             patient=patient,
             target=f"daily log {day.isoformat()}",
-            request=request,
             detail={
                 "feet": [log.foot for log in saved],
                 "red_flags": sorted({flag for log in saved for flag in log.red_flags}),

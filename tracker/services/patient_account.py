@@ -1,24 +1,15 @@
-"""The patient's account: settings, export of their own data, closing it, and the daily reminder e-mails."""
+"""The patient's account: settings, export of their own data, and closing it. (The reminders: ``reminders``.)"""
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.conf import settings
-from django.contrib.auth import logout
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
-from django.http import HttpRequest
-from django.template.loader import render_to_string
+from django.db import transaction
 from django.utils import timezone
 
 from ..csv_format import logs_csv
-from ..models import AuditAction, Course, DailyLog, ReminderSent, Role, Session, User
-from .audit import audit_record
-
-log = logging.getLogger(__name__)
+from ..models import AuditAction, Course, DailyLog, Session, User
+from .audit import AuditContext, audit_record
 
 EXPORT_FORMAT_VERSION = 1
 
@@ -29,7 +20,7 @@ EXPORT_FORMAT_VERSION = 1
 
 
 def account_settings_update(
-    *, patient: User, time_zone: str, reminder_enabled: bool, reminder_hour: int, request: HttpRequest | None = None
+    *, patient: User, time_zone: str, reminder_enabled: bool, reminder_hour: int, audit: AuditContext
 ) -> User:
     """Change the patient's time zone and reminder. Validated against the model (time zone list, hour 0-23)."""
     before = {
@@ -46,11 +37,10 @@ def account_settings_update(
         patient.save(update_fields=["time_zone", "reminder_enabled", "reminder_hour"])
         changed = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
         audit_record(
-            actor=patient,
+            audit=audit,
             action=AuditAction.ACCOUNT,
             patient=patient,
             target="account settings",
-            request=request,
             detail={"changed": changed},
         )
     return patient
@@ -65,12 +55,10 @@ def _logs(patient: User):
     return DailyLog.objects.filter(patient=patient).order_by("date", "foot")
 
 
-def export_logs_csv(*, patient: User, request: HttpRequest | None = None) -> str:
+def export_logs_csv(*, patient: User, audit: AuditContext) -> str:
     """All the patient's daily logs as CSV, in the one log format (``tracker.csv_format``). Audited."""
     text = logs_csv(_logs(patient))
-    audit_record(
-        actor=patient, action=AuditAction.EXPORT, patient=patient, target="own daily logs (CSV)", request=request
-    )
+    audit_record(audit=audit, action=AuditAction.EXPORT, patient=patient, target="own daily logs (CSV)")
     return text
 
 
@@ -90,7 +78,7 @@ def _row(obj, exclude: set[str]) -> dict:
     return row
 
 
-def export_data(*, patient: User, request: HttpRequest | None = None) -> dict:
+def export_data(*, patient: User, audit: AuditContext) -> dict:
     """Everything the patient entered or that describes their treatment, as JSON-ready data. Audited.
 
     Included: profile, courses, daily logs, sessions. Not included: the care team's clinical notes, alerts and
@@ -139,7 +127,7 @@ def export_data(*, patient: User, request: HttpRequest | None = None) -> dict:
     }
     for s in data["sessions"]:
         s.pop("performed_by_name", None)
-    audit_record(actor=patient, action=AuditAction.EXPORT, patient=patient, target="own data (JSON)", request=request)
+    audit_record(audit=audit, action=AuditAction.EXPORT, patient=patient, target="own data (JSON)")
     return data
 
 
@@ -148,94 +136,20 @@ def export_data(*, patient: User, request: HttpRequest | None = None) -> dict:
 # ---------------------------------------------------------------------------------------------------------
 
 
-def account_close(*, patient: User, request: HttpRequest | None = None) -> None:
+def account_close(*, patient: User, audit: AuditContext) -> None:
     """Close the patient's own account: they can no longer sign in and get no more reminders.
 
     Nothing is deleted: the logs, sessions and courses are part of the clinical record the clinic keeps, and a
-    clinic admin can reactivate the account. The patient is signed out (when ``request`` is given).
+    clinic admin can reactivate the account. (Signing the patient out of the current session is the view's.)
     """
     with transaction.atomic():
         patient.is_active = False
         patient.reminder_enabled = False
         patient.save(update_fields=["is_active", "reminder_enabled"])
         audit_record(
-            actor=patient,
+            audit=audit,
             action=AuditAction.ACCOUNT,
             patient=patient,
             target="account closed by the patient",
-            request=request,
             detail={"closed": True},
         )
-    if request is not None:
-        logout(request)
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Daily reminders
-# ---------------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DueReminder:
-    patient: User
-    local_date: date
-
-
-def reminders_due(*, now: datetime) -> list[DueReminder]:
-    """The patients to remind at ``now``: active patients with a reminder on and an e-mail address, whose local
-    hour is their reminder hour, who have not logged their local today and were not reminded today.
-
-    2 queries whatever the number of patients: the candidates, then their logs and reminders of the dates
-    that are "today" somewhere (at most three dates at any instant).
-    """
-    candidates = list(User.objects.filter(role=Role.PATIENT, is_active=True, reminder_enabled=True).exclude(email=""))
-    due: list[DueReminder] = []
-    for patient in candidates:
-        try:
-            local = now.astimezone(patient.zone)
-        except Exception:
-            log.warning("patient %s has an unknown time zone %r", patient.pk, patient.time_zone)
-            continue
-        if local.hour == patient.reminder_hour:
-            due.append(DueReminder(patient=patient, local_date=local.date()))
-    if not due:
-        return []
-    ids = [d.patient.pk for d in due]
-    dates = {d.local_date for d in due}
-    logged = set(DailyLog.objects.filter(patient_id__in=ids, date__in=dates).values_list("patient_id", "date"))
-    reminded = set(
-        ReminderSent.objects.filter(patient_id__in=ids, local_date__in=dates).values_list("patient_id", "local_date")
-    )
-    skip = logged | reminded
-    return [d for d in due if (d.patient.pk, d.local_date) not in skip]
-
-
-def reminder_send(*, patient: User, local_date: date, site_url: str = "") -> bool:
-    """Send one reminder, at most once per patient and local date, even with two servers running at once.
-
-    The ReminderSent row is inserted first: the unique constraint lets exactly one server through, and only
-    that one sends. Returns whether this call sent it. (If the mail server then fails, that day's reminder is
-    lost rather than risk sending twice.)
-    """
-    try:
-        with transaction.atomic():
-            ReminderSent.objects.create(patient=patient, local_date=local_date)
-    except IntegrityError:
-        return False
-    context = {"patient": patient, "local_date": local_date, "site_url": site_url.rstrip("/")}
-    subject = render_to_string("email/reminder_subject.txt", context).strip()
-    body = render_to_string("email/reminder_body.txt", context)
-    try:
-        send_mail(subject, body, None, [patient.email])
-    except Exception:
-        log.exception("could not send the reminder to patient %s", patient.pk)
-        return False
-    return True
-
-
-def reminders_send(*, now: datetime, site_url: str = "") -> int:
-    """Send the reminders due at ``now`` (an aware datetime); returns how many this run sent."""
-    site_url = site_url or getattr(settings, "SITE_URL", "")
-    return sum(
-        reminder_send(patient=d.patient, local_date=d.local_date, site_url=site_url) for d in reminders_due(now=now)
-    )

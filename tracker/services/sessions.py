@@ -6,12 +6,11 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest
 
 from ..models import AuditAction, CourseKind, Session, SessionKind, User
 from ..selectors.patient import active_course_of_kind
 from .alerts import alerts_raise_for_patient
-from .audit import audit_record
+from .audit import AuditContext, audit_record
 from .logs import day_window_error
 
 PATIENT_SESSION_KINDS = frozenset({SessionKind.MASSAGE, SessionKind.OTHER})
@@ -21,7 +20,7 @@ KIND_NOT_FOR_PATIENT = "Needling and surgery are recorded by your care team."
 _COURSE_KIND = {SessionKind.MASSAGE: CourseKind.MASSAGE}
 
 
-def session_create(*, patient: User, data: dict, today: date, request: HttpRequest | None = None) -> Session:
+def session_create(*, patient: User, data: dict, today: date, audit: AuditContext) -> Session:
     """Create a session from ``data`` (Session field values: kind, date, and that kind's fields).
 
     ``today`` is the patient's local date: like a daily log, a session can be dated up to 7 days back, never
@@ -40,11 +39,10 @@ def session_create(*, patient: User, data: dict, today: date, request: HttpReque
         session.full_clean(exclude=["patient", "course", "created_by", "performed_by"])
         session.save()
         audit_record(
-            actor=patient,
+            audit=audit,
             action=AuditAction.CREATE,
             patient=patient,
             target=f"{session.get_kind_display().lower()} session {session.date.isoformat()}",
-            request=request,
             detail={"session": session.pk, "kind": session.kind, "adverse_reaction": session.adverse_reaction},
         )
         alerts_raise_for_patient(patient=patient, today=today)

@@ -8,10 +8,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
+from ..forms.errors import add_validation_error
 from ..forms.manage import InvitationAcceptForm
 from ..models import Role
 from ..selectors.accounts import invitation_get_by_token, invitation_is_usable
 from ..services.accounts import invitation_accept as accept_invitation
+from ..services.audit import AuditContext
 
 HOME_BY_ROLE = {
     Role.PATIENT: "patient:today",
@@ -48,13 +50,12 @@ def invitation_accept(request, token: str):
                     first_name=form.cleaned_data["first_name"],
                     last_name=form.cleaned_data["last_name"],
                     password=form.cleaned_data["password1"],
-                    request=request,
+                    audit=AuditContext.from_request(request),
                 )
             except ValidationError as exc:
                 if not hasattr(exc, "error_dict"):
                     return render(request, "registration/invitation_invalid.html", status=404)
-                for field, errors in exc.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                add_validation_error(form, exc)
             else:
                 messages.success(request, "Your account is ready. Sign in with your new user name and password.")
                 return redirect("login")

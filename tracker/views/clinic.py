@@ -8,7 +8,7 @@ an audit event here; changes write theirs in the service.
 
 from __future__ import annotations
 
-from functools import wraps
+from functools import partial, wraps
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -30,15 +30,14 @@ from ..forms.clinic import (
     NoteForm,
     PlannedSessionsForm,
 )
+from ..forms.errors import add_validation_error, validation_message
 from ..models import Alert, AlertStatus, AuditAction, Course, CourseKind, CourseStatus, Severity
 from ..permissions import clinician_required, get_patient_in_care_or_404
-from ..progress.chart import chart_payload
-from ..progress.cohort import cohort_band
 from ..reports.pdf import report_pdf_document
 from ..reports.svg_chart import sparkline_svg, trend_words
 from ..selectors.clinic import caseload_rows, open_alerts_for, patient_logs_for_export, patient_story
 from ..services import clinic as services
-from ..services.audit import audit_record
+from ..services.audit import AuditContext, audit_record
 
 CASELOAD_PER_PAGE = 25
 ALERTS_PER_PAGE = 50
@@ -89,10 +88,9 @@ def caseload(request):
         row.trend_words = trend_words(row.trend) if row.trend else "No active course."
     # One event for the page: which patients' clinical data was shown.
     audit_record(
-        actor=request.user,
+        audit=AuditContext.from_request(request),
         action=AuditAction.VIEW,
         target=f"caseload page {page.number}",
-        request=request,
         detail={"patients": [str(r.patient.public_id) for r in page]},
     )
     return render(
@@ -109,26 +107,23 @@ def caseload(request):
     )
 
 
+def _alerts_page(request, *, page_number, query: str, bound: tuple | None = None, status: int = 200):
+    """The open alerts; ``bound`` (alert id, form) shows a refused acknowledgement's errors on its alert."""
+    page = Paginator(open_alerts_for(physio=request.user), ALERTS_PER_PAGE).get_page(page_number)
+    audit_record(
+        audit=AuditContext.from_request(request),
+        action=AuditAction.VIEW,
+        target=f"open alerts page {page.number}",
+        detail={"alerts": [a.pk for a in page]},
+    )
+    context = {"page": page, "form": AlertAcknowledgeForm(), "query": query, "bound": bound}
+    return render(request, "tracker/clinic_alerts.html", context, status=status)
+
+
 @clinician_required
 @require_safe
 def alerts(request):
-    page = Paginator(open_alerts_for(physio=request.user), ALERTS_PER_PAGE).get_page(request.GET.get("page"))
-    audit_record(
-        actor=request.user,
-        action=AuditAction.VIEW,
-        target=f"open alerts page {page.number}",
-        request=request,
-        detail={"alerts": [a.pk for a in page]},
-    )
-    return render(
-        request,
-        "tracker/clinic_alerts.html",
-        {
-            "page": page,
-            "form": AlertAcknowledgeForm(),
-            "query": _query_without_page(request),
-        },
-    )
+    return _alerts_page(request, page_number=request.GET.get("page"), query=_query_without_page(request))
 
 
 @patient_view("POST")
@@ -142,32 +137,16 @@ def alert_acknowledge(request, patient, alert_id: int):
         target = reverse("clinic:patient", args=[patient.public_id])
     if form.is_valid():
         try:
-            services.alert_acknowledge(actor=request.user, alert=alert, note=form.cleaned_data["note"], request=request)
+            services.alert_acknowledge(
+                alert=alert, note=form.cleaned_data["note"], audit=AuditContext.from_request(request)
+            )
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            messages.error(request, validation_message(exc))
         else:
             messages.success(request, f"Alert acknowledged for {patient.display_name}.")
         return redirect(target)
     if target.startswith(reverse("clinic:alerts")):
-        page = Paginator(open_alerts_for(physio=request.user), ALERTS_PER_PAGE).get_page(1)
-        audit_record(
-            actor=request.user,
-            action=AuditAction.VIEW,
-            target=f"open alerts page {page.number}",
-            request=request,
-            detail={"alerts": [a.pk for a in page]},
-        )
-        return render(
-            request,
-            "tracker/clinic_alerts.html",
-            {
-                "page": page,
-                "form": AlertAcknowledgeForm(),
-                "bound": (alert.pk, form),
-                "query": "",
-            },
-            status=400,
-        )
+        return _alerts_page(request, page_number=1, query="", bound=(alert.pk, form), status=400)
     return _patient_page(request, patient, bound={"ack": (alert.pk, form)}, status=400)
 
 
@@ -181,25 +160,16 @@ def _patient_page(request, patient, *, bound: dict | None = None, status: int = 
     bound = bound or {}
     today = patient.local_today()
     story = patient_story(patient=patient, today=today)
-    courses_by_id = {c.pk: c for c in story.courses}
-    bands = {kind: cohort_band(kind=kind, exclude_patient_id=patient.pk) for kind in {r.kind for r in story.reports}}
-    sessions_by_course: dict[int, list] = {}
-    for s in story.sessions:
-        sessions_by_course.setdefault(s.course_id, []).append(s)
     course_blocks = []
-    for i, report in enumerate(story.reports, start=1):
-        course = courses_by_id[report.course_id]
+    for item in story.charts:
+        course = item.course
         key = str(course.public_id)
         course_blocks.append(
             {
                 "course": course,
-                "report": report,
-                "chart": chart_payload(
-                    report=report,
-                    band=bands.get(report.kind),
-                    sessions=sorted(sessions_by_course.get(course.pk, []), key=lambda s: s.date),
-                ),
-                "chart_id": f"chart-{i}",
+                "report": item.report,
+                "chart": item.chart,
+                "chart_id": item.chart_id,
                 "finish_form": _bound_or(bound, "finish", key)
                 or CourseFinishForm(
                     prefix=f"finish-{key}", initial={"ended_on": today, "outcome": CourseStatus.COMPLETED}
@@ -212,7 +182,7 @@ def _patient_page(request, patient, *, bound: dict | None = None, status: int = 
         )
     # Shown again with a refused form's errors (400), the page still shows the patient's whole record: a read.
     audit_record(
-        actor=request.user, action=AuditAction.VIEW, target="clinic patient page", patient=patient, request=request
+        audit=AuditContext.from_request(request), action=AuditAction.VIEW, target="clinic patient page", patient=patient
     )
     return render(
         request,
@@ -250,44 +220,33 @@ def _course_of(patient, course_id) -> Course:
     return get_object_or_404(Course, public_id=course_id, patient=patient)
 
 
-def _apply(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form (by field where it names one)."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
-def _done(request, patient, message: str, anchor: str = ""):
-    messages.success(request, message)
-    return redirect(reverse("clinic:patient", args=[patient.public_id]) + anchor)
+def _submit(request, patient, form, save, *, bound: dict, done, anchor: str):
+    """One of the patient page's forms, posted: ``save`` (a service, given the form's values and the audit
+    context) then back to the page at ``anchor`` with ``done`` (a message, or a function of what ``save``
+    returned); refused by the form or the service, the page again with the form's errors (400)."""
+    if form.is_valid():
+        try:
+            saved = save(audit=AuditContext.from_request(request), **form.cleaned_data)
+        except ValidationError as exc:
+            add_validation_error(form, exc)
+        else:
+            messages.success(request, done(saved) if callable(done) else done)
+            return redirect(reverse("clinic:patient", args=[patient.public_id]) + anchor)
+    return _patient_page(request, patient, bound=bound, status=400)
 
 
 @patient_view("POST")
 def note_add(request, patient):
     form = NoteForm(request.POST)
-    if form.is_valid():
-        try:
-            services.note_add(actor=request.user, patient=patient, text=form.cleaned_data["text"], request=request)
-        except ValidationError as exc:
-            _apply(form, exc)
-        else:
-            return _done(request, patient, "Note saved.", "#notes")
-    return _patient_page(request, patient, bound={"note": form}, status=400)
+    save = partial(services.note_add, patient=patient)
+    return _submit(request, patient, form, save, bound={"note": form}, done="Note saved.", anchor="#notes")
 
 
 @patient_view("POST")
 def course_start(request, patient):
     form = CourseStartForm(request.POST, today=patient.local_today(), prefix="course")
-    if form.is_valid():
-        try:
-            services.course_start(actor=request.user, patient=patient, request=request, **form.cleaned_data)
-        except ValidationError as exc:
-            _apply(form, exc)
-        else:
-            return _done(request, patient, "Course started.", "#courses")
-    return _patient_page(request, patient, bound={"course": form}, status=400)
+    save = partial(services.course_start, patient=patient)
+    return _submit(request, patient, form, save, bound={"course": form}, done="Course started.", anchor="#courses")
 
 
 @patient_view("POST")
@@ -295,16 +254,15 @@ def course_finish(request, patient, course_id):
     course = _course_of(patient, course_id)
     key = str(course.public_id)
     form = CourseFinishForm(request.POST, prefix=f"finish-{key}")
-    if form.is_valid():
-        try:
-            course = services.course_finish(
-                actor=request.user, course=course, today=patient.local_today(), request=request, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            _apply(form, exc)
-        else:
-            return _done(request, patient, f"Course marked {course.get_status_display().lower()}.", "#courses")
-    return _patient_page(request, patient, bound={"finish": (key, form)}, status=400)
+    return _submit(
+        request,
+        patient,
+        form,
+        partial(services.course_finish, course=course, today=patient.local_today()),
+        bound={"finish": (key, form)},
+        done=lambda finished: f"Course marked {finished.get_status_display().lower()}.",
+        anchor="#courses",
+    )
 
 
 @patient_view("POST")
@@ -312,19 +270,15 @@ def course_planned_sessions(request, patient, course_id):
     course = _course_of(patient, course_id)
     key = str(course.public_id)
     form = PlannedSessionsForm(request.POST, prefix=f"planned-{key}")
-    if form.is_valid():
-        try:
-            services.course_planned_sessions_set(
-                actor=request.user,
-                course=course,
-                request=request,
-                planned_sessions=form.cleaned_data["planned_sessions"],
-            )
-        except ValidationError as exc:
-            _apply(form, exc)
-        else:
-            return _done(request, patient, "Planned sessions saved.", "#courses")
-    return _patient_page(request, patient, bound={"planned": (key, form)}, status=400)
+    return _submit(
+        request,
+        patient,
+        form,
+        partial(services.course_planned_sessions_set, course=course),
+        bound={"planned": (key, form)},
+        done="Planned sessions saved.",
+        anchor="#courses",
+    )
 
 
 @patient_view("POST")
@@ -332,16 +286,15 @@ def needling_session_record(request, patient, course_id):
     course = _course_of(patient, course_id)
     key = str(course.public_id)
     form = NeedlingSessionForm(request.POST, prefix=f"needling-{key}")
-    if form.is_valid():
-        try:
-            services.needling_session_record(
-                actor=request.user, course=course, today=patient.local_today(), request=request, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            _apply(form, exc)
-        else:
-            return _done(request, patient, "Needling session recorded.", "#sessions")
-    return _patient_page(request, patient, bound={"needling": (key, form)}, status=400)
+    return _submit(
+        request,
+        patient,
+        form,
+        partial(services.needling_session_record, course=course, today=patient.local_today()),
+        bound={"needling": (key, form)},
+        done="Needling session recorded.",
+        anchor="#sessions",
+    )
 
 
 @patient_view("POST")
@@ -351,12 +304,11 @@ def diary_import(request, patient):
         return _patient_page(request, patient, bound={"import": form}, status=400)
     upload = form.cleaned_data["file"]
     report = services.diary_import(
-        actor=request.user,
         patient=patient,
         data=upload.read(),
         filename=upload.name,
         today=patient.local_today(),
-        request=request,
+        audit=AuditContext.from_request(request),
     )
     return render(
         request,
@@ -380,11 +332,10 @@ def report_pdf(request, patient):
     today = patient.local_today()
     document = report_pdf_document(patient=patient, today=today, prepared_by=request.user)
     audit_record(
-        actor=request.user,
+        audit=AuditContext.from_request(request),
         action=AuditAction.EXPORT,
         target="progress report PDF",
         patient=patient,
-        request=request,
         detail={"pages": len(document.pages)},
     )
     response = HttpResponse(document.write_pdf(), content_type="application/pdf")
@@ -396,7 +347,7 @@ def report_pdf(request, patient):
 @patient_view("GET", "HEAD")
 def logs_csv(request, patient):
     audit_record(
-        actor=request.user, action=AuditAction.EXPORT, target="daily logs CSV", patient=patient, request=request
+        audit=AuditContext.from_request(request), action=AuditAction.EXPORT, target="daily logs CSV", patient=patient
     )
     response = HttpResponse(
         csv_format.logs_csv(patient_logs_for_export(patient=patient)), content_type="text/csv; charset=utf-8"

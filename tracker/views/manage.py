@@ -7,7 +7,6 @@ patient's care team. Changes are POST-only and go through ``tracker.services.acc
 
 from __future__ import annotations
 
-import csv
 import json
 from urllib.parse import urlencode
 
@@ -22,7 +21,8 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ..csv_format import safe_cell
+from ..csv_format import csv_lines
+from ..forms.errors import validation_message
 from ..forms.manage import (
     AuditFilterForm,
     CareTeamChangeForm,
@@ -35,15 +35,16 @@ from ..models import AuditAction, Invitation, User
 from ..permissions import admin_required
 from ..selectors import accounts as selectors
 from ..services import accounts as services
-from ..services.audit import audit_record
+from ..services.audit import AuditContext, audit_record
 
 USERS_PER_PAGE = 25
 PATIENTS_PER_PAGE = 50
 EVENTS_PER_PAGE = 50
 
 
-def _errors(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
+def _site_url(request) -> str:
+    """The address the admin is using, for the links in the e-mails they send (an invitation, a reset)."""
+    return request.build_absolute_uri("/").rstrip("/")
 
 
 # Accounts ---------------------------------------------------------------------------------------------
@@ -81,8 +82,8 @@ def invite(request):
             invitation = services.invitation_create(
                 email=form.cleaned_data["email"],
                 role=form.cleaned_data["role"],
-                created_by=request.user,
-                request=request,
+                audit=AuditContext.from_request(request),
+                site_url=_site_url(request),
             )
         except ValidationError as exc:
             form.add_error("email", exc)
@@ -95,12 +96,12 @@ def invite(request):
     return render(request, "tracker/manage_invite.html", {"form": form, "valid_days": settings.INVITATION_VALID_DAYS})
 
 
-def _invitation_action(request, pk: int, service, done: str):
+def _invitation_action(request, pk: int, service, done: str, **kwargs):
     invitation = get_object_or_404(Invitation, pk=pk)
     try:
-        service(invitation=invitation, actor=request.user, request=request)
+        service(invitation=invitation, audit=AuditContext.from_request(request), **kwargs)
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, validation_message(exc))
     else:
         messages.success(request, done.format(email=invitation.email))
     return redirect("manage:users")
@@ -110,7 +111,11 @@ def _invitation_action(request, pk: int, service, done: str):
 @admin_required
 def invitation_resend(request, pk: int):
     return _invitation_action(
-        request, pk, services.invitation_resend, "A new link was sent to {email}; the old link no longer works."
+        request,
+        pk,
+        services.invitation_resend,
+        "A new link was sent to {email}; the old link no longer works.",
+        site_url=_site_url(request),
     )
 
 
@@ -140,9 +145,9 @@ def user_detail(request, public_id):
 def _user_action(request, public_id, service, done: str, **kwargs):
     account = get_object_or_404(User, public_id=public_id)
     try:
-        service(user=account, actor=request.user, request=request, **kwargs)
+        service(user=account, audit=AuditContext.from_request(request), **kwargs)
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, validation_message(exc))
     else:
         messages.success(request, done.format(name=account.display_name))
     return redirect("manage:user_detail", public_id=account.public_id)
@@ -178,7 +183,11 @@ def user_reactivate(request, public_id):
 @admin_required
 def user_password_reset(request, public_id):
     return _user_action(
-        request, public_id, services.user_send_password_reset, "A password reset link was e-mailed to {name}."
+        request,
+        public_id,
+        services.user_send_password_reset,
+        "A password reset link was e-mailed to {name}.",
+        site_url=_site_url(request),
     )
 
 
@@ -234,15 +243,16 @@ def care_teams_change(request):
                 messages.error(request, error)
         return redirect(_care_teams_back(request))
     physio, patients = form.cleaned_data["physio"], list(form.cleaned_data["patients"])
+    audit = AuditContext.from_request(request)
     try:
         if form.cleaned_data["action"] == CareTeamChangeForm.ASSIGN:
-            created = services.care_team_assign(physio=physio, patients=patients, actor=request.user, request=request)
+            created = services.care_team_assign(physio=physio, patients=patients, audit=audit)
             messages.success(request, f"{len(created)} patient(s) added to {physio.display_name}'s caseload.")
         else:
-            removed = services.care_team_remove(physio=physio, patients=patients, actor=request.user, request=request)
+            removed = services.care_team_remove(physio=physio, patients=patients, audit=audit)
             messages.success(request, f"{removed} patient(s) taken off {physio.display_name}'s caseload.")
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, validation_message(exc))
     return redirect(_care_teams_back(request))
 
 
@@ -269,32 +279,20 @@ def audit(request):
     )
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 AUDIT_CSV_HEADER = ["at", "who", "action", "patient", "patient name", "target", "ip address", "detail"]
 
 
 def _audit_rows(events):
-    writer = csv.writer(_Echo())
-    yield writer.writerow(AUDIT_CSV_HEADER)
     for event in events.iterator(chunk_size=2000):
-        yield writer.writerow(
-            [
-                safe_cell(cell)
-                for cell in (
-                    timezone.localtime(event.at).isoformat(timespec="seconds"),
-                    event.actor_username,
-                    event.get_action_display(),
-                    event.patient.username if event.patient else "",
-                    event.patient.get_full_name() if event.patient else "",
-                    event.target,
-                    event.ip_address or "",
-                    json.dumps(event.detail, sort_keys=True) if event.detail else "",
-                )
-            ]
+        yield (
+            timezone.localtime(event.at).isoformat(timespec="seconds"),
+            event.actor_username,
+            event.get_action_display(),
+            event.patient.username if event.patient else "",
+            event.patient.get_full_name() if event.patient else "",
+            event.target,
+            event.ip_address or "",
+            json.dumps(event.detail, sort_keys=True) if event.detail else "",
         )
 
 
@@ -304,14 +302,15 @@ def audit_export(request):
     filters = AuditFilterForm(request.GET or None)
     applied = filters.filters()
     audit_record(
-        actor=request.user,
+        audit=AuditContext.from_request(request),
         action=AuditAction.EXPORT,
         target="audit trail (CSV)",
-        request=request,
         detail={key: str(value) for key, value in applied.items()},
     )
     events = selectors.audit_event_list(**applied)
-    response = StreamingHttpResponse(_audit_rows(events), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(
+        csv_lines(_audit_rows(events), AUDIT_CSV_HEADER), content_type="text/csv; charset=utf-8"
+    )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="audit-trail-{stamp}.csv"'
     response["Cache-Control"] = "no-store"

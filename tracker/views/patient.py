@@ -10,12 +10,14 @@ import json
 from datetime import date, timedelta
 
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from ..forms.errors import add_validation_error, validation_message
 from ..forms.patient import (
     AccountCloseForm,
     AccountSettingsForm,
@@ -26,8 +28,6 @@ from ..forms.patient import (
 )
 from ..models import EMERGENCY_RED_FLAGS, RED_FLAG_FIELDS, AuditAction, CourseStatus, SessionKind
 from ..permissions import patient_required
-from ..progress.chart import chart_payload
-from ..progress.cohort import cohort_band
 from ..progress.report import CourseReport
 from ..progress.timelines import (
     MASSAGE_CAUTION_CITATION,
@@ -44,8 +44,8 @@ from ..selectors.patient import (
     recent_sessions,
     session_of_patient,
 )
-from ..selectors.progress import patient_reports, progress_data_for_patients, reports_from_data, sessions_for_course
-from ..services.audit import audit_record
+from ..selectors.progress import course_charts, patient_reports
+from ..services.audit import AuditContext, audit_record
 from ..services.logs import daily_log_save, day_window_error
 from ..services.patient_account import account_close, account_settings_update, export_data, export_logs_csv
 from ..services.sessions import session_create
@@ -54,7 +54,7 @@ _RED_FLAG_NAMES = {name for name, _ in RED_FLAG_FIELDS}
 
 
 def _audit_view(request, target: str) -> None:
-    audit_record(actor=request.user, action=AuditAction.VIEW, patient=request.user, target=target, request=request)
+    audit_record(audit=AuditContext.from_request(request), action=AuditAction.VIEW, patient=request.user, target=target)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -116,10 +116,10 @@ def _log_page(request, *, day: date, today: date):
                     day=day,
                     data_by_foot={form.foot: form.model_data() for form in forms},
                     today=today,
-                    request=request,
+                    audit=AuditContext.from_request(request),
                 )
             except ValidationError as exc:
-                window_error = " ".join(exc.messages)
+                window_error = validation_message(exc)
             else:
                 return redirect(f"{here}?saved=1")
         for form in forms:
@@ -217,24 +217,16 @@ def _sessions_bar(report: CourseReport) -> dict:
 def progress(request):
     patient = request.user
     today_ = patient.local_today()
-    data = progress_data_for_patients(patient_ids=[patient.pk], until=today_)[patient.pk]  # 3 queries
-    reports = reports_from_data(data, today=today_)
-    courses = {c.pk: c for c in data.courses}
-    bands: dict[str, tuple] = {}
-    items = []
-    for i, report in enumerate(reports, start=1):
-        if report.kind not in bands:  # one query per kind of course
-            bands[report.kind] = cohort_band(kind=report.kind, exclude_patient_id=patient.pk)
-        sessions = sessions_for_course(courses[report.course_id], data.sessions, data.courses)
-        items.append(
-            {
-                "report": report,
-                "chart": chart_payload(report=report, band=bands[report.kind], sessions=sessions),
-                "chart_id": f"chart-{i}",
-                "sessions_bar": _sessions_bar(report),
-                "trends": trend_sentences(report),
-            }
-        )
+    items = [
+        {
+            "report": item.report,
+            "chart": item.chart,
+            "chart_id": item.chart_id,
+            "sessions_bar": _sessions_bar(item.report),
+            "trends": trend_sentences(item.report),
+        }
+        for item in course_charts(patient=patient, today=today_)
+    ]
     _audit_view(request, "progress")
     return render(
         request,
@@ -260,13 +252,11 @@ def session_new(request):
         form = SessionForm(request.POST)
         if form.is_valid():
             try:
-                session = session_create(patient=patient, data=form.session_data(), today=today_, request=request)
+                session = session_create(
+                    patient=patient, data=form.session_data(), today=today_, audit=AuditContext.from_request(request)
+                )
             except ValidationError as exc:
-                if hasattr(exc, "error_dict"):
-                    for field, errors in exc.message_dict.items():
-                        form.add_error(field if field in form.fields else None, errors)
-                else:
-                    form.add_error(None, exc)
+                add_validation_error(form, exc)
             else:
                 return redirect(f"{reverse('patient:session_new')}?saved={session.pk}")
         mark_errors(form)
@@ -303,9 +293,9 @@ def account(request):
         form = AccountSettingsForm(request.POST)
         if form.is_valid():
             try:
-                account_settings_update(patient=patient, request=request, **form.cleaned_data)
+                account_settings_update(patient=patient, audit=AuditContext.from_request(request), **form.cleaned_data)
             except ValidationError as exc:
-                form.add_error(None, exc)
+                add_validation_error(form, exc)
             else:
                 messages.success(request, "Saved. Your settings are up to date.")
                 return redirect("patient:account")
@@ -326,7 +316,7 @@ def account(request):
 @require_http_methods(["GET"])
 def export_csv(request):
     patient = request.user
-    text = export_logs_csv(patient=patient, request=request)
+    text = export_logs_csv(patient=patient, audit=AuditContext.from_request(request))
     response = HttpResponse(text, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="heel-logs-{patient.local_today().isoformat()}.csv"'
     return response
@@ -336,7 +326,7 @@ def export_csv(request):
 @require_http_methods(["GET"])
 def export_json(request):
     patient = request.user
-    data = export_data(patient=patient, request=request)
+    data = export_data(patient=patient, audit=AuditContext.from_request(request))
     response = HttpResponse(
         json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json; charset=utf-8"
     )
@@ -349,7 +339,8 @@ def export_json(request):
 def account_close_view(request):
     form = AccountCloseForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
-        account_close(patient=request.user, request=request)
+        account_close(patient=request.user, audit=AuditContext.from_request(request))
+        logout(request)
         messages.info(request, "Your account is closed. Your records stay with your clinic; contact them to reopen it.")
         return redirect("login")
     return render(request, "tracker/account_close.html", {"form": form})

@@ -133,20 +133,28 @@ def _log(patient, day: date, foot: str, first: int, **fields) -> DailyLog:
     )
 
 
-def _endoscopic_behind(*, patient, physio, today, rng):
-    # Day 49 of an endoscopic release; most people are back to usual activities by week 6 (000:11).
-    day_zero = today - timedelta(days=49)
-    course = Course.objects.create(
-        patient=patient, kind=CourseKind.ENDOSCOPIC, foot=CourseFoot.RIGHT, day_zero=day_zero, created_by=physio
-    )
+_SURGERY_KINDS = {CourseKind.ENDOSCOPIC: SurgeryKind.ENDOSCOPIC, CourseKind.OPEN: SurgeryKind.OPEN}
+
+
+def _surgery(*, patient, physio, kind: str, foot: str, day: date, **session) -> Course:
+    """A surgery course (``kind`` endoscopic or open; day 0 the surgery's day) and the surgery itself."""
+    course = Course.objects.create(patient=patient, kind=kind, foot=foot, day_zero=day, created_by=physio)
     Session.objects.create(
         patient=patient,
         course=course,
         kind=SessionKind.SURGERY,
-        date=day_zero,
-        surgery_kind=SurgeryKind.ENDOSCOPIC,
-        foot=CourseFoot.RIGHT,
+        date=day,
+        surgery_kind=_SURGERY_KINDS[kind],
+        foot=foot,
+        **session,
     )
+    return course
+
+
+def _endoscopic_behind(*, patient, physio, today, rng):
+    # Day 49 of an endoscopic release; most people are back to usual activities by week 6 (000:11).
+    day_zero = today - timedelta(days=49)
+    course = _surgery(patient=patient, physio=physio, kind=CourseKind.ENDOSCOPIC, foot=CourseFoot.RIGHT, day=day_zero)
     for offset in range(-5, 50):
         if offset in (12, 13, 30):  # a few missed days
             continue
@@ -186,16 +194,12 @@ def _endoscopic_behind(*, patient, physio, today, rng):
 def _open_with_red_flag(*, patient, physio, today, rng):
     # Day 35 of an open release: cast or boot for 2 to 3 weeks (000:13).
     day_zero = today - timedelta(days=35)
-    course = Course.objects.create(
-        patient=patient, kind=CourseKind.OPEN, foot=CourseFoot.LEFT, day_zero=day_zero, created_by=physio
-    )
-    Session.objects.create(
+    _surgery(
         patient=patient,
-        course=course,
-        kind=SessionKind.SURGERY,
-        date=day_zero,
-        surgery_kind=SurgeryKind.OPEN,
+        physio=physio,
+        kind=CourseKind.OPEN,
         foot=CourseFoot.LEFT,
+        day=day_zero,
         immobilised_until=day_zero + timedelta(days=18),
     )
     for offset in range(-4, 36):

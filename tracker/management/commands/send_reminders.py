@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from tracker.services.patient_account import reminders_send
+from tracker.services.reminders import reminders_send
 
 
 class Command(BaseCommand):

@@ -1,0 +1,89 @@
+"""The patient's /progress/ page and the physiotherapist's patient page draw the same chart of each course."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import CourseFactory, DailyLogFactory, SessionFactory
+from tracker.selectors.progress import course_charts
+
+pytestmark = pytest.mark.django_db
+
+
+def _charts(html: str) -> list[dict]:
+    """Every chart's data, in page order, from its json_script element."""
+    charts = []
+    for part in html.split('<script id="chart-')[1:]:
+        charts.append(json.loads(part.split('type="application/json">', 1)[1].split("</script>", 1)[0]))
+    return charts
+
+
+def _both_pages(patient_client, physio_client, patient) -> tuple[list[dict], list[dict]]:
+    mine = _charts(patient_client.get(reverse("patient:progress")).content.decode())
+    clinic = _charts(physio_client.get(reverse("clinic:patient", args=[patient.public_id])).content.decode())
+    return mine, clinic
+
+
+def test_a_surgery_session_recorded_without_a_course_is_drawn_on_both_pages(
+    patient, physio, patient_client, physio_client
+):
+    today = patient.local_today()
+    day_zero = today - timedelta(days=20)
+    course = CourseFactory(patient=patient, endoscopic=True, day_zero=day_zero)
+    SessionFactory(patient=patient, surgery=True, course=None, date=day_zero)  # belongs to no course
+    SessionFactory(patient=patient, other=True, course=course, date=day_zero + timedelta(days=7))
+    DailyLogFactory(patient=patient, date=today, first_step_pain=4)
+
+    mine, clinic = _both_pages(patient_client, physio_client, patient)
+
+    expected = [
+        {"date": day_zero.isoformat(), "label": "Surgery"},
+        {"date": (day_zero + timedelta(days=7)).isoformat(), "label": "Other"},
+    ]
+    for charts in (mine, clinic):
+        assert [{"date": s["date"], "label": s["label"]} for s in charts[0]["sessions"]] == expected
+    assert mine == clinic
+
+
+def test_both_pages_share_the_sessions_out_over_the_courses_the_same_way(
+    patient, physio, patient_client, physio_client
+):
+    """An unlinked session counts towards the latest matching course that had started: drawn there only."""
+    today = patient.local_today()
+    old = CourseFactory(
+        patient=patient,
+        kind="needling",
+        day_zero=today - timedelta(days=60),
+        status="completed",
+        ended_on=today - timedelta(days=40),
+    )
+    new = CourseFactory(patient=patient, kind="needling", day_zero=today - timedelta(days=20))
+    SessionFactory(patient=patient, needling=True, course=None, date=today - timedelta(days=50))
+    SessionFactory(patient=patient, needling=True, course=None, date=today - timedelta(days=10))
+    SessionFactory(patient=patient, needling=True, course=old, date=today - timedelta(days=55))
+
+    mine, clinic = _both_pages(patient_client, physio_client, patient)
+
+    assert mine == clinic
+    by_course = {chart["course"]: [s["date"] for s in chart["sessions"]] for chart in mine}
+    assert by_course == {
+        str(new.public_id): [(today - timedelta(days=10)).isoformat()],
+        str(old.public_id): [(today - timedelta(days=55)).isoformat(), (today - timedelta(days=50)).isoformat()],
+    }
+
+
+def test_the_builder_runs_one_cohort_query_per_kind_of_course(patient, django_assert_num_queries):
+    today = patient.local_today()
+    CourseFactory(patient=patient, kind="massage", day_zero=today - timedelta(days=30))
+    CourseFactory(patient=patient, kind="massage", foot="right", day_zero=today - timedelta(days=20))
+    CourseFactory(patient=patient, kind="needling", day_zero=today - timedelta(days=10))
+    # 1. courses, 2. logs, 3. sessions, then the band of 4. massage and 5. needling.
+    with django_assert_num_queries(5):
+        charts = course_charts(patient=patient, today=today)
+
+    assert [c.chart_id for c in charts] == ["chart-1", "chart-2", "chart-3"]
+    assert [c.report.course_id for c in charts] == [c.course.pk for c in charts]
