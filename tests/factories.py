@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import factory
 from django.utils import timezone
@@ -25,6 +25,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
     role = m.Role.PATIENT
     time_zone = "UTC"
+    # Accounts in the tests exist from well before any date a test judges on (silence counts from the day a
+    # patient could first log, which is never before their account existed).
+    date_joined = datetime(2025, 1, 1, tzinfo=UTC)
     password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
 
     @factory.post_generation
@@ -65,6 +68,10 @@ class CourseFactory(factory.django.DjangoModelFactory):
     foot = m.CourseFoot.LEFT
     day_zero = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=21))
     status = m.CourseStatus.ACTIVE
+    # Set up on its day 0 (or now, for a course that starts later): silence counts from when it existed.
+    created_at = factory.LazyAttribute(
+        lambda o: min(timezone.now(), datetime.combine(o.day_zero, time.min, tzinfo=UTC))
+    )
 
     class Params:
         endoscopic = factory.Trait(kind=m.CourseKind.ENDOSCOPIC)

@@ -51,22 +51,60 @@ def _red_flag(p):
     CourseFactory(patient=p, kind="open", day_zero=ago(30))
     logs(p, range(3))
     DailyLogFactory(patient=p, date=ago(3), rf_calf=True)
-    return AlertKind.RED_FLAG, Severity.CRITICAL, f"{ago(3).isoformat()}:left"
+    # One alert per flag and day; the calf concerns the whole body, so no foot in the key.
+    return AlertKind.RED_FLAG, Severity.CRITICAL, f"{ago(3).isoformat()}:rf_calf"
 
 
 def _worsening(p):
     course = CourseFactory(patient=p, kind="massage", day_zero=ago(10))
     logs(p, range(10, 14), pain=4)  # around day 0 (days -3 to 0): baseline 4
     logs(p, range(5), pain=6)  # days 6 to 10 at 6 (days 1 to 5 are gaps)
-    # Day 6's week still holds day 0 (mean 5); from day 7 the week's mean is 6: 2 points worse.
-    return AlertKind.WORSENING, Severity.HIGH, f"{course.public_id}:left:{ago(3).isoformat()}"
+    # Treatment days only: from day 6, the first logged, the level is 6: 2 points worse than the start.
+    return AlertKind.WORSENING, Severity.HIGH, f"{course.public_id}:left:{ago(4).isoformat()}"
 
 
-def _high_pain_run(p):
-    CourseFactory(patient=p, kind="needling", planned_sessions=6, day_zero=ago(10))
+def _persistent_high_pain(p):
+    # 7 before the course, 8 on days 8, 9 and 10: 7 or more for 3 days at the usual level (not 2 points above).
+    course = CourseFactory(patient=p, kind="needling", planned_sessions=6, day_zero=ago(10))
     logs(p, range(10, 14), pain=7)
     logs(p, range(3), pain=8)
-    return AlertKind.HIGH_PAIN_RUN, Severity.HIGH, f"left:{ago(2).isoformat()}"  # days 8, 9, 10
+    return AlertKind.PERSISTENT_HIGH_PAIN, Severity.LOW, f"{course.public_id}:left:{ago(2).isoformat()}"
+
+
+def _run_above_the_start(p):
+    # 5 before the course, 8 on days 8, 9 and 10: a run of 7+ meaningfully above the start is worsening.
+    course = CourseFactory(patient=p, kind="massage", day_zero=ago(10))
+    logs(p, range(10, 14), pain=5)
+    logs(p, range(3, 10), pain=4)
+    logs(p, range(3), pain=8)
+    return AlertKind.WORSENING, Severity.HIGH, f"{course.public_id}:left:{ago(2).isoformat()}"
+
+
+def _wound_concern(p):
+    # After surgery: 8 for days 1 to 5, settled at 3 from day 6, then 6 for the last week.
+    course = CourseFactory(patient=p, kind="open", day_zero=ago(30))
+    logs(p, range(30, 34), pain=5, footwear="cast")
+    logs(p, range(25, 30), pain=8, footwear="cast")
+    logs(p, range(7, 25), pain=3, footwear="supportive")
+    logs(p, range(7), pain=6, footwear="supportive")
+    # The stretch 2 points above the settled 3 starts when 5 of the 7 days are at 6: (2*3 + 5*6) / 7 = 5.1.
+    return AlertKind.WOUND_CONCERN, Severity.HIGH, f"{course.public_id}:left:{ago(2).isoformat()}"
+
+
+def _protection_ended_early(p):
+    course = CourseFactory(patient=p, kind="open", day_zero=ago(12))
+    logs(p, range(12, 16), pain=5)
+    logs(p, range(3, 12), pain=6, footwear="cast")
+    logs(p, range(3), pain=5, footwear="supportive")  # out of the cast on day 10
+    return AlertKind.PROTECTION_ENDED_EARLY, Severity.LOW, f"{course.public_id}:out_of_cast_or_boot"
+
+
+def _needling_no_response(p):
+    course = CourseFactory(patient=p, kind="needling", planned_sessions=6, day_zero=ago(49))
+    for week in range(6):
+        SessionFactory(patient=p, needling=True, course=course, date=ago(49 - 7 * week))
+    logs(p, range(56))
+    return AlertKind.NEEDLING_NO_RESPONSE, Severity.MEDIUM, str(course.public_id)
 
 
 def _overdue(p):
@@ -120,7 +158,11 @@ def _never_logged(p):
     [
         _red_flag,
         _worsening,
-        _high_pain_run,
+        _persistent_high_pain,
+        _run_above_the_start,
+        _wound_concern,
+        _protection_ended_early,
+        _needling_no_response,
         _overdue,
         _soreness,
         _adverse,
@@ -318,8 +360,8 @@ def test_it_raises_a_red_flag_filled_in_for_the_oldest_day_a_patient_may_still_f
     )
 
     raised = Alert.objects.filter(patient=patient, kind=AlertKind.RED_FLAG)
-    assert [(a.severity, a.occurrence) for a in raised] == [(Severity.CRITICAL, f"{ago(7).isoformat()}:left")]
-    assert "Fever" in raised[0].message
+    assert [(a.severity, a.occurrence) for a in raised] == [(Severity.CRITICAL, f"{ago(7).isoformat()}:rf_fever")]
+    assert "fever" in raised[0].message
     # Raised once: running the rules again raises nothing new.
     assert alerts_raise_for_patient(patient=patient, today=TODAY) == []
 
