@@ -8,7 +8,10 @@ the patient's phone-first controls have their own field templates in ``templates
   ``scale=True`` for the 0 to 10 pain scale, whose ends are named for screen readers;
 - ``TickBox``: a tick box with its label beside it;
 - ``TextInput`` and ``SelectInput``: a label (with "(optional)" when the field is optional), the input, its help
-  text and its error.
+  text and its error; ``DateInWindow``, a date box limited to the days the patient may still log;
+- ``Wrap``: fields inside markup of the page's own (the daily log's card for one foot, a fold, a fieldset).
+
+The clinic's acknowledge form, one per alert in a table row, has its own field template too (``ack_note.html``).
 
 Every field template gives its help text the id ``<input id>_helptext`` and its error ``<input id>_error``, the
 ids Django's own ``aria-describedby`` points to, so an input is tied to its message (``aria-invalid``,
