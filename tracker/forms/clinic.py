@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
+from crispy_forms.layout import Div, Field
 from django import forms
 
-from ..models import CourseFoot, CourseKind, CourseStatus, NeedlingSite
+from ..models import Alert, CourseFoot, CourseKind, CourseStatus, NeedlingSite
 from ..progress.timelines import NEEDLING_SESSIONS_CITATION, SESSION_LENGTH_CITATION
 from ..selectors.clinic import Need
 from ..services.clinic import ACK_NOTE_REQUIRED, IMPORT_MAX_BYTES, NOTE_EMPTY
+from .layout import form_helper
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -21,6 +23,14 @@ class CaseloadFilterForm(forms.Form):
     )
     kind = forms.ChoiceField(label="Course", required=False, choices=[("", "Any course"), *CourseKind.choices])
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = form_helper(
+            Div("q", css_class="col-md-4"),
+            Div("need", css_class="col-sm-6 col-md-3"),
+            Div("kind", css_class="col-sm-6 col-md-3"),
+        )
+
 
 class NoteForm(forms.Form):
     text = forms.CharField(
@@ -31,14 +41,31 @@ class NoteForm(forms.Form):
         help_text="Seen by the care team only, never by the patient.",
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = form_helper("text")
+
 
 class AlertAcknowledgeForm(forms.Form):
+    """Acknowledge one alert, in its table row: the note box's label (read by screen readers) names the patient."""
+
     note = forms.CharField(
         label="What did you do?",
         max_length=500,
         error_messages={"required": ACK_NOTE_REQUIRED},
-        help_text="Required, e.g. “Phoned, advised GP today”.",
+        widget=forms.TextInput(attrs={"placeholder": "What did you do?"}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = form_helper(Field("note", template="tracker/crispy/ack_note.html"))
+
+    def for_alert(self, alert: Alert) -> AlertAcknowledgeForm:
+        """Ids and label for the row of ``alert`` (a page shows one form per open alert)."""
+        self.auto_id = f"ack-%s-{alert.pk}"
+        # On the bound field, which a validated form has already made with the field's label.
+        self["note"].label = f"Note on acknowledging the alert for {alert.patient.display_name}"
+        return self
 
 
 class CourseStartForm(forms.Form):
@@ -60,6 +87,7 @@ class CourseStartForm(forms.Form):
     def __init__(self, *args, today: date, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today
+        self.helper = form_helper("kind", "foot", "day_zero", "planned_sessions")
 
     def clean(self):
         data = super().clean()
@@ -78,9 +106,17 @@ class CourseFinishForm(forms.Form):
     )
     ended_on = forms.DateField(label="Ended on", widget=DATE_WIDGET)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = form_helper("outcome", "ended_on")
+
 
 class PlannedSessionsForm(forms.Form):
     planned_sessions = forms.IntegerField(label="Planned needling sessions", min_value=1, max_value=20)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = form_helper("planned_sessions")
 
 
 TWITCH_CHOICES = [("", "Not recorded"), ("yes", "Yes"), ("no", "No")]
@@ -103,6 +139,10 @@ class NeedlingSessionForm(forms.Form):
     )
     note = forms.CharField(label="Note", required=False, max_length=2000)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = form_helper("date", "minutes", "sites", "twitch_response", "soreness_after", "note")
+
     def clean_twitch_response(self):
         return {"yes": True, "no": False}.get(self.cleaned_data.get("twitch_response"))
 
@@ -114,6 +154,10 @@ class DiaryImportForm(forms.Form):
         "All or nothing: if any row is refused, no row is imported.",
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = form_helper("file")
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from crispy_forms.layout import Div
 from django import forms
 from django.contrib.auth.forms import BaseUserCreationForm, UsernameField
 
 from ..models import AuditAction, Invitation, Role, User
 from ..selectors.accounts import CARE_TEAM_ROLES, care_team_members
+from .layout import form_helper
 
 ANY = [("", "Any")]
 ACTIVE_CHOICES = [("", "Any"), ("yes", "Active"), ("no", "Deactivated")]
@@ -16,6 +18,14 @@ class UserSearchForm(forms.Form):
     q = forms.CharField(label="Name, user name or e-mail", required=False, max_length=100)
     role = forms.ChoiceField(label="Role", choices=ANY + Role.choices, required=False)
     active = forms.ChoiceField(label="Status", choices=ACTIVE_CHOICES, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = form_helper(
+            Div("q", css_class="col-md-5"),
+            Div("role", css_class="col-sm-6 col-md-3"),
+            Div("active", css_class="col-sm-6 col-md-2"),
+        )
 
     def filters(self) -> dict:
         """Keyword arguments for ``user_list``; an invalid search filters nothing."""
@@ -30,6 +40,10 @@ class InvitationForm(forms.Form):
         label="E-mail address", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "off"})
     )
     role = forms.ChoiceField(label="Role", choices=Role.choices, initial=Role.PATIENT)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = form_helper("email", "role")
 
 
 class InvitationAcceptForm(BaseUserCreationForm):
@@ -52,6 +66,7 @@ class InvitationAcceptForm(BaseUserCreationForm):
         self.fields["last_name"].widget.attrs["autocomplete"] = "family-name"
         self.fields["password1"].label = "Password"
         self.fields["password2"].label = "Password again"
+        self.helper = form_helper("username", "first_name", "last_name", "password1", "password2")
 
     def clean_username(self):
         username = self.cleaned_data.get("username")
@@ -62,6 +77,10 @@ class InvitationAcceptForm(BaseUserCreationForm):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label="Role", choices=Role.choices)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = form_helper("role")
 
 
 class CareTeamFilterForm(forms.Form):
@@ -93,6 +112,9 @@ class CareTeamFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["physio"].queryset = care_team_members()
         self.fields["physio"].label_from_instance = _member_label
+        self.helper = form_helper(
+            Div("physio", css_class="col-md-4"), Div("q", css_class="col-md-3"), Div("show", css_class="col-md-3")
+        )
 
 
 class CareTeamChangeForm(forms.Form):
@@ -137,6 +159,16 @@ class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(label="What", choices=ANY + AuditAction.choices, required=False)
     date_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = form_helper(
+            Div("who", css_class="col-md-3"),
+            Div("patient", css_class="col-md-3"),
+            Div("action", css_class="col-md-2"),
+            Div("date_from", css_class="col-6 col-md-2"),
+            Div("date_to", css_class="col-6 col-md-2"),
+        )
 
     def clean(self):
         cleaned = super().clean()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import zoneinfo
 
+from crispy_forms.layout import HTML, Div
 from django import forms
 
 from ..models import (
@@ -25,6 +26,7 @@ from ..models import (
     UsualActivities,
     WeightBearing,
 )
+from .layout import ButtonRow, DateInWindow, SelectInput, TextInput, TickBox, Wrap, form_helper
 
 # Messages (the tests import these)
 FIRST_STEP_REQUIRED = "Choose how your first steps felt this morning, from 0 (no pain) to 10 (worst imaginable)."
@@ -43,38 +45,7 @@ CLOSE_CONFIRM_REQUIRED = "Tick the box to confirm that you want to close your ac
 TIME_ZONE_INVALID = "Choose a time zone from the list, such as Europe/London."
 HOUR_RANGE = "Choose an hour from 0 (midnight) to 23 (11 pm)."
 
-_RED_FLAG_NAMES = frozenset(name for name, _ in RED_FLAG_FIELDS)
 PAIN_CHOICES = [(str(n), str(n)) for n in range(11)]
-
-
-def _style(form: forms.Form) -> None:
-    """Bootstrap classes: radios as large buttons (btn-check), tick boxes, text boxes; red flags marked for JS."""
-    for name, field in form.fields.items():
-        widget = field.widget
-        if isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)):
-            widget.attrs["class"] = "btn-check"
-        elif isinstance(widget, forms.CheckboxInput):
-            widget.attrs["class"] = "form-check-input"
-            if name in _RED_FLAG_NAMES:
-                widget.attrs["data-red-flag"] = "emergency" if name in EMERGENCY_RED_FLAGS else "care-team"
-        elif isinstance(widget, forms.Select):
-            widget.attrs["class"] = "form-select"
-        else:
-            widget.attrs["class"] = "form-control"
-
-
-def mark_errors(form: forms.Form) -> None:
-    """After a rejected submission: tie each wrong input to its message (aria-invalid, aria-describedby).
-
-    Radio groups get aria-describedby on their fieldset in the template instead."""
-    for name in form.errors:
-        if name not in form.fields:
-            continue
-        widget = form.fields[name].widget
-        if isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)):
-            continue
-        widget.attrs["aria-invalid"] = "true"
-        widget.attrs["aria-describedby"] = f"{form[name].auto_id}-error"
 
 
 def _score_field(
@@ -168,17 +139,67 @@ class DailyLogForm(forms.Form):
         if not needling:
             for name in self.NEEDLING_FIELDS:
                 del self.fields[name]
-        _style(self)
+        self.helper = form_helper(Wrap("tracker/crispy/log_foot.html", *self._layout()), page_lists_errors=True)
+
+    def _layout(self) -> list:
+        """First-step and average pain first; the rest folded away, the warning signs always in view."""
+        layout: list = [ButtonRow("first_step_pain", scale=True), ButtonRow("average_pain", scale=True)]
+        if self.surgical:
+            layout += [
+                HTML(
+                    '<p class="small text-body-secondary mb-2">Weight and footwear start from your last answer: '
+                    "change them only if they changed.</p>"
+                ),
+                ButtonRow("weight_bearing"),
+                ButtonRow("footwear"),
+            ]
+        if self.needling:
+            layout.append(
+                Div(
+                    ButtonRow("needling_soreness", scale=True),
+                    ButtonRow("bruising"),
+                    css_class="border-start border-4 border-info ps-2 mb-3",
+                )
+            )
+        layout += [
+            Wrap(
+                "tracker/crispy/details.html",
+                ButtonRow("pain_after_activity", scale=True),
+                Div(
+                    Div(TextInput("minutes_on_feet"), css_class="col-6"),
+                    Div(TextInput("steps"), css_class="col-6"),
+                    css_class="row g-2",
+                ),
+                ButtonRow("activity_level"),
+                ButtonRow("usual_activities"),
+                Wrap(
+                    "tracker/crispy/fieldset.html",
+                    *(TickBox(name) for name, _ in SYMPTOM_FIELDS),
+                    legend="Symptoms today",
+                    hint="(tick any)",
+                    css_class="mb-3",
+                    legend_class="form-label fw-semibold fs-6 mb-1",
+                ),
+                TextInput("note"),
+                summary="More about today: activity, symptoms, note (optional)",
+            ),
+            Wrap(
+                "tracker/crispy/fieldset.html",
+                # static/js/log_form.js shows the guidance as soon as one of these is ticked.
+                *(
+                    TickBox(name, data_red_flag="emergency" if name in EMERGENCY_RED_FLAGS else "care-team")
+                    for name, _ in RED_FLAG_FIELDS
+                ),
+                legend="Warning signs: do you have any of these?",
+                css_class="mb-1 border border-danger-subtle rounded p-2",
+                legend_class="form-label fw-semibold fs-6 mb-1 float-none w-auto px-1",
+            ),
+        ]
+        return layout
 
     @property
     def foot_label(self) -> str:
         return {"left": "Left foot", "right": "Right foot"}.get(self.foot, self.foot)
-
-    def symptom_fields(self):
-        return [self[name] for name, _ in SYMPTOM_FIELDS]
-
-    def red_flag_fields(self):
-        return [self[name] for name, _ in RED_FLAG_FIELDS]
 
     def model_data(self) -> dict:
         """The cleaned values as DailyLog field values (blank choices as "", as the model stores them)."""
@@ -231,7 +252,7 @@ class SessionForm(forms.Form):
     )
     date = forms.DateField(
         label="Date",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"required": DATE_INVALID, "invalid": DATE_INVALID},
     )
     technique = _choice_field(label="Technique", choices=MassageTechnique.choices)
@@ -271,7 +292,29 @@ class SessionForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _style(self)
+        # static/js/log_form.js shows only the block (data-kind) of the kind chosen.
+        self.helper = form_helper(
+            ButtonRow("kind"),
+            DateInWindow("date"),
+            Div(
+                ButtonRow("technique"),
+                ButtonRow("tool"),
+                TextInput("minutes"),
+                ButtonRow("areas"),
+                ButtonRow("preparation"),
+                HTML(
+                    '<p class="small text-body-secondary mt-n2">The article suggests a 5 to 10 minute warm soak or '
+                    "light stretching first (001_30ee24981d7ad049.txt:85).</p>"
+                ),
+                ButtonRow("discomfort", scale=True),
+                TickBox("adverse_reaction"),
+                Wrap("tracker/crispy/massage_caution.html"),
+                data_kind="massage",
+            ),
+            Div(ButtonRow("other_kind"), data_kind="other"),
+            TextInput("note"),
+            page_lists_errors=True,
+        )
 
     MASSAGE_FIELDS = ("technique", "tool", "minutes", "areas", "preparation", "discomfort", "adverse_reaction")
 
@@ -308,6 +351,8 @@ def time_zone_choices() -> list[tuple[str, str]]:
 
 
 class AccountSettingsForm(forms.Form):
+    """Time zone and reminder. The notes between the fields read ``today`` and ``user`` from the page."""
+
     time_zone = forms.ChoiceField(
         label="Your time zone",
         choices=time_zone_choices,
@@ -324,7 +369,18 @@ class AccountSettingsForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _style(self)
+        self.helper = form_helper(
+            SelectInput("time_zone"),
+            HTML('<p class="small text-body-secondary">By this time zone, today is {{ today|date:"l j F Y" }}.</p>'),
+            TickBox("reminder_enabled"),
+            Div(SelectInput("reminder_hour"), css_class="mt-2"),
+            HTML(
+                '<p class="small text-body-secondary">The reminder is sent only on days you have not logged yet by '
+                "then, at most once a day, to "
+                '{{ user.email|default:"your e-mail address (none is set: ask your clinic to add one)" }}.</p>'
+            ),
+            page_lists_errors=True,
+        )
 
 
 class AccountCloseForm(forms.Form):
@@ -335,4 +391,4 @@ class AccountCloseForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _style(self)
+        self.helper = form_helper(TickBox("confirm"), page_lists_errors=True)

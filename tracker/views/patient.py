@@ -24,7 +24,6 @@ from ..forms.patient import (
     DailyLogForm,
     SessionForm,
     log_initial,
-    mark_errors,
 )
 from ..models import EMERGENCY_RED_FLAGS, RED_FLAG_FIELDS, AuditAction, CourseStatus, SessionKind
 from ..permissions import patient_required
@@ -122,8 +121,6 @@ def _log_page(request, *, day: date, today: date):
                 window_error = validation_message(exc)
             else:
                 return redirect(f"{here}?saved=1")
-        for form in forms:
-            mark_errors(form)
     else:
         _audit_view(request, f"daily log {day.isoformat()}")
 
@@ -259,7 +256,6 @@ def session_new(request):
                 add_validation_error(form, exc)
             else:
                 return redirect(f"{reverse('patient:session_new')}?saved={session.pk}")
-        mark_errors(form)
     else:
         form = SessionForm(initial={"date": today_, "kind": SessionKind.MASSAGE})
         _audit_view(request, "sessions")
@@ -299,7 +295,6 @@ def account(request):
             else:
                 messages.success(request, "Saved. Your settings are up to date.")
                 return redirect("patient:account")
-        mark_errors(form)
         patient.refresh_from_db(fields=["time_zone", "reminder_enabled", "reminder_hour"])
     else:
         form = AccountSettingsForm(
