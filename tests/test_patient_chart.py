@@ -61,7 +61,7 @@ def test_it_marks_sessions_and_milestone_windows():
     payload = chart_payload(report=report, band=None, sessions=sessions)
 
     assert payload["sessions"] == [{"date": "2026-03-02", "label": "Home massage", "index": 1}]
-    assert payload["milestones"][0]["source"] == "000_1e061efd59e99644.txt:11"
+    assert payload["milestones"][0]["source"] == "Plantar fascia release, patient leaflet (Healthwise, 2023)"
     rows = chart_rows(payload)
     assert rows[1]["sessions"] == "Home massage"
     assert rows[1]["feet"][0]["pain"] is None

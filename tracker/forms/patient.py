@@ -303,8 +303,8 @@ class SessionForm(forms.Form):
                 ButtonRow("areas"),
                 ButtonRow("preparation"),
                 HTML(
-                    '<p class="small text-body-secondary mt-n2">The article suggests a 5 to 10 minute warm soak or '
-                    "light stretching first (001_30ee24981d7ad049.txt:85).</p>"
+                    '{% load sources %}<p class="small text-body-secondary mt-n2">The article suggests a 5 to 10 '
+                    "minute warm soak or light stretching first ({% cite preparation %}).</p>"
                 ),
                 ButtonRow("discomfort", scale=True),
                 TickBox("adverse_reaction"),

@@ -24,15 +24,17 @@ def rule_citation(name: str) -> Citation:
 
 
 @register.simple_tag
-def cite(citation: Citation | None, *, team: bool = False) -> SafeString | str:
+def cite(citation: Citation | None, *, team: bool = False, link_class: str = "") -> SafeString | str:
     """``{% cite c %}``: "Plantar fascia release, patient leaflet (Healthwise, 2023)", linked to /sources/.
 
-    ``team=True`` adds the exact reference ("000:11") in small print, for the care team's pages.
+    ``team=True`` adds the exact reference ("000:11") in small print, for the care team's pages. ``link_class``:
+    "alert-link" inside a Bootstrap alert, so the link keeps the alert's contrast.
     """
     if citation is None:
         return ""
     link = format_html(
-        '<cite><a href="{}#{}">{}</a></cite>',
+        '<cite><a{} href="{}#{}">{}</a></cite>',
+        format_html(' class="{}"', link_class) if link_class else "",
         reverse("public:sources"),
         citation.document.anchor,
         citation.label,
