@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import (
     AlertFactory,
@@ -98,7 +99,7 @@ def test_it_sorts_by_need(cast, physio, today):
     ]
     assert [r.need for r in rows] == list(Need)
     assert "calf" in rows[0].reason.lower()
-    assert "5 days" in rows[3].reason
+    assert "No log for 4 days" in rows[3].reason  # last log 5 days ago: 4 whole days missed, today not over
 
 
 def test_it_puts_an_open_critical_alert_first_even_when_on_track(cast, physio, today):
@@ -277,3 +278,45 @@ def test_the_caseload_page_judges_each_patient_on_their_own_local_date(far_apart
     rows = {r.patient.first_name: r for r in response.context["page"]}
     assert (rows["East"].need, rows["West"].need) == (Need.CRITICAL, Need.ON_TRACK)
     assert "Red flag on 16 Jun: pain and swelling in one calf." in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_silence_has_one_definition_for_the_caseload_and_the_alerts(physio):
+    """The caseload calls a patient silent exactly when the no-log alert is raised: 2 whole days missed."""
+    from tracker.models import AlertKind
+    from tracker.services.alerts import alerts_raise_for_patient
+
+    today = physio.local_today()
+    for missed in (1, 2, 3):
+        patient = _patient(physio, f"Missed{missed}", day_zero=today - timedelta(days=20))
+        _logs(patient, today, range(missed + 1, 20), 5)
+        raised = {a.kind for a in alerts_raise_for_patient(patient=patient, today=today)}
+        [row] = [r for r in caseload_rows(physio=physio) if r.patient == patient]
+        assert (row.need == Need.SILENT) == (AlertKind.NO_LOG_2 in raised) == (missed >= 2), missed
+
+
+@pytest.mark.django_db
+def test_a_new_patient_is_not_silent_before_they_could_have_logged(physio):
+    # A course set up today, with day 0 ten days ago: nothing to say about the days before the course existed.
+    today = physio.local_today()
+    patient = _patient(physio, "New", day_zero=today - timedelta(days=10))
+    patient.courses.update(created_at=timezone.now())
+    [row] = [r for r in caseload_rows(physio=physio) if r.patient == patient]
+    assert row.need != Need.SILENT
+
+
+@pytest.mark.django_db
+def test_a_closed_patient_leaves_the_caseload_but_not_the_care_teams_reach(physio, physio_client):
+    today = physio.local_today()
+    patient = _patient(physio, "Closed", day_zero=today - timedelta(days=10))
+    patient.is_active = False
+    patient.save()
+    assert patient not in [r.patient for r in caseload_rows(physio=physio)]
+    page = physio_client.get(f"/clinic/patients/{patient.public_id}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'id="record-closed"' in html
+    assert "clinic:note_add" not in html and f"/clinic/patients/{patient.public_id}/notes/" not in html
+    refused = physio_client.post(f"/clinic/patients/{patient.public_id}/notes/", {"text": "Phoned."})
+    assert refused.status_code == 403
+    assert not patient.clinical_notes.exists()

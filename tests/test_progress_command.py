@@ -34,8 +34,10 @@ def demo(settings):
     [
         ("endoscopic", "endoscopic", "behind"),  # day 49, not yet back to usual activities (000:11: 3 to 6 weeks)
         ("open", "open", "red_flag"),  # pain and swelling in one calf yesterday
-        ("needling", "needling", None),
-        ("massage", "massage", None),
+        ("needling", "needling", "ahead"),
+        ("massage", "massage", "on_track"),
+        ("recent", "endoscopic", "on_track"),  # day 3 after surgery: the expected pain peak
+        ("wound", "open", "worsening"),  # pain rising again after it settled, with swelling
     ],
 )
 def test_it_prints_json_for_each_demo_patient(demo, username, kind, status):

@@ -32,6 +32,8 @@ def test_it_loads_the_demo_clinic(settings):
         "open": "patient",
         "needling": "patient",
         "massage": "patient",
+        "recent": "patient",
+        "wound": "patient",
     }
     assert all(User.objects.get(username=u).check_password("recover-demo") for u in roles)
     assert "recover-demo" in output
@@ -41,20 +43,45 @@ def test_it_loads_the_demo_clinic(settings):
         "open",
         "needling",
         "massage",
+        "recent",
+        "wound",
     }
 
 
-@pytest.mark.parametrize("username", ["endoscopic", "open", "needling", "massage"])
+@pytest.mark.parametrize("username", ["endoscopic", "open", "needling", "massage", "wound"])
 def test_it_gives_each_patient_an_active_course_and_4_to_8_weeks_of_logs(settings, username):
     seed(settings)
     patient = User.objects.get(username=username)
 
     course = Course.objects.get(patient=patient, status="active")
-    assert course.kind == username
+    assert course.kind == {"wound": "open"}.get(username, username)
     days = DailyLog.objects.filter(patient=patient).dates("date", "day")
     span_weeks = (days.last() - days.first()).days / 7
     assert 4 <= span_weeks <= 8
     assert Session.objects.filter(patient=patient).exists()
+
+
+def test_it_shows_every_status_and_the_expected_post_operative_peak(settings):
+    from tracker.progress.report import FindingKind
+    from tracker.selectors.progress import patient_reports
+
+    seed(settings)
+    statuses = {}
+    for username in ("endoscopic", "open", "needling", "massage", "recent", "wound"):
+        patient = User.objects.get(username=username)
+        [report] = patient_reports(patient=patient, today=patient.local_today())
+        statuses[username] = (report.status.value, report.decided_by.kind if report.decided_by else None)
+    assert statuses == {
+        "endoscopic": ("behind", FindingKind.MILESTONE_OVERDUE),
+        "open": ("red_flag", FindingKind.RED_FLAG),
+        "needling": ("ahead", FindingKind.IMPROVED),
+        "massage": ("on_track", None),
+        "recent": ("on_track", FindingKind.POST_OP_EXPECTED),  # the pain peak after surgery: no alert
+        "wound": ("worsening", FindingKind.WOUND_CONCERN),
+    }
+    recent = User.objects.get(username="recent")
+    assert not Alert.objects.filter(patient=recent).exists()
+    assert Alert.objects.filter(patient__username="wound", kind="wound_concern", severity=3).exists()
 
 
 def test_it_raises_the_red_flag_alert_for_the_open_patient(settings):

@@ -19,18 +19,17 @@ from .models import Role, User
 
 
 def patients_in_care_of(user: User) -> QuerySet[User]:
-    """The patients whose clinical data ``user`` may read as a member of their care team."""
+    """The patients whose clinical data ``user`` may read as a member of their care team.
+
+    Closed (deactivated) patients are included: their record stays readable by their care team, read-only
+    (``RECORD_CLOSED``); the caseload shows active patients only.
+    """
     if not user.is_authenticated or not user.is_active:
         return User.objects.none()
-    return User.objects.filter(role=Role.PATIENT, is_active=True, care_team_links__physio=user)
+    return User.objects.filter(role=Role.PATIENT, care_team_links__physio=user)
 
 
-def can_view_patient(user: User, patient: User) -> bool:
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.pk == patient.pk:
-        return patient.role == Role.PATIENT
-    return patients_in_care_of(user).filter(pk=patient.pk).exists()
+RECORD_CLOSED = "This patient's account is closed: their record can be read but not changed."
 
 
 def get_patient_in_care_or_404(user: User, public_id) -> User:

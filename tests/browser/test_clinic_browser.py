@@ -21,7 +21,7 @@ def demo(settings, transactional_db):
     settings.DEBUG = True  # seed_demo refuses to run otherwise
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     settings.DEBUG = False
-    for patient in User.objects.filter(username__in=["endoscopic", "open", "needling", "massage"]):
+    for patient in User.objects.filter(role="patient"):
         alerts_raise_for_patient(patient=patient, today=patient.local_today())
 
 
@@ -31,10 +31,13 @@ def test_the_physio_triages_acknowledges_and_reports(demo, page, sign_in, live_s
 
     # The caseload: the red-flag patient (Oscar, calf pain and swelling) is first.
     rows = page.locator("tr.caseload-row")
-    assert rows.count() == 4
+    assert rows.count() == 6
     first = rows.first
     assert "Oscar Lind" in first.inner_text()
     assert first.get_attribute("data-need") == "critical"
+    # Then Will, whose pain rose again after surgery with swelling: a possible wound problem.
+    assert "Will Kerr" in rows.nth(1).inner_text()
+    assert rows.nth(1).get_attribute("data-need") == "worsening"
     assert first.locator("svg.sparkline").count() == 1
     check_accessibility(page, context="caseload")
     screenshot(page, "caseload")

@@ -65,7 +65,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from statistics import fmean
 
 from tracker.models import (
@@ -227,6 +227,18 @@ def level(pains: Pains, day: date, *, first: date | None = None, last: date | No
         if d in pains:
             values.append(pains[d])
     return (fmean(values) if values else None), len(values)
+
+
+SILENT_AFTER_DAYS = 2  # DESIGN.md section 6: "no log for 2 days" (low), 7 days (medium)
+SILENT_LONG_DAYS = 7
+
+
+def first_loggable_day(*, courses: Iterable[Course], joined_at: datetime, zone: tzinfo) -> date | None:
+    """The first day a patient could have logged for their active courses: not before a course's day 0, not before
+    the course was set up, not before the account existed (all in the patient's time zone). None without an
+    active course: no course, nothing to log."""
+    days = [max(c.day_zero, c.created_at.astimezone(zone).date()) for c in courses if c.status == CourseStatus.ACTIVE]
+    return max(min(days), joined_at.astimezone(zone).date()) if days else None
 
 
 def days_without_log(*, last_logged_on: date | None, since: date, today: date) -> int:

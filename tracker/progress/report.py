@@ -38,6 +38,7 @@ class SourceDocument:
     file: str = ""  # the file it is in: a source document in shared/sources, or the clinical reference file
     reference: str = ""  # for a study: the full reference as CLINICAL.md gives it
     clinical_section: str = ""  # for a study: the CLINICAL.md section it is listed under
+    short: str = ""  # for a study: the care team's short reference, "Farrar 2001"
 
     @property
     def label(self) -> str:
@@ -69,7 +70,7 @@ class Citation:
         """The short place for the care team's small print: "000:11", or the study's label."""
         if self.document.kind == DocumentKind.SOURCE:
             return f"{self.document.file.split('_', 1)[0]}:{self.line}"
-        return self.document.label
+        return self.document.short or self.document.label
 
     @property
     def label(self) -> str:

@@ -53,7 +53,7 @@ NEEDLING_ARTICLE_DOC = SourceDocument(
 CLINICAL_REFERENCE_FILE = "CLINICAL.md"  # the product's clinical reference, beside the source documents
 
 
-def _study(key: str, title: str, publisher: str, reference: str, section: str) -> SourceDocument:
+def _study(key: str, title: str, publisher: str, reference: str, section: str, short: str) -> SourceDocument:
     return SourceDocument(
         key=key,
         title=title,
@@ -62,6 +62,7 @@ def _study(key: str, title: str, publisher: str, reference: str, section: str) -
         file=CLINICAL_REFERENCE_FILE,
         reference=reference,
         clinical_section=section,
+        short=short,
     )
 
 
@@ -75,10 +76,18 @@ LANDORF_2010 = _study(
     "J Foot Ankle Res, 2010",
     "Landorf KB, Radford JA, Hudson S. J Foot Ankle Res 2010;3:7",
     PAIN,
+    "Landorf 2010",
 )
-FARRAR_2001 = _study("farrar-2001", "Farrar et al., Pain 2001", "Pain, 2001", "Farrar JT et al. Pain 2001", PAIN)
+FARRAR_2001 = _study(
+    "farrar-2001", "Farrar et al., Pain 2001", "Pain, 2001", "Farrar JT et al. Pain 2001", PAIN, "Farrar 2001"
+)
 SALAFFI_2004 = _study(
-    "salaffi-2004", "Salaffi et al., Eur J Pain 2004", "Eur J Pain, 2004", "Salaffi F et al. Eur J Pain 2004", PAIN
+    "salaffi-2004",
+    "Salaffi et al., Eur J Pain 2004",
+    "Eur J Pain, 2004",
+    "Salaffi F et al. Eur J Pain 2004",
+    PAIN,
+    "Salaffi 2004",
 )
 JAAOS_2008 = _study(
     "jaaos-2008",
@@ -86,6 +95,7 @@ JAAOS_2008 = _study(
     "J Am Acad Orthop Surg, 2008",
     'J Am Acad Orthop Surg 2008, "Plantar Fasciitis: Evaluation and Treatment"',
     TIMELINES,
+    "JAAOS 2008",
 )
 MIYAMOTO_2018 = _study(
     "miyamoto-2018",
@@ -93,6 +103,7 @@ MIYAMOTO_2018 = _study(
     "Knee Surg Sports Traumatol Arthrosc, 2018",
     "Miyamoto W et al. Knee Surg Sports Traumatol Arthrosc 2018",
     TIMELINES,
+    "Miyamoto 2018",
 )
 COTCHETT_2014 = _study(
     "cotchett-2014",
@@ -100,6 +111,7 @@ COTCHETT_2014 = _study(
     "Phys Ther, 2014",
     "Cotchett MP, Munteanu SE, Landorf KB. Phys Ther 2014",
     TIMELINES,
+    "Cotchett 2014",
 )
 NECK_PAIN_TRIALS = _study(
     "needling-neck-trials",
@@ -107,6 +119,7 @@ NECK_PAIN_TRIALS = _study(
     "trials listed in the clinical reference",
     "post-needling soreness, neck pain trials",
     TIMELINES,
+    "neck pain trials",
 )
 INFECTION_LEAFLETS = _study(
     "infection-leaflets",
@@ -114,6 +127,7 @@ INFECTION_LEAFLETS = _study(
     "patient education leaflets",
     "Allina Health; Regina Qu'Appelle Health Region foot surgery leaflets",
     RED_FLAGS,
+    "Allina/Regina leaflets",
 )
 
 DOCUMENTS: tuple[SourceDocument, ...] = (

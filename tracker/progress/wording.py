@@ -193,9 +193,7 @@ def milestone_sentence(m: MilestoneResult) -> str:
 def milestone_team(m: MilestoneResult) -> str:
     """One milestone for the care team: status, day and source."""
     e = m.expectation
-    day = ""
-    if m.reached_on:
-        day = f" {short_day(m.reached_on)}"
+    day = f", reached {short_day(m.reached_on)}" if m.reached_on else ""
     window = f"{e.window_words}, " if e.window_words else ""
     reported = f"; study: {e.reported.words}, {e.reported.citation.ref}" if e.reported else ""
     plan = f"; surgeon's plan until {short_day(m.planned_until)}" if m.planned_until else ""
@@ -415,11 +413,8 @@ def finding_team(finding: Finding, report: CourseReport | None = None) -> str:
             if finding.run_days
             else f"7-day first-step pain {score(finding.level)}/10"
         )
-        swelling = (
-            f"; swelling/redness reported {', '.join(short_day(d) for d in finding.swelling_on)}"
-            if finding.swelling_on
-            else ""
-        )
+        count = len(finding.swelling_on)
+        swelling = f"; swelling or redness on {count} of the last 7 days" if count else ""
         return (
             f"Possible wound or healing problem: {_feet_label(finding.foot, several).lower()}{how}, "
             f"{signed(finding.rise)} vs {_reference_team(finding.reference)}, since {short_day(finding.since)}"

@@ -28,10 +28,11 @@ from ..models import (
     User,
 )
 from ..permissions import patients_in_care_of
+from ..progress import wording
+from ..progress.calculate import SILENT_AFTER_DAYS, days_without_log, first_loggable_day
 from ..progress.report import CourseReport, OverallStatus
 from ..selectors.progress import CourseChart, course_charts, progress_data_for_patients, reports_from_data
 
-SILENT_AFTER_DAYS = 2  # DESIGN.md section 6: "no log for 2 days"
 TREND_DAYS = 7
 
 
@@ -92,7 +93,7 @@ def _caseload_queryset(*, physio: User, q: str = "", kind: str = "") -> QuerySet
     """
     logs = DailyLog.objects.filter(patient=OuterRef("pk")).order_by()
     open_alerts = Alert.objects.filter(patient=OuterRef("pk"), status=AlertStatus.OPEN).order_by()
-    patients = patients_in_care_of(physio)
+    patients = patients_in_care_of(physio).filter(is_active=True)  # a closed record leaves the caseload
     for word in q.split()[:5]:
         patients = patients.filter(
             Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(username__icontains=word)
@@ -126,20 +127,21 @@ def _trend(report: CourseReport | None, today: date) -> list[int | None]:
     return [by_day.get(today - timedelta(days=i)) for i in range(TREND_DAYS - 1, -1, -1)]
 
 
-def _need(patient: User, reports: list[CourseReport], today: date) -> tuple[Need, str]:
+def _need(patient: User, reports: list[CourseReport], courses: list[Course], today: date) -> tuple[Need, str]:
     if patient.top_severity == Severity.CRITICAL and not any(r.status == OverallStatus.RED_FLAG for r in reports):
         return Need.CRITICAL, patient.top_alert or "An open critical alert."
     if not reports:
         return Need.NO_COURSE, "No active course."
     main = reports[0]
     need = _NEED_FROM_STATUS[main.status]
-    if NEED_ORDER[need] > NEED_ORDER[Need.SILENT]:
+    since = first_loggable_day(courses=courses, joined_at=patient.date_joined, zone=patient.zone)
+    if NEED_ORDER[need] > NEED_ORDER[Need.SILENT] and since is not None:
+        # The one definition of silent, as the no-log alerts use it.
         last = patient.last_logged_on
-        if last is None:
-            return Need.SILENT, "Nothing logged yet."
-        if (today - last).days >= SILENT_AFTER_DAYS:
-            return Need.SILENT, f"No log for {(today - last).days} days (last on {last:%d %b %Y})."
-    return need, main.clinician_reason or main.reason
+        missed = days_without_log(last_logged_on=last, since=since, today=today)
+        if missed >= SILENT_AFTER_DAYS:
+            return Need.SILENT, wording.silence_team(missed=missed, last_logged_on=last)
+    return need, main.clinician_reason
 
 
 def caseload_rows(
@@ -172,7 +174,7 @@ def caseload_rows(
         week_from = local - timedelta(days=TREND_DAYS - 1)
         patient.days_logged_7 = len({log.date for log in item.logs if week_from <= log.date <= local})
         mine = sorted(reports_from_data(item, today=local, active_only=True), key=lambda r: (r.urgency, r.day_zero))
-        row_need, reason = _need(patient, mine, local)
+        row_need, reason = _need(patient, mine, item.courses, local)
         rows.append(
             CaseloadRow(
                 patient=patient,

@@ -82,6 +82,12 @@ def log_day_data(*, patient: User, day: date) -> LogDayData:
             by_foot[log.foot] = log
         else:
             previous[log.foot] = log  # ordered by date: the last one wins
+    # The day of surgery: weight-bearing and footwear start empty, never copied from the morning before it (a
+    # copied "normal shoes, full weight" would read as a milestone reached on the day of surgery).
+    for course in courses:
+        if course.kind in SURGICAL_KINDS and course.day_zero == day:
+            for foot in course.feet:
+                previous.pop(foot, None)
     needling = list(
         Session.objects.filter(
             patient=patient,

@@ -24,17 +24,24 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
-from ..models import Alert, AlertKind, Course, CourseStatus, SessionKind, Severity, User
+from ..models import Alert, AlertKind, CourseStatus, SessionKind, Severity, User
 from ..progress import wording
-from ..progress.calculate import RECENT_DAYS, SYSTEMIC_RED_FLAGS, days_without_log, red_flags
+from ..progress.calculate import (
+    RECENT_DAYS,
+    SILENT_AFTER_DAYS,
+    SILENT_LONG_DAYS,
+    SYSTEMIC_RED_FLAGS,
+    days_without_log,
+    first_loggable_day,
+    red_flags,
+)
 from ..progress.report import CourseReport, Finding, FindingKind
 from ..progress.timelines import MASSAGE_STOP_CITATION
 from ..selectors.progress import PatientProgressData, progress_data_for_patients, reports_from_data
 
-NO_LOG_LOW_DAYS = 2  # DESIGN.md section 6: no log for 2 days (low)
-NO_LOG_MEDIUM_DAYS = 7  # ... or 7 days (medium)
+NO_LOG_LOW_DAYS = SILENT_AFTER_DAYS  # DESIGN.md section 6: no log for 2 days (low)
+NO_LOG_MEDIUM_DAYS = SILENT_LONG_DAYS  # ... or 7 days (medium)
 
 # How each course finding is raised: (alert kind, severity, is it an episode).
 _RAISED: dict[FindingKind, tuple[AlertKind, Severity, bool]] = {
@@ -124,20 +131,8 @@ def red_flag_alerts(*, patient_id: int, logs: Iterable, today: date) -> list[Ale
     return found
 
 
-def first_loggable_day(*, patient: User, courses: Iterable[Course]) -> date | None:
-    """The first day the patient could have logged for their active courses: not before a course's day 0, not
-    before the course was set up, not before the account existed (None without an active course)."""
-    zone = patient.zone
-    days = [
-        max(c.day_zero, timezone.localtime(c.created_at, zone).date())
-        for c in courses
-        if c.status == CourseStatus.ACTIVE
-    ]
-    return max(min(days), timezone.localtime(patient.date_joined, zone).date()) if days else None
-
-
 def silence_alerts(*, patient: User, data: PatientProgressData, today: date) -> list[Alert]:
-    since = first_loggable_day(patient=patient, courses=data.courses)
+    since = first_loggable_day(courses=data.courses, joined_at=patient.date_joined, zone=patient.zone)
     if since is None or since > today:
         return []
     logged = [log.date for log in data.logs if log.date <= today]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import partial, wraps
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
@@ -32,7 +32,7 @@ from ..forms.clinic import (
 )
 from ..forms.errors import add_validation_error, validation_message
 from ..models import Alert, AlertStatus, AuditAction, Course, CourseKind, CourseStatus, Severity
-from ..permissions import clinician_required, get_patient_in_care_or_404
+from ..permissions import RECORD_CLOSED, clinician_required, get_patient_in_care_or_404
 from ..reports.pdf import report_pdf_document
 from ..reports.svg_chart import sparkline_svg, trend_words
 from ..selectors.clinic import caseload_rows, open_alerts_for, patient_logs_for_export, patient_story
@@ -43,8 +43,12 @@ CASELOAD_PER_PAGE = 25
 ALERTS_PER_PAGE = 50
 
 
-def patient_view(*methods: str):
-    """A view of one patient in the signed-in clinician's care: scope first (404), then the method (405)."""
+def patient_view(*methods: str, closed_record_ok: bool = False):
+    """A view of one patient in the signed-in clinician's care: scope first (404), then the method (405).
+
+    A closed patient's record is read-only: a change to it is refused (403), unless ``closed_record_ok`` (an
+    alert raised before the account was closed can still be acknowledged).
+    """
 
     def decorator(view):
         @clinician_required
@@ -53,6 +57,8 @@ def patient_view(*methods: str):
             patient = get_patient_in_care_or_404(request.user, public_id)
             if request.method not in methods:
                 return HttpResponseNotAllowed(methods)
+            if request.method not in ("GET", "HEAD") and not patient.is_active and not closed_record_ok:
+                raise PermissionDenied(RECORD_CLOSED)
             return view(request, patient, *args, **kwargs)
 
         return wrapper
@@ -126,7 +132,7 @@ def alerts(request):
     return _alerts_page(request, page_number=request.GET.get("page"), query=_query_without_page(request))
 
 
-@patient_view("POST")
+@patient_view("POST", closed_record_ok=True)
 def alert_acknowledge(request, patient, alert_id: int):
     alert = get_object_or_404(Alert, pk=alert_id, patient=patient)
     form = AlertAcknowledgeForm(request.POST)

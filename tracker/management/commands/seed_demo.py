@@ -54,8 +54,15 @@ PATIENTS = [
         "Lind",
         "five weeks after open release, ticked pain and swelling in one calf yesterday: red flag",
     ),
-    ("needling", "Nadia", "Costa", "five of six dry needling sessions, first-step pain clearly down"),
-    ("massage", "Marco", "Rossi", "six weeks of a home massage routine, slowly improving"),
+    ("needling", "Nadia", "Costa", "five of six dry needling sessions, first-step pain clearly down: ahead"),
+    ("massage", "Marco", "Rossi", "six weeks of a home massage routine, slowly improving: on track"),
+    ("recent", "Rosa", "Bell", "three days after endoscopic release, in the expected pain peak: on track"),
+    (
+        "wound",
+        "Will",
+        "Kerr",
+        "four weeks after open release, pain settled then rising again with swelling: worsening (wound check)",
+    ),
 ]
 SIGN_INS = [u for u, *_ in STAFF] + [u for u, *_ in PATIENTS]
 
@@ -88,6 +95,8 @@ def seed(*, today: date) -> bool:
         "open": _open_with_red_flag,
         "needling": _needling_improving,
         "massage": _massage_routine,
+        "recent": _post_op_peak,
+        "wound": _rising_after_settling,
     }
     physio = staff["physio"]
     for username, first, last, _ in PATIENTS:
@@ -283,7 +292,7 @@ def _massage_routine(*, patient, physio, today, rng):
             patient,
             day,
             Foot.LEFT,
-            _pain(rng, 6, 3.5, max(0, offset) / 42),
+            _pain(rng, 6, 4.8, max(0, offset) / 42),  # slowly down, not yet by 2 points: on track
             usual_activities=UsualActivities.PARTLY if offset < 30 else UsualActivities.YES,
             sym_after_exercise=True,
         )
@@ -302,3 +311,58 @@ def _massage_routine(*, patient, physio, today, rng):
                 preparation=rng.choice([Preparation.WARM_SOAK, Preparation.STRETCHING]),
                 discomfort=rng.randint(1, 3),
             )
+
+
+def _post_op_peak(*, patient, physio, today, rng):
+    # Day 3 of an endoscopic release: first-step pain higher than before surgery, as expected after it.
+    day_zero = today - timedelta(days=3)
+    _surgery(patient=patient, physio=physio, kind=CourseKind.ENDOSCOPIC, foot=CourseFoot.LEFT, day=day_zero)
+    for offset in range(-6, 4):
+        day = day_zero + timedelta(days=offset)
+        if offset <= 0:
+            _log(patient, day, Foot.LEFT, _pain(rng, 5, 5, 0), usual_activities=UsualActivities.PARTLY)
+        else:
+            _log(
+                patient,
+                day,
+                Foot.LEFT,
+                _pain(rng, 8, 7, offset / 3),
+                weight_bearing=WeightBearing.PARTIAL,
+                footwear=Footwear.POSTOP,
+                usual_activities=UsualActivities.NO,
+                activity_level=ActivityLevel.REST,
+                sym_swelling_redness=True,  # swelling just after surgery is not, on its own, a warning sign
+            )
+
+
+def _rising_after_settling(*, patient, physio, today, rng):
+    # Day 30 of an open release: the peak, down to about 3 by the third week, then rising again with swelling
+    # (CLINICAL.md: increasing pain, redness, warmth or swelling near the incision are signs of infection).
+    day_zero = today - timedelta(days=30)
+    _surgery(
+        patient=patient,
+        physio=physio,
+        kind=CourseKind.OPEN,
+        foot=CourseFoot.RIGHT,
+        day=day_zero,
+        immobilised_until=day_zero + timedelta(days=16),
+    )
+    for offset in range(-5, 31):
+        day = day_zero + timedelta(days=offset)
+        if offset <= 0:
+            pain, extra = _pain(rng, 6, 6, 0), {}
+        elif offset <= 16:
+            pain = _pain(rng, 8, 3, offset / 16)
+            extra = {"weight_bearing": WeightBearing.NONE, "footwear": Footwear.CAST if offset < 10 else Footwear.BOOT}
+        elif offset <= 24:
+            pain = _pain(rng, 3, 3, 0)
+            extra = {"weight_bearing": WeightBearing.PARTIAL, "footwear": Footwear.SUPPORTIVE}
+        else:
+            pain = _pain(rng, 5, 6, (offset - 24) / 6)
+            extra = {
+                "weight_bearing": WeightBearing.PARTIAL,
+                "footwear": Footwear.SUPPORTIVE,
+                "sym_swelling_redness": True,
+                "note": "Heel sorer again and the scar looks puffy." if offset == 29 else "",
+            }
+        _log(patient, day, Foot.RIGHT, pain, usual_activities=UsualActivities.NO, **extra)
