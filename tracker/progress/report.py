@@ -92,8 +92,9 @@ class ReportedFigure:
     """A published figure for a milestone the leaflet gives no time for: shown as "reported in one study", never
     judged against."""
 
-    words: str  # "at a mean of 40 days"
-    day: int  # the figure in days since day 0, for the chart and the sentence
+    words: str  # the study's words, for the care team: "full weight-bearing at a mean of 40 days"
+    plain: str  # the same for a patient: "people walked with their full weight after 40 days on average"
+    day: int  # the figure in days since day 0
     citation: Citation
 
 

@@ -259,11 +259,13 @@ ENDOSCOPIC_USUAL_ACTIVITIES_CITATION = _cite(
 )
 FULL_ACTIVITIES_STUDY = ReportedFigure(
     words="full activities at a mean of 10 weeks",
+    plain="people were back to full activities after 10 weeks on average",
     day=10 * 7,
     citation=_clinical(MIYAMOTO_2018, "full activities at a mean of 10 weeks"),
 )
 FULL_WEIGHT_BEARING_STUDY = ReportedFigure(
     words="full weight-bearing at a mean of 40 days",
+    plain="people walked with their full weight after 40 days on average",
     day=40,
     citation=_clinical(MIYAMOTO_2018, "full weight-bearing at a mean of 40 days"),
 )

@@ -146,7 +146,7 @@ def _window(e: Expectation) -> str:
 def _reported(e: Expectation) -> str:
     if not e.reported:
         return ""
-    return f" One study reported {e.reported.words} ({cite(e.reported.citation)})."
+    return f" In one study, {e.reported.plain} ({cite(e.reported.citation)})."
 
 
 def milestone_sentence(m: MilestoneResult) -> str:
