@@ -24,8 +24,9 @@ from tracker.progress.report import (
     SessionsProgress,
 )
 from tracker.progress.timelines import ENDOSCOPIC_USUAL_ACTIVITIES_CITATION
+from tracker.progress.wording import trend_words
 from tracker.reports.pdf import LEVELS, report_context, report_document, report_pdf_document, weekly_means
-from tracker.reports.svg_chart import progress_chart_svg, sparkline_svg, trend_words
+from tracker.reports.svg_chart import progress_chart_svg, sparkline_svg
 
 # ---------------------------------------------------------------------------------------------------------
 # Pure: the SVG chart functions

@@ -474,7 +474,9 @@ def test_the_surgery_day_starts_with_empty_weight_bearing_and_footwear(patient_c
     # The day before surgery was logged in normal shoes with full weight; on the day of surgery those answers are
     # not copied (the engine reads milestones from day 1 in any case).
     CourseFactory(patient=patient, kind="open", foot="left", day_zero=today)
-    DailyLogFactory(patient=patient, date=today - timedelta(days=1), foot="left", footwear="normal", weight_bearing="full")
+    DailyLogFactory(
+        patient=patient, date=today - timedelta(days=1), foot="left", footwear="normal", weight_bearing="full"
+    )
     form = patient_client.get("/today/").context["forms"][0]
     assert form.initial.get("footwear") is None and form.initial.get("weight_bearing") is None
 
@@ -482,6 +484,8 @@ def test_the_surgery_day_starts_with_empty_weight_bearing_and_footwear(patient_c
 @pytest.mark.django_db
 def test_a_day_after_surgery_still_starts_from_the_last_answers(patient_client, patient, today):
     CourseFactory(patient=patient, kind="open", foot="left", day_zero=today - timedelta(days=3))
-    DailyLogFactory(patient=patient, date=today - timedelta(days=1), foot="left", footwear="cast", weight_bearing="none")
+    DailyLogFactory(
+        patient=patient, date=today - timedelta(days=1), foot="left", footwear="cast", weight_bearing="none"
+    )
     form = patient_client.get("/today/").context["forms"][0]
     assert (form.initial["footwear"], form.initial["weight_bearing"]) == ("cast", "none")

@@ -82,7 +82,9 @@ def test_progress_shows_the_chart_data_table_milestones_sessions_and_status(pati
         "Back to your usual activities" in html
         and "Most people return to their normal activities in 3 to 6 weeks." in html
     )
-    assert 'href="/sources/#source-surgery-leaflet">Plantar fascia release, patient leaflet (Healthwise, 2023)</a>' in html
+    assert (
+        'href="/sources/#source-surgery-leaflet">Plantar fascia release, patient leaflet (Healthwise, 2023)</a>' in html
+    )
     assert ".txt" not in html and "CLINICAL.md" not in html  # a patient never sees a file name
     report = response.context["items"][0]["report"]
     assert report.reason in html.replace("&#x27;", "'")

@@ -15,6 +15,7 @@ from datetime import date
 
 from .report import BandPoint, CourseReport
 from .timelines import MEANINGFUL_CHANGE_POINTS
+from .wording import chart_summary
 
 FOOT_LABELS = {"left": "Left foot", "right": "Right foot"}
 
@@ -52,27 +53,6 @@ def _session_label(session) -> str:
     if hasattr(session, "get_kind_display"):
         return session.get_kind_display()
     return str(getattr(session, "label", "Session"))
-
-
-def chart_summary(payload: dict) -> str:
-    """One sentence describing the chart for a screen reader (the canvas's aria-label)."""
-    if not payload["labels"]:
-        return f"Chart of first-step pain for {payload['title']}: nothing logged yet."
-    parts = [
-        f"Chart of first-step pain, 0 to 10, for {payload['title']}, {payload['labels'][0]} to {payload['labels'][-1]}."
-    ]
-    for foot in payload["feet"]:
-        logged = [v for v in foot["pain"] if v is not None]
-        bits = [f"{foot['label']}: {len(logged)} days logged"]
-        if logged:
-            bits.append(f"latest {logged[-1]} of 10")
-        if foot["latest_mean_7d"] is not None:
-            bits.append(f"7-day average {foot['latest_mean_7d']}")
-        if foot["baseline"] is not None:
-            bits.append(f"starting level {foot['baseline']}")
-        parts.append(", ".join(bits) + ".")
-    parts.append("The same numbers are in the table below the chart.")
-    return " ".join(parts)
 
 
 def chart_payload(*, report: CourseReport, band: Iterable[BandPoint] | None, sessions: Iterable = ()) -> dict:

@@ -10,7 +10,7 @@ built from the same finding cannot disagree.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -19,6 +19,7 @@ from tracker.models import RED_FLAG_FIELDS, SURGICAL_KINDS
 from .calculate import SYSTEMIC_RED_FLAGS
 from .report import (
     Audience,
+    BandPoint,
     Citation,
     CourseReport,
     Expectation,
@@ -549,8 +550,56 @@ def silence_team(*, missed: int, last_logged_on: date | None) -> str:
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Charts
+# Charts: their text alternatives, and what a reader of a black-and-white print relies on
 # ---------------------------------------------------------------------------------------------------------------
+
+
+def trend_words(values: Sequence[float | None]) -> str:
+    """The caseload's 7-day sparkline in words (first-step pain 0 to 10; None for a day without a log)."""
+    logged = [v for v in values if v is not None]
+    if not logged:
+        return "No first-step pain logged in the last 7 days."
+    listed = ", ".join("no log" if v is None else score(v) for v in values)
+    if len(logged) < 2:
+        direction = "too few days to show a trend"
+    elif logged[-1] < logged[0]:
+        direction = f"down from {score(logged[0])} to {score(logged[-1])}"
+    elif logged[-1] > logged[0]:
+        direction = f"up from {score(logged[0])} to {score(logged[-1])}"
+    else:
+        direction = "level"
+    return f"First-step pain, last 7 days: {listed} ({direction})."
+
+
+def chart_description(report: CourseReport, band: Sequence[BandPoint] | None) -> str:
+    """The PDF chart in words (the care team's: numbers, windows and the cohort band)."""
+    sentences = [
+        f"First-step pain (0 to 10) by day since day 0 of the {report.kind_label.lower()}, up to day {report.day}."
+    ]
+    for trend in report.pain:
+        if trend.mean_7d is None:
+            sentences.append(f"{trend.foot.capitalize()} foot: no logs in the last 7 days.")
+            continue
+        text = f"{trend.foot.capitalize()} foot: 7-day mean {score(trend.mean_7d)}"
+        if trend.baseline is not None:
+            text += f", starting level {score(trend.baseline)}"
+        if trend.change is not None:
+            text += f", change {signed(trend.change)}{' (meaningful)' if trend.meaningful else ''}"
+        if trend.reference is not None and trend.reference.kind == ReferenceKind.SETTLED_AFTER_SURGERY:
+            text += f", settled post-op level {score(trend.reference.value)}"
+        sentences.append(text + ".")
+    for m in report.milestones:
+        if m.window_start and m.window_end:
+            sentences.append(
+                f"Expected window for “{m.expectation.title}”: day {(m.window_start - report.day_zero).days} to "
+                f"{(m.window_end - report.day_zero).days} ({m.status.label.lower()})."
+            )
+    if band:
+        sentences.append(
+            f"Shaded band: middle half of {max(p.patients for p in band)} or fewer other patients on the same kind "
+            "of course, with their median dashed."
+        )
+    return " ".join(sentences)
 
 
 def chart_summary(payload: dict[str, Any]) -> str:

@@ -15,6 +15,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from ..progress.report import BandPoint, CourseReport, PainTrend
+from ..progress.wording import chart_description, trend_words
 from ..progress.words import format_number  # coordinates to one decimal: small markup, no float noise
 
 # Colours with at least 3:1 contrast on white (WCAG 1.4.11 for graphics).
@@ -28,23 +29,6 @@ GRID = "#ced4da"
 # ---------------------------------------------------------------------------------------------------------
 # Sparkline (the caseload's 7-day trend)
 # ---------------------------------------------------------------------------------------------------------
-
-
-def trend_words(values: Sequence[float | None]) -> str:
-    """A plain sentence for a series of first-step pain scores (0 to 10, None for a day without a log)."""
-    logged = [v for v in values if v is not None]
-    if not logged:
-        return "No first-step pain logged in the last 7 days."
-    listed = ", ".join("no log" if v is None else f"{v:g}" for v in values)
-    if len(logged) < 2:
-        direction = "too few days to show a trend"
-    elif logged[-1] < logged[0]:
-        direction = f"down from {logged[0]:g} to {logged[-1]:g}"
-    elif logged[-1] > logged[0]:
-        direction = f"up from {logged[0]:g} to {logged[-1]:g}"
-    else:
-        direction = "level"
-    return f"First-step pain, last 7 days: {listed} ({direction})."
 
 
 def sparkline_svg(values: Sequence[float | None], *, width: int = 96, height: int = 28) -> SafeString:
@@ -90,35 +74,6 @@ def sparkline_svg(values: Sequence[float | None], *, width: int = 96, height: in
 
 def _days(report: CourseReport, day: date) -> int:
     return (day - report.day_zero).days
-
-
-def chart_description(report: CourseReport, band: Sequence[BandPoint] | None) -> str:
-    """The chart in words: the text alternative, and what a reader of a black-and-white print relies on."""
-    sentences = [
-        f"First-step pain (0 to 10) by day since day 0 of the {report.kind_label.lower()}, up to day {report.day}."
-    ]
-    for trend in report.pain:
-        if trend.mean_7d is None:
-            sentences.append(f"{trend.foot.capitalize()} foot: no logs in the last 7 days.")
-            continue
-        text = f"{trend.foot.capitalize()} foot: 7-day mean {trend.mean_7d:.1f}"
-        if trend.baseline is not None:
-            text += f", baseline {trend.baseline:.1f}"
-        if trend.change is not None:
-            text += f", change {trend.change:+.1f}{' (meaningful)' if trend.meaningful else ''}"
-        sentences.append(text + ".")
-    windows = [m for m in report.milestones if m.window_start and m.window_end]
-    for m in windows:
-        sentences.append(
-            f"Expected window for “{m.expectation.title}”: day {_days(report, m.window_start)} to "
-            f"{_days(report, m.window_end)} ({m.status.label.lower()})."
-        )
-    if band:
-        sentences.append(
-            f"Shaded band: middle half of {max(p.patients for p in band)} or fewer other patients on the same kind "
-            "of course, with their median dashed."
-        )
-    return " ".join(sentences)
 
 
 def progress_chart_svg(

@@ -33,8 +33,9 @@ from ..forms.clinic import (
 from ..forms.errors import add_validation_error, validation_message
 from ..models import Alert, AlertStatus, AuditAction, Course, CourseKind, CourseStatus, Severity
 from ..permissions import RECORD_CLOSED, clinician_required, get_patient_in_care_or_404
+from ..progress.wording import trend_words
 from ..reports.pdf import report_pdf_document
-from ..reports.svg_chart import sparkline_svg, trend_words
+from ..reports.svg_chart import sparkline_svg
 from ..selectors.clinic import caseload_rows, open_alerts_for, patient_logs_for_export, patient_story
 from ..services import clinic as services
 from ..services.audit import AuditContext, audit_record
