@@ -101,6 +101,15 @@ def test_it_sorts_by_need(cast, physio, today):
     assert "5 days" in rows[3].reason
 
 
+def test_a_patient_with_a_course_and_no_log_yet_is_silent(physio, today):
+    _patient(physio, "Newcomer", day_zero=today - timedelta(days=3))
+
+    [row] = caseload_rows(physio=physio)
+
+    assert (row.need, row.reason) == (Need.SILENT, "Nothing logged yet.")
+    assert row.trend == [None] * 7
+
+
 def test_it_puts_an_open_critical_alert_first_even_when_on_track(cast, physio, today):
     AlertFactory(patient=cast["on_track"], critical=True, message="Chest pain reported by phone.")
 

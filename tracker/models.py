@@ -177,11 +177,8 @@ class Course(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} ({self.get_foot_display().lower()} foot) from {self.day_zero:%d %b %Y}"
-
-    @property
-    def is_surgical(self) -> bool:
-        return self.kind in SURGICAL_KINDS
+        feet = "both feet" if self.foot == CourseFoot.BOTH else f"{self.get_foot_display().lower()} foot"
+        return f"{self.get_kind_display()} ({feet}) from {self.day_zero:%d %b %Y}"
 
     @property
     def feet(self) -> tuple[str, ...]:

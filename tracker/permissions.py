@@ -11,6 +11,7 @@ from __future__ import annotations
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
@@ -18,19 +19,11 @@ from django.http import Http404
 from .models import Role, User
 
 
-def patients_in_care_of(user: User) -> QuerySet[User]:
+def patients_in_care_of(user: User | AnonymousUser) -> QuerySet[User]:
     """The patients whose clinical data ``user`` may read as a member of their care team."""
     if not user.is_authenticated or not user.is_active:
         return User.objects.none()
     return User.objects.filter(role=Role.PATIENT, is_active=True, care_team_links__physio=user)
-
-
-def can_view_patient(user: User, patient: User) -> bool:
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.pk == patient.pk:
-        return patient.role == Role.PATIENT
-    return patients_in_care_of(user).filter(pk=patient.pk).exists()
 
 
 def get_patient_in_care_or_404(user: User, public_id) -> User:

@@ -55,12 +55,6 @@ def user_list(*, query: str = "", role: str = "", active: bool | None = None) ->
     return users.order_by("last_name", "first_name", "username", "pk")
 
 
-def user_is_locked_out(*, user: User) -> bool:
-    return AccessAttempt.objects.filter(
-        username=user.username, failures_since_start__gte=settings.AXES_FAILURE_LIMIT
-    ).exists()
-
-
 def user_lockouts(*, user: User) -> QuerySet[AccessAttempt]:
     """The addresses from which ``user``'s name is locked out."""
     return AccessAttempt.objects.filter(

@@ -121,10 +121,6 @@ class HistoryDay:
         return any(f.first_step_pain is not None for f in self.feet)
 
     @property
-    def partly_logged(self) -> bool:
-        return self.logged and any(f.first_step_pain is None for f in self.feet)
-
-    @property
     def red_flag(self) -> bool:
         return any(f.red_flag for f in self.feet)
 
