@@ -226,7 +226,7 @@ def test_the_pdf_is_1_to_3_pages_for_a_year_of_logs(patient, physio, a_year):
 
 
 def test_the_pdf_tries_less_detail_until_it_fits_and_else_keeps_the_sparsest(patient, physio, monkeypatch):
-    pages_at = {}  # pages the fake layout gives at each level of detail
+    pages_at: dict[pdf.Limits, int] = {}  # pages the fake layout gives at each level of detail
     tried = []
 
     def layout(context):

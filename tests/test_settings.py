@@ -94,15 +94,16 @@ def test_the_wsgi_entry_point_serves_the_app():
 
     environ = {"PATH_INFO": "/sources/", "HTTP_HOST": "testserver"}
     setup_testing_defaults(environ)
-    started = {}
+    started: list[tuple[str, dict[str, str]]] = []
 
     def start_response(status, headers, exc_info=None):
-        started.update(status=status, headers=dict(headers))
+        started.append((status, dict(headers)))
 
     body = b"".join(application(environ, start_response))
 
-    assert started["status"] == "200 OK"
-    assert started["headers"]["X-Frame-Options"] == "DENY"
+    [(status, headers)] = started
+    assert status == "200 OK"
+    assert headers["X-Frame-Options"] == "DENY"
     assert b"Where our expectations come from</h1>" in body
 
 
