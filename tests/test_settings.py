@@ -111,6 +111,7 @@ def test_the_wsgi_entry_point_serves_the_app():
 def test_the_asgi_entry_point_serves_the_app():
     """``recovery.asgi.application``, for an ASGI server: the same page, through Django's ASGI handler."""
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     from recovery.asgi import application
 
@@ -140,7 +141,9 @@ def test_the_asgi_entry_point_serves_the_app():
     async def send(message):
         sent.append(message)
 
-    asyncio.run(application(scope, receive, send))
+    # In a thread of its own: in a worker that ran the browser tests, Playwright's event loop is running here.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, application(scope, receive, send)).result(timeout=60)
 
     assert sent[0]["type"] == "http.response.start" and sent[0]["status"] == 200
     assert b"Where our expectations come from</h1>" in b"".join(m.get("body", b"") for m in sent[1:])
