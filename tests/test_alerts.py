@@ -387,13 +387,17 @@ def test_chest_pain_added_to_a_day_already_alerted_for_a_calf_raises_its_own_cri
     CourseFactory(patient=patient, kind="massage", day_zero=ago(20))
     logs(patient, range(1, 10))
     day = {"first_step_pain": 4, "average_pain": 3, "rf_calf": True}
-    daily_log_save(patient=patient, day=TODAY, today=TODAY, data_by_foot={"left": day}, audit=AuditContext(actor=patient))
+    daily_log_save(
+        patient=patient, day=TODAY, today=TODAY, data_by_foot={"left": day}, audit=AuditContext(actor=patient)
+    )
     [calf] = Alert.objects.filter(patient=patient, kind=AlertKind.RED_FLAG)
     calf.status, calf.acknowledged_at = AlertStatus.ACKNOWLEDGED, timezone.now()
     calf.save()
 
     day["rf_breathless_chest"] = True
-    daily_log_save(patient=patient, day=TODAY, today=TODAY, data_by_foot={"left": day}, audit=AuditContext(actor=patient))
+    daily_log_save(
+        patient=patient, day=TODAY, today=TODAY, data_by_foot={"left": day}, audit=AuditContext(actor=patient)
+    )
 
     alerts = Alert.objects.filter(patient=patient, kind=AlertKind.RED_FLAG).order_by("created_at", "pk")
     assert [(a.occurrence, a.status) for a in alerts] == [
@@ -409,7 +413,9 @@ def test_a_local_red_flag_is_raised_per_foot(patient):
     DailyLogFactory(patient=patient, date=ago(1), foot="left", rf_wound=True)
     DailyLogFactory(patient=patient, date=ago(1), foot="right", rf_wound=True, rf_fever=True)
     DailyLog.objects.filter(patient=patient, date=ago(1), foot="left").update(rf_fever=True)
-    raised = sorted(a.occurrence for a in alerts_raise_for_patient(patient=patient, today=TODAY) if a.kind == "red_flag")
+    raised = sorted(
+        a.occurrence for a in alerts_raise_for_patient(patient=patient, today=TODAY) if a.kind == "red_flag"
+    )
     # The wound on each foot; the fever once (it concerns the whole body).
     assert raised == sorted([f"{ago(1)}:left:rf_wound", f"{ago(1)}:right:rf_wound", f"{ago(1)}:rf_fever"])
 
@@ -418,7 +424,7 @@ def test_a_local_red_flag_is_raised_per_foot(patient):
 def test_filling_in_an_earlier_day_never_raises_a_second_alert_for_the_same_episode(patient):
     course = CourseFactory(patient=patient, kind="massage", day_zero=ago(20))
     logs(patient, range(20, 24), pain=4)  # before the course: starting level 4
-    logs(patient, range(0, 3), pain=7)  # the last 3 days at 7: a run of 7+, 3 points above the start
+    logs(patient, range(3), pain=7)  # the last 3 days at 7: a run of 7+, 3 points above the start
     logs(patient, range(4, 20), pain=4)  # day 3 back not yet filled in
     [first] = [a for a in alerts_raise_for_patient(patient=patient, today=TODAY) if a.kind == AlertKind.WORSENING]
     assert first.occurrence == f"{course.public_id}:left:{ago(2).isoformat()}"
@@ -438,7 +444,7 @@ def test_a_new_episode_after_the_last_one_ended_raises_a_new_alert(patient):
     logs(patient, range(9, 12), pain=8)  # an episode 9 to 11 days back
     logs(patient, range(3, 9), pain=4)
     alerts_raise_for_patient(patient=patient, today=ago(9))
-    logs(patient, range(0, 3), pain=8)  # a new one, after days back at the usual level
+    logs(patient, range(3), pain=8)  # a new one, after days back at the usual level
     raised = [a for a in alerts_raise_for_patient(patient=patient, today=TODAY) if a.kind == AlertKind.WORSENING]
     assert [a.occurrence for a in raised] == [f"{course.public_id}:left:{ago(2).isoformat()}"]
     assert Alert.objects.filter(patient=patient, kind=AlertKind.WORSENING).count() == 2
@@ -448,7 +454,7 @@ def test_a_new_episode_after_the_last_one_ended_raises_a_new_alert(patient):
 def test_the_expected_post_operative_peak_raises_nothing(patient):
     CourseFactory(patient=patient, kind="endoscopic", day_zero=ago(5))
     logs(patient, range(5, 12), pain=5)
-    logs(patient, range(0, 5), pain=8, sym_swelling_redness=True)
+    logs(patient, range(5), pain=8, sym_swelling_redness=True)
     assert alerts_raise_for_patient(patient=patient, today=TODAY) == []
 
 
@@ -458,7 +464,7 @@ def test_soreness_the_days_after_a_needling_session_raises_nothing(patient):
     for n in (14, 7, 0):
         SessionFactory(patient=patient, needling=True, course=course, date=ago(n))
     logs(patient, range(14, 20), pain=5)
-    for n in range(0, 14):
+    for n in range(14):
         sore = (14 - n) % 7 in (1, 2)  # the 2 days after each session
         logs(patient, [n], pain=9 if sore else 5, needling_soreness=3 if sore else None)
     assert alerts_raise_for_patient(patient=patient, today=TODAY) == []

@@ -102,6 +102,16 @@ def test_it_sorts_by_need(cast, physio, today):
     assert "No log for 4 days" in rows[3].reason  # last log 5 days ago: 4 whole days missed, today not over
 
 
+def test_a_patient_with_a_course_and_no_log_yet_is_silent(physio, today):
+    # Set up on day 0, three days ago: days 0, 1 and 2 could have been logged (today is not over).
+    _patient(physio, "Newcomer", day_zero=today - timedelta(days=3))
+
+    [row] = caseload_rows(physio=physio)
+
+    assert (row.need, row.reason) == (Need.SILENT, "Nothing logged yet: 3 days since they could first log.")
+    assert row.trend == [None] * 7
+
+
 def test_it_puts_an_open_critical_alert_first_even_when_on_track(cast, physio, today):
     AlertFactory(patient=cast["on_track"], critical=True, message="Chest pain reported by phone.")
 

@@ -235,8 +235,14 @@ def test_a_day_logged_by_the_patient_during_the_import_refuses_it_cleanly(patien
 
     response = _post(physio_client, patient, data)
 
-    assert response.status_code in (200, 400)
-    assert services.IMPORT_RACE_ERROR in response.content.decode()
+    # Refused, as any import that saves nothing is: 400, the reason, and no "Imported" report.
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert services.IMPORT_RACE_ERROR in html
+    assert "Imported" not in html
     # Only the patient's own log exists: the import added nothing, and did not change it.
     assert list(DailyLog.objects.filter(patient=patient).values_list("date", "first_step_pain")) == [(day, 2)]
-    assert AuditEvent.objects.filter(patient=patient, action=AuditAction.IMPORT, detail__imported=0).exists()
+    # One audit event, the refusal: the import's own event was rolled back with its rows.
+    [event] = AuditEvent.objects.filter(patient=patient, action=AuditAction.IMPORT)
+    assert event.target == "diary import refused, nothing imported"
+    assert event.detail == {"file": "diary.csv", "imported": 0, "refused": 0, "file_error": services.IMPORT_RACE_ERROR}

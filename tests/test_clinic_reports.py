@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from dataclasses import replace
 from datetime import date, timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.template.loader import render_to_string
@@ -14,6 +17,7 @@ from tests.factories import AlertFactory, ClinicalNoteFactory, CourseFactory, Da
 from tracker.csv_format import LOG_COLUMNS
 from tracker.models import AuditAction, AuditEvent, DailyLog, Foot
 from tracker.progress.report import (
+    BandPoint,
     CourseReport,
     Expectation,
     MilestoneResult,
@@ -24,7 +28,8 @@ from tracker.progress.report import (
     SessionsProgress,
 )
 from tracker.progress.timelines import ENDOSCOPIC_USUAL_ACTIVITIES_CITATION
-from tracker.progress.wording import trend_words
+from tracker.progress.wording import chart_description, trend_words
+from tracker.reports import pdf
 from tracker.reports.pdf import LEVELS, report_context, report_document, report_pdf_document, weekly_means
 from tracker.reports.svg_chart import progress_chart_svg, sparkline_svg
 
@@ -47,6 +52,19 @@ def test_the_sparkline_breaks_at_gaps_and_says_what_it_shows():
 
 def test_trend_words_for_nothing_logged():
     assert trend_words([None] * 7) == "No first-step pain logged in the last 7 days."
+
+
+@pytest.mark.parametrize(
+    ("values", "words"),
+    [
+        ([None, None, 5, None, None, None, None], "no log, no log, 5, no log, no log, no log, no log (too few days"),
+        ([3, None, 4, 6, None, None, 5], "3, no log, 4, 6, no log, no log, 5 (up from 3 to 5)"),
+        ([4, 6, 4], "4, 6, 4 (level)"),
+        ([6.5, 5, 2.5], "6.5, 5, 2.5 (down from 6.5 to 2.5)"),
+    ],
+)
+def test_trend_words_compare_the_first_and_last_logged_days(values, words):
+    assert trend_words(values).startswith(f"First-step pain, last 7 days: {words}")
 
 
 def _report(*, days: int = 40, with_window: bool = True) -> CourseReport:
@@ -112,6 +130,40 @@ def test_the_progress_chart_draws_the_expected_window_and_escapes_text():
     assert svg.count("<polyline") >= 1
 
 
+def test_the_chart_description_says_what_is_known_of_each_foot():
+    report = _report()
+    trend = report.pain[0]
+    no_baseline = replace(report, pain=(replace(trend, baseline=None, change=None, meaningful=False),))
+
+    assert "Left foot: 7-day mean 2, starting level 7, change -5 (meaningful)." in chart_description(report, None)
+    assert "Left foot: 7-day mean 2." in chart_description(no_baseline, None)
+    assert "starting level" not in chart_description(no_baseline, None)
+
+
+def test_the_progress_chart_draws_the_cohort_band_on_the_weeks_it_shows():
+    report = _report(days=20, with_window=False)  # days -3 to 20: weeks 1 to 3 have their middle (3, 10, 17) on it
+    band = [
+        BandPoint(week=week, median=5, q1=4, q3=6, patients=patients)
+        for week, patients in ((1, 6), (2, 5), (3, 5), (4, 5), (9, 7))
+    ]
+
+    svg = progress_chart_svg(report=report, band=band)
+
+    assert svg.count("<polygon") == 1 and 'stroke-dasharray="4 3"' in svg
+    [median] = re.findall(r'<polyline points="([^"]+)" fill="none" stroke="#5c6670"', svg)
+    assert len(median.split()) == 3  # weeks 4 and 9 lie past day 20: not drawn
+    assert "Shaded band: middle half of 6 or fewer other patients" in svg  # 7 is week 9's, not drawn
+
+
+def test_a_band_with_no_week_on_the_chart_is_neither_drawn_nor_described():
+    svg = progress_chart_svg(
+        report=_report(days=10, with_window=False), band=[BandPoint(week=6, median=5, q1=4, q3=6, patients=5)]
+    )
+
+    assert "<polygon" not in svg
+    assert "Shaded band" not in svg
+
+
 def test_weekly_means_keep_the_last_weeks_and_count_the_rest():
     rows, left_out = weekly_means(_report(days=200), limit=12)
 
@@ -170,6 +222,27 @@ def test_the_pdf_is_1_to_3_pages_for_a_year_of_logs(patient, physio, a_year):
     assert "Warning signs ticked" in html and "Pain and swelling in one calf" in html
     assert "weekly means" in html and "every day is in the logs.csv export" in html
     assert document.write_pdf().startswith(b"%PDF")
+
+
+def test_the_pdf_tries_less_detail_until_it_fits_and_else_keeps_the_sparsest(patient, physio, monkeypatch):
+    pages_at: dict[pdf.Limits, int] = {}  # pages the fake layout gives at each level of detail
+    tried = []
+
+    def layout(context):
+        tried.append(context["limits"])
+        return SimpleNamespace(pages=[None] * pages_at[context["limits"]])
+
+    monkeypatch.setattr(pdf, "report_document", layout)
+    today = patient.local_today()
+
+    pages_at.update({LEVELS[0]: 4, LEVELS[1]: 3, LEVELS[2]: 2})
+    assert len(report_pdf_document(patient=patient, today=today, prepared_by=physio).pages) == 3
+    assert tried == [LEVELS[0], LEVELS[1]]
+
+    tried.clear()
+    pages_at.update({LEVELS[0]: 6, LEVELS[1]: 5, LEVELS[2]: 4})
+    assert len(report_pdf_document(patient=patient, today=today, prepared_by=physio).pages) == 4
+    assert tried == list(LEVELS)
 
 
 def test_the_pdf_view_downloads_and_audits(patient, physio, physio_client, a_year):

@@ -123,3 +123,18 @@ def test_it_stops_at_max_week_and_leaves_out_inactive_patients():
     closed.is_active = False
     closed.save()
     assert cohort_band(kind="massage", exclude_patient_id=None)[0].patients == 5
+
+
+def test_a_log_under_two_courses_of_the_kind_counts_once_for_the_earlier_course():
+    for pain in (2, 4, 6, 8, 10):
+        _patient_on("massage", {3: pain})  # week 1
+    # A first course of massage, ended on day 6 of the second: a log on D0 + 3 lies in both.
+    twice = _patient_on(
+        "massage", {10: 0}, day_zero=D0 - timedelta(days=7), status="completed", ended_on=D0 + timedelta(days=6)
+    )
+    CourseFactory(patient=twice, kind="massage", foot="left", day_zero=D0)
+
+    [week1] = cohort_band(kind="massage", exclude_patient_id=None)
+
+    # Counted in week 2 of the first course (alone there, so no band), not again in week 1 of the second.
+    assert (week1.week, week1.patients, week1.median) == (1, 5, 6)

@@ -136,6 +136,17 @@ def test_an_unknown_token_is_refused(client, db):
     assert client.get(reverse("invitation_accept", kwargs={"token": "not-a-real-token"})).status_code == 404
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize(("token", "found"), [("t" * 200, True), ("t" * 201, False), ("", False)])
+def test_a_token_is_looked_up_only_up_to_200_characters(token, found):
+    """Links carry 43 characters; anything over 200 is refused before it is hashed or looked up."""
+    from tracker.selectors.accounts import invitation_get_by_token
+
+    invitation = InvitationFactory(token_hash=hashlib.sha256(token.encode()).hexdigest())
+
+    assert invitation_get_by_token(token=token) == (invitation if found else None)
+
+
 def test_a_resend_kills_the_old_link(admin_client_, client):
     _invite(admin_client_)
     old_path = _link_from_outbox()

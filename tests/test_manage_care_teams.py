@@ -45,6 +45,18 @@ def test_it_shows_who_is_on_a_physios_team(admin_client_, patient, physio):
     assert [p.username for p in unassigned.context["page"]] == ["erin"]
 
 
+def test_it_searches_patients_by_any_word_of_their_names_or_address(admin_client_, patient, physio):
+    PatientFactory(username="erin", first_name="Erin", last_name="Ward", email="erin@clinic.example")
+    PatientFactory(username="frank", first_name="Frank", last_name="Wardell")
+
+    found = lambda q: [p.username for p in admin_client_.get(URL, {"q": q}).context["page"]]  # noqa: E731
+
+    assert found("ward") == ["erin", "frank"]
+    assert found("erin ward") == ["erin"]
+    assert found("clinic.example") == ["erin"]
+    assert found("nobody") == []
+
+
 def test_it_assigns_one_patient_and_audits_it(admin_client_, clinic_admin, patient, other_physio):
     response = _change(admin_client_, other_physio, [patient], "assign")
     assert response.status_code == 302
@@ -74,6 +86,16 @@ def test_it_takes_off_one_and_in_bulk(admin_client_, physio, patient):
     assert list(patients_in_care_of(physio)) == [others[2]]
     assert AuditEvent.objects.filter(action=AuditAction.CARE_TEAM_REMOVE).count() == 3
     assert AuditEvent.objects.filter(action=AuditAction.CARE_TEAM_REMOVE, patient=patient).exists()
+
+
+def test_a_deactivated_physio_or_a_signed_out_visitor_is_in_care_of_no_one(physio, patient):
+    """The scoping definition itself refuses, whatever the session or the care-team rows still say."""
+    from django.contrib.auth.models import AnonymousUser
+
+    assert list(patients_in_care_of(physio)) == [patient]
+    physio.is_active = False
+    assert list(patients_in_care_of(physio)) == []
+    assert list(patients_in_care_of(AnonymousUser())) == []
 
 
 def test_a_change_takes_effect_on_the_next_request(admin_client_, other_physio_client, other_physio, patient):

@@ -1,8 +1,9 @@
 """Integrity lives in the database: each constraint refuses bad data written past the forms."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from tests.factories import (
@@ -14,10 +15,11 @@ from tests.factories import (
     DailyLogFactory,
     InvitationFactory,
     PatientFactory,
+    PhysioFactory,
     ReminderSentFactory,
     SessionFactory,
 )
-from tracker.models import Course, CourseStatus, DailyLog, Session, feet_of
+from tracker.models import AuditAction, Course, CourseStatus, DailyLog, Role, Session, feet_of
 
 pytestmark = pytest.mark.django_db
 
@@ -162,3 +164,50 @@ def test_a_session_survives_its_course_being_deleted():
     session.course.delete()
 
     assert Session.objects.get(pk=session.pk).course is None
+
+
+def test_it_refuses_a_time_zone_that_is_not_an_iana_name():
+    """The model's own check, behind every form that sets a time zone (reminders are sent at its local hour)."""
+    user = PatientFactory(time_zone="Europe/London")
+    user.full_clean()
+
+    user.time_zone = "Mars/Olympus"
+    with pytest.raises(ValidationError) as refusal:
+        user.full_clean()
+
+    assert refusal.value.message_dict == {"time_zone": ["Choose a time zone from the list, such as Europe/London."]}
+
+
+def test_each_record_names_itself_in_words():
+    """What Django's admin and its change log show for each record (``__str__``)."""
+    at = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
+    alice = PatientFactory(username="alice", first_name="Alice", last_name="Ward")
+    physio = PhysioFactory(username="sam", first_name="", last_name="")  # no name: the user name stands in
+
+    assert str(alice) == "Alice Ward"
+    assert str(physio) == "sam"
+    assert str(CareTeamMembershipFactory(patient=alice, physio=physio)) == "sam looks after Alice Ward"
+    assert str(CourseFactory(patient=alice, kind="needling", foot="both", day_zero=DAY)) == (
+        "Dry needling course (both feet) from 20 Nov 2026"
+    )
+    assert str(CourseFactory(patient=alice, kind="open", foot="left", day_zero=DAY)) == (
+        "Open plantar fascia release (left foot) from 20 Nov 2026"
+    )
+    assert str(DailyLogFactory(patient=alice, date=DAY, foot="left", first_step_pain=6)) == (
+        "Alice Ward 2026-11-20 left: first steps 6/10"
+    )
+    assert str(SessionFactory(patient=alice, date=DAY)) == "Home massage on 20 Nov 2026"
+    assert str(ClinicalNoteFactory(patient=alice, author=physio, created_at=at)) == (
+        "Note on Alice Ward by sam at 2026-11-20 09:30"
+    )
+    assert str(AlertFactory(patient=alice, critical=True)) == "Critical Red flag for Alice Ward"
+    assert str(
+        AuditEventFactory(actor=physio, patient=alice, at=at, action=AuditAction.VIEW, target="patient page")
+    ) == ("2026-11-20 09:30 sam view patient page")
+    assert (
+        str(AuditEventFactory(actor=None, at=at, target="sign-in refused")) == "2026-11-20 09:30 - view sign-in refused"
+    )
+    assert str(InvitationFactory(email="new@example.org", role=Role.PHYSIO)) == (
+        "Invitation for new@example.org as Physiotherapist"
+    )
+    assert str(ReminderSentFactory(patient=alice, local_date=DAY)) == "Reminder to Alice Ward for 2026-11-20"

@@ -51,6 +51,25 @@ def test_it_maps_the_cohort_band_by_week_since_day_zero():
     assert payload["band"]["patients_min"] == 5
 
 
+def test_it_leaves_out_a_band_with_no_week_on_the_chart():
+    """The clinic has 5 patients only in later weeks: nothing to draw beside this course's first days."""
+    start = date(2026, 3, 1)
+    report = make_report(day_zero=start, today=start + timedelta(days=3), pains={start: 5})
+    band = [BandPoint(week=4, median=3, q1=2, q3=4, patients=5)]
+
+    assert chart_payload(report=report, band=band)["band"] is None
+
+
+def test_a_course_that_starts_in_the_future_has_an_empty_chart_that_says_so():
+    start = date(2026, 3, 1)
+    report = make_report(day_zero=start, today=start - timedelta(days=1), pains={})
+
+    payload = chart_payload(report=report, band=None)
+
+    assert payload["labels"] == []
+    assert payload["summary"] == (f"Chart of first-step pain for {payload['title']}: nothing logged yet.")
+
+
 def test_it_marks_sessions_and_milestone_windows():
     from types import SimpleNamespace
 

@@ -215,6 +215,16 @@ def test_the_saved_session_banner_never_shows_another_patients_session(patient_c
     assert "Saved:" not in html
 
 
+@pytest.mark.parametrize("saved", ["x", "1.5", "9" * 30])
+def test_the_saved_session_banner_ignores_a_malformed_id(patient_client, patient, saved):
+    SessionFactory(patient=patient)
+
+    response = patient_client.get("/sessions/new/", {"saved": saved})
+
+    assert response.status_code == 200
+    assert "Saved:" not in response.content.decode()
+
+
 # ----------------------------------------------------------------------------------------------------------
 # Account: settings, export, closing
 # ----------------------------------------------------------------------------------------------------------

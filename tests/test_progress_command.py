@@ -69,6 +69,19 @@ def test_it_prints_readable_text_by_default(patient):
     assert "Not judged (002:44)" in text  # the care team's short reference: source 002, line 44
 
 
+def test_it_lists_the_red_flag_days_in_the_text(patient):
+    CourseFactory(patient=patient, kind="massage", day_zero=date(2026, 1, 1))
+    DailyLogFactory(patient=patient, date=date(2026, 1, 3), red_flag=True)
+    DailyLogFactory(patient=patient, date=date(2026, 1, 5), foot="right", emergency=True)
+    DailyLogFactory(patient=patient, date=date(2026, 1, 6))
+
+    text = progress("alice", "--on", "2026-01-08")
+
+    assert "  Finding: Red flag on 3 Jan" in text
+    assert "  Finding: Red flag on 5 Jan" in text and "breathlessness or chest pain" in text
+    assert "Last logged: 2026-01-06" in text
+
+
 def test_it_defaults_to_the_patients_local_today(patient):
     CourseFactory(patient=patient, kind="massage", day_zero=patient.local_today() - timedelta(days=3))
     assert json.loads(progress("alice", "--json"))[0]["today"] == patient.local_today().isoformat()

@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError
+from django.utils import timezone
 
 from tests.factories import DailyLogFactory, PatientFactory, PhysioFactory, ReminderSentFactory
 from tracker.models import ReminderSent
@@ -127,3 +128,16 @@ def test_a_naive_now_is_utc_and_a_bad_one_is_refused():
     assert len(mail.outbox) == 1
     with pytest.raises(CommandError, match="ISO 8601"):
         run("yesterday")
+
+
+def test_without_now_it_uses_the_current_time(monkeypatch):
+    """Cron runs it with no arguments: the hour that counts is the current one."""
+    london = wants("Europe/London", 5)
+    wants("Europe/London", 6)
+    monkeypatch.setattr(timezone, "now", lambda: NOW)
+    out = StringIO()
+
+    call_command("send_reminders", stdout=out)
+
+    assert out.getvalue() == "1 reminder(s) sent.\n"
+    assert [m.to for m in mail.outbox] == [[london.email]]

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests.shared_docs import shared_dir_or_skip
 from tracker.models import CourseKind
 from tracker.progress.calculate import REACHED_BY_FIELD, REACHED_BY_PAIN
 from tracker.progress.report import Citation, Expectation
@@ -23,8 +24,6 @@ from tracker.progress.timelines import (
 )
 from tracker.progress.wording import window_in_words
 
-SHARED = Path(settings.BASE_DIR).parent / "shared"
-SOURCES = SHARED / "sources"
 FILE_LINE = re.compile(r"^(?P<file>[0-9]{3}_[0-9a-f]{16}\.txt):(?P<line>[0-9]+)$")
 
 
@@ -36,11 +35,15 @@ def _file_citations() -> list[Citation]:
     return [c for c in ALL_CITATIONS if not c.source.startswith("CLINICAL.md")]
 
 
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """The shared documents (tests/shared_docs.py says where it looks); skipped if absent, failed under CI."""
+    return shared_dir_or_skip()
+
+
 @pytest.fixture
-def sources_dir() -> Path:
-    if not SOURCES.is_dir():
-        pytest.skip(f"../shared/sources not present: the source documents are not part of the project ({SOURCES})")
-    return SOURCES
+def sources_dir(shared_dir: Path) -> Path:
+    return shared_dir / "sources"
 
 
 def test_it_cites_every_expectation_as_file_line_or_clinical_md():
@@ -65,10 +68,9 @@ def test_it_quotes_each_source_line_verbatim(sources_dir, citation):
 @pytest.mark.parametrize(
     "citation", [c for c in ALL_CITATIONS if c.source.startswith("CLINICAL.md")], ids=lambda c: c.quote[:40]
 )
-def test_it_quotes_clinical_md_verbatim(citation):
-    path = SHARED / "CLINICAL.md"
-    if not path.is_file():
-        pytest.skip(f"../shared/CLINICAL.md not present: it is not part of the project ({path})")
+def test_it_quotes_clinical_md_verbatim(shared_dir, citation):
+    path = shared_dir / "CLINICAL.md"
+    assert path.is_file(), f"{shared_dir} holds sources/ but no CLINICAL.md"
     assert normalise(citation.quote) in normalise(path.read_text(encoding="utf-8"))
 
 

@@ -52,7 +52,7 @@ class User(AbstractUser):
     objects = AccountManager()
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    role = models.CharField(max_length=10, choices=Role.choices, default=Role.PATIENT)
+    role = models.CharField(max_length=10, choices=Role, default=Role.PATIENT)
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     reminder_enabled = models.BooleanField(default=False)
     reminder_hour = models.PositiveSmallIntegerField(
@@ -149,8 +149,8 @@ class Course(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     patient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="courses")
-    kind = models.CharField(max_length=12, choices=CourseKind.choices)
-    foot = models.CharField(max_length=5, choices=CourseFoot.choices)
+    kind = models.CharField(max_length=12, choices=CourseKind)
+    foot = models.CharField(max_length=5, choices=CourseFoot)
     day_zero = models.DateField()
     planned_sessions = models.PositiveSmallIntegerField(
         null=True,
@@ -158,7 +158,7 @@ class Course(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(20)],
         help_text="Needling sessions planned (the source says most patients need 4 to 6).",
     )
-    status = models.CharField(max_length=10, choices=CourseStatus.choices, default=CourseStatus.ACTIVE)
+    status = models.CharField(max_length=10, choices=CourseStatus, default=CourseStatus.ACTIVE)
     ended_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -182,7 +182,8 @@ class Course(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} ({self.get_foot_display().lower()} foot) from {self.day_zero:%d %b %Y}"
+        feet = "both feet" if self.foot == CourseFoot.BOTH else f"{self.get_foot_display().lower()} foot"
+        return f"{self.get_kind_display()} ({feet}) from {self.day_zero:%d %b %Y}"
 
     @property
     def feet(self) -> tuple[str, ...]:
@@ -247,7 +248,7 @@ class DailyLog(models.Model):
 
     patient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="daily_logs")
     date = models.DateField()
-    foot = models.CharField(max_length=5, choices=Foot.choices)
+    foot = models.CharField(max_length=5, choices=Foot)
     # The patient's local date when the log was last saved: the database refuses a log dated after it.
     recorded_on = models.DateField()
 
@@ -259,11 +260,11 @@ class DailyLog(models.Model):
         null=True, blank=True, validators=[MaxValueValidator(1440)], help_text="0 to 1440 (a whole day)."
     )
     steps = models.PositiveIntegerField(null=True, blank=True, validators=[MaxValueValidator(100_000)])
-    activity_level = models.CharField(max_length=10, choices=ActivityLevel.choices, blank=True)
-    usual_activities = models.CharField(max_length=6, choices=UsualActivities.choices, blank=True)
+    activity_level = models.CharField(max_length=10, choices=ActivityLevel, blank=True)
+    usual_activities = models.CharField(max_length=6, choices=UsualActivities, blank=True)
 
-    weight_bearing = models.CharField(max_length=7, choices=WeightBearing.choices, blank=True)
-    footwear = models.CharField(max_length=10, choices=Footwear.choices, blank=True)
+    weight_bearing = models.CharField(max_length=7, choices=WeightBearing, blank=True)
+    footwear = models.CharField(max_length=10, choices=Footwear, blank=True)
 
     sym_morning_pain = models.BooleanField(default=False)
     sym_after_inactivity = models.BooleanField(default=False)
@@ -396,7 +397,7 @@ class Session(models.Model):
 
     patient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="treatment_sessions")
     course = models.ForeignKey(Course, null=True, blank=True, on_delete=models.SET_NULL, related_name="sessions")
-    kind = models.CharField(max_length=10, choices=SessionKind.choices)
+    kind = models.CharField(max_length=10, choices=SessionKind)
     date = models.DateField()
     minutes = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(600)]
@@ -413,20 +414,20 @@ class Session(models.Model):
     performed_by_name = models.CharField(max_length=150, blank=True, help_text="Who needled, if not a user here.")
 
     # Home massage
-    technique = models.CharField(max_length=20, choices=MassageTechnique.choices, blank=True)
-    tool = models.CharField(max_length=20, choices=MassageTool.choices, blank=True)
+    technique = models.CharField(max_length=20, choices=MassageTechnique, blank=True)
+    tool = models.CharField(max_length=20, choices=MassageTool, blank=True)
     areas = models.JSONField(default=list, blank=True, help_text="Massage areas: heel, arch, toes, calf, achilles.")
-    preparation = models.CharField(max_length=12, choices=Preparation.choices, blank=True)
+    preparation = models.CharField(max_length=12, choices=Preparation, blank=True)
     discomfort = models.PositiveSmallIntegerField(null=True, blank=True, validators=PAIN_VALIDATORS)
     adverse_reaction = models.BooleanField(default=False)
 
     # Surgery
-    surgery_kind = models.CharField(max_length=12, choices=SurgeryKind.choices, blank=True)
-    foot = models.CharField(max_length=5, choices=CourseFoot.choices, blank=True)
+    surgery_kind = models.CharField(max_length=12, choices=SurgeryKind, blank=True)
+    foot = models.CharField(max_length=5, choices=CourseFoot, blank=True)
     immobilised_until = models.DateField(null=True, blank=True, help_text="Cast or boot until.")
 
     # Other
-    other_kind = models.CharField(max_length=14, choices=OtherSessionKind.choices, blank=True)
+    other_kind = models.CharField(max_length=14, choices=OtherSessionKind, blank=True)
 
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -514,11 +515,11 @@ class Alert(models.Model):
 
     patient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="alerts")
     course = models.ForeignKey(Course, null=True, blank=True, on_delete=models.CASCADE, related_name="alerts")
-    kind = models.CharField(max_length=30, choices=AlertKind.choices)
-    severity = models.PositiveSmallIntegerField(choices=Severity.choices)
+    kind = models.CharField(max_length=30, choices=AlertKind)
+    severity = models.PositiveSmallIntegerField(choices=Severity)
     occurrence = models.CharField(max_length=100)
     message = models.CharField(max_length=500)
-    status = models.CharField(max_length=12, choices=AlertStatus.choices, default=AlertStatus.OPEN)
+    status = models.CharField(max_length=12, choices=AlertStatus, default=AlertStatus.OPEN)
     created_at = models.DateTimeField(default=timezone.now)
     acknowledged_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     acknowledged_at = models.DateTimeField(null=True, blank=True)
@@ -567,7 +568,7 @@ class AuditEvent(models.Model):
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     actor_username = models.CharField(max_length=150, blank=True)
-    action = models.CharField(max_length=20, choices=AuditAction.choices)
+    action = models.CharField(max_length=20, choices=AuditAction)
     patient = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     target = models.CharField(max_length=200, help_text="What was touched, e.g. 'daily log 2026-11-20'.")
     ip_address = models.GenericIPAddressField(null=True, blank=True)
@@ -585,7 +586,7 @@ class Invitation(models.Model):
     """A one-time link that lets a new user set their password. Only a hash of the token is kept."""
 
     email = models.EmailField()
-    role = models.CharField(max_length=10, choices=Role.choices)
+    role = models.CharField(max_length=10, choices=Role)
     token_hash = models.CharField(max_length=64, unique=True)
     created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
@@ -18,7 +19,7 @@ from django.http import Http404
 from .models import Role, User
 
 
-def patients_in_care_of(user: User) -> QuerySet[User]:
+def patients_in_care_of(user: User | AnonymousUser) -> QuerySet[User]:
     """The patients whose clinical data ``user`` may read as a member of their care team.
 
     Closed (deactivated) patients are included: their record stays readable by their care team, read-only

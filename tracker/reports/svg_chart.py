@@ -76,6 +76,11 @@ def _days(report: CourseReport, day: date) -> int:
     return (day - report.day_zero).days
 
 
+def _week_middle(point: BandPoint) -> int:
+    """The day since day 0 at which a cohort week is drawn: week 1 (days 0 to 6) at day 3."""
+    return (point.week - 1) * 7 + 3
+
+
 def progress_chart_svg(
     *, report: CourseReport, band: Sequence[BandPoint] | None = None, width: int = 680, height: int = 230
 ) -> SafeString:
@@ -97,9 +102,9 @@ def progress_chart_svg(
     ]
     x_min = min([0, *series_days])
     x_max = max([report.day, 7, *series_days, *(_days(report, m.window_end) for _, m in windows)])
-    if band:
-        x_max = max(x_max, min(max(p.week for p in band) * 7 - 1, max(report.day, 7)))
     span = max(x_max - x_min, 1)
+    # Cohort band: the weeks whose middle day (week 1 is days 0 to 6) lies on the chart.
+    band_points = sorted((p for p in band or () if x_min <= _week_middle(p) <= x_max), key=lambda p: p.week)
 
     def x(day: float) -> float:
         return left + plot_w * (day - x_min) / span
@@ -107,7 +112,7 @@ def progress_chart_svg(
     def y(v: float) -> float:
         return top + plot_h * (1 - v / 10)
 
-    description = chart_description(report, band)
+    description = chart_description(report, band_points)
     title = f"Progress chart: {report.kind_label}"
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="progress-svg" width="{width}" height="{height}" '
@@ -145,20 +150,15 @@ def progress_chart_svg(
         f'transform="rotate(-90 10 {top + plot_h / 2:.0f})">First-step pain</text>'
         f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="none" stroke="{TEXT}" stroke-width="0.8"/>'
     )
-    # Cohort band: middle of each week (week 1 is days 0 to 6).
-    if band:
-        points = sorted(band, key=lambda p: p.week)
-        points = [p for p in points if x_min <= (p.week - 1) * 7 + 3 <= x_max]
-        if points:
-            upper = " ".join(f"{format_number(x((p.week - 1) * 7 + 3))},{format_number(y(p.q3))}" for p in points)
-            lower = " ".join(
-                f"{format_number(x((p.week - 1) * 7 + 3))},{format_number(y(p.q1))}" for p in reversed(points)
-            )
-            median = " ".join(f"{format_number(x((p.week - 1) * 7 + 3))},{format_number(y(p.median))}" for p in points)
-            out.append(
-                f'<polygon points="{upper} {lower}" fill="{BAND_FILL}" fill-opacity="0.35" stroke="none"/>'
-                f'<polyline points="{median}" fill="none" stroke="#5c6670" stroke-width="1.2" stroke-dasharray="4 3"/>'
-            )
+    # Cohort band: q1 to q3 shaded, the median dashed, at the middle of each week.
+    if band_points:
+        upper = " ".join(f"{format_number(x(_week_middle(p)))},{format_number(y(p.q3))}" for p in band_points)
+        lower = " ".join(f"{format_number(x(_week_middle(p)))},{format_number(y(p.q1))}" for p in reversed(band_points))
+        median = " ".join(f"{format_number(x(_week_middle(p)))},{format_number(y(p.median))}" for p in band_points)
+        out.append(
+            f'<polygon points="{upper} {lower}" fill="{BAND_FILL}" fill-opacity="0.35" stroke="none"/>'
+            f'<polyline points="{median}" fill="none" stroke="#5c6670" stroke-width="1.2" stroke-dasharray="4 3"/>'
+        )
     # Each foot: daily dots and the 7-day mean line (broken at gaps).
     for trend in report.pain:
         out.extend(_foot_marks(report, trend, x, y))

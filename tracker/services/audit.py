@@ -31,7 +31,7 @@ def client_ip(request: HttpRequest | None) -> str | None:
     address = request.META.get("REMOTE_ADDR") or None
     proxies = settings.TRUSTED_PROXY_COUNT
     if proxies:
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        forwarded = [part.strip() for part in request.headers.get("x-forwarded-for", "").split(",") if part.strip()]
         if len(forwarded) >= proxies:
             address = forwarded[-proxies]
     try:
