@@ -108,9 +108,26 @@ def _needling_no_response(p):
 
 
 def _overdue(p):
+    # Day 50 after endoscopic release, not back to usual activities: later than most people (3 to 6 weeks), but
+    # not yet later than one study's mean of 10 weeks: a low alert.
     course = CourseFactory(patient=p, kind="endoscopic", day_zero=ago(50))
-    logs(p, range(50), usual_activities="partly")
+    logs(p, range(50, 54), pain=6)
+    logs(p, range(50), pain=3, usual_activities="partly")
+    return AlertKind.MILESTONE_OVERDUE, Severity.LOW, f"{course.public_id}:usual_activities"
+
+
+def _overdue_past_the_study_mean(p):
+    course = CourseFactory(patient=p, kind="endoscopic", day_zero=ago(80))
+    logs(p, range(80, 84), pain=6)
+    logs(p, range(80), pain=3, usual_activities="partly")
     return AlertKind.MILESTONE_OVERDUE, Severity.MEDIUM, f"{course.public_id}:usual_activities"
+
+
+def _post_op_worse_than_before(p):
+    course = CourseFactory(patient=p, kind="open", day_zero=ago(30))
+    logs(p, range(30, 34), pain=5)
+    logs(p, range(30), pain=7)
+    return AlertKind.POST_OP_NOT_BETTER, Severity.MEDIUM, str(course.public_id)
 
 
 def _soreness(p):
@@ -164,6 +181,8 @@ def _never_logged(p):
         _protection_ended_early,
         _needling_no_response,
         _overdue,
+        _overdue_past_the_study_mean,
+        _post_op_worse_than_before,
         _soreness,
         _adverse,
         _no_improvement,
@@ -277,7 +296,7 @@ def run(*args) -> str:
 def test_the_command_raises_time_alerts_for_active_patients_and_is_idempotent():
     overdue, silent, fine, inactive, ended = _clinic()
     assert "Checked 3 patient(s); raised 3 new alert(s)." in run("--on", TODAY.isoformat())
-    assert kinds(Alert.objects.filter(patient=overdue)) == [(AlertKind.MILESTONE_OVERDUE, Severity.MEDIUM)]
+    assert kinds(Alert.objects.filter(patient=overdue)) == [(AlertKind.MILESTONE_OVERDUE, Severity.LOW)]
     assert kinds(Alert.objects.filter(patient=silent)) == [
         (AlertKind.NO_LOG_2, Severity.LOW),
         (AlertKind.NO_LOG_7, Severity.MEDIUM),

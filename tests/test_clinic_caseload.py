@@ -58,9 +58,11 @@ def today(physio):
 def cast(physio, today):
     """One patient in each need, created in an order unlike the expected one."""
     start = today - timedelta(days=21)
-    ahead = _patient(physio, "Ahead", day_zero=start)
-    _logs(ahead, today, range(14, 29), 7)  # baseline around day 0: 7
-    _logs(ahead, today, range(14), 3)  # now 3: 4 points better
+    # Back to usual activities on day 15 after endoscopic release (most people: 3 to 6 weeks, 000:11): ahead.
+    ahead = _patient(physio, "Ahead", kind=CourseKind.ENDOSCOPIC, day_zero=today - timedelta(days=20))
+    _logs(ahead, today, range(20, 28), 6)  # before surgery
+    _logs(ahead, today, range(6, 20), 4)
+    _logs(ahead, today, range(6), 3, usual_activities=UsualActivities.YES)
     on_track = _patient(physio, "Ontrack", day_zero=start)
     _logs(on_track, today, range(29), 5)
     no_course = _patient(physio, "Nocourse", course=False)
@@ -154,8 +156,8 @@ def test_it_renders_the_caseload_with_sparklines(cast, physio_client, today):
         ({"need": "behind"}, ["Behind"]),
         ({"need": "silent"}, ["Silent"]),
         ({"need": "no_course"}, ["Nocourse"]),
-        ({"kind": "endoscopic"}, ["Behind"]),
-        ({"kind": "massage", "need": "ahead"}, ["Ahead"]),
+        ({"kind": "endoscopic"}, ["Behind", "Ahead"]),
+        ({"kind": "endoscopic", "need": "ahead"}, ["Ahead"]),
         ({"q": "worse"}, ["Worsening"]),
         ({"q": "track test"}, ["Ontrack"]),
         ({"q": "nobody"}, []),

@@ -34,7 +34,8 @@ def demo(settings):
     [
         ("endoscopic", "endoscopic", "behind"),  # day 49, not yet back to usual activities (000:11: 3 to 6 weeks)
         ("open", "open", "red_flag"),  # pain and swelling in one calf yesterday
-        ("needling", "needling", "ahead"),
+        ("needling", "needling", "on_track"),
+        ("early", "endoscopic", "ahead"),  # back to usual activities on day 18
         ("massage", "massage", "on_track"),
         ("recent", "endoscopic", "on_track"),  # day 3 after surgery: the expected pain peak
         ("wound", "open", "worsening"),  # pain rising again after it settled, with swelling
@@ -54,6 +55,7 @@ def test_it_prints_json_for_each_demo_patient(demo, username, kind, status):
 def test_the_json_is_the_report_the_pages_show(patient):
     CourseFactory(patient=patient, kind="endoscopic", day_zero=date(2026, 1, 1))
     DailyLogFactory(patient=patient, date=date(2026, 1, 2))
+    DailyLogFactory(patient=patient, date=date(2026, 2, 28), usual_activities="partly")  # not back by 6 weeks
     printed = json.loads(progress("alice", "--json", "--on", "2026-03-01"))
     assert printed == [r.as_dict() for r in patient_reports(patient=patient, today=date(2026, 3, 1))]
     assert printed[0]["status"] == "behind"

@@ -33,6 +33,7 @@ def test_it_loads_the_demo_clinic(settings):
         "needling": "patient",
         "massage": "patient",
         "recent": "patient",
+        "early": "patient",
         "wound": "patient",
     }
     assert all(User.objects.get(username=u).check_password("recover-demo") for u in roles)
@@ -44,6 +45,7 @@ def test_it_loads_the_demo_clinic(settings):
         "needling",
         "massage",
         "recent",
+        "early",
         "wound",
     }
 
@@ -67,16 +69,17 @@ def test_it_shows_every_status_and_the_expected_post_operative_peak(settings):
 
     seed(settings)
     statuses = {}
-    for username in ("endoscopic", "open", "needling", "massage", "recent", "wound"):
+    for username in ("endoscopic", "open", "needling", "massage", "recent", "early", "wound"):
         patient = User.objects.get(username=username)
         [report] = patient_reports(patient=patient, today=patient.local_today())
         statuses[username] = (report.status.value, report.decided_by.kind if report.decided_by else None)
     assert statuses == {
         "endoscopic": ("behind", FindingKind.MILESTONE_OVERDUE),
         "open": ("red_flag", FindingKind.RED_FLAG),
-        "needling": ("ahead", FindingKind.IMPROVED),
+        "needling": ("on_track", FindingKind.IMPROVED),  # a real improvement, as expected by week 5
         "massage": ("on_track", None),
         "recent": ("on_track", FindingKind.POST_OP_EXPECTED),  # the pain peak after surgery: no alert
+        "early": ("ahead", FindingKind.MILESTONE_EARLY),
         "wound": ("worsening", FindingKind.WOUND_CONCERN),
     }
     recent = User.objects.get(username="recent")

@@ -486,6 +486,7 @@ class AlertKind(models.TextChoices):
     MILESTONE_OVERDUE = "milestone_overdue", "Later than most people"
     PROTECTION_ENDED_EARLY = "protection_ended_early", "Cast or boot ended early"
     NEEDLING_NO_RESPONSE = "needling_no_response", "No response to needling"
+    POST_OP_NOT_BETTER = "post_op_not_better", "Pain not better than before surgery"
     NEEDLING_SORENESS = "needling_soreness", "Needling soreness lasting"
     MASSAGE_ADVERSE = "massage_adverse", "Adverse reaction to massage"
     NO_IMPROVEMENT = "no_improvement", "No meaningful improvement after 6 months"

@@ -31,7 +31,7 @@ def test_the_physio_triages_acknowledges_and_reports(demo, page, sign_in, live_s
 
     # The caseload: the red-flag patient (Oscar, calf pain and swelling) is first.
     rows = page.locator("tr.caseload-row")
-    assert rows.count() == 6
+    assert rows.count() == 7
     first = rows.first
     assert "Oscar Lind" in first.inner_text()
     assert first.get_attribute("data-need") == "critical"

@@ -94,6 +94,7 @@ from .report import (
     FootChange,
     Improved,
     LingeringSoreness,
+    MassageAdverse,
     MilestoneEarly,
     MilestoneKind,
     MilestoneOverdue,
@@ -106,6 +107,7 @@ from .report import (
     PainTrend,
     PersistentHighPain,
     PostOpExpected,
+    PostOpNotBetter,
     ProtectionEndedEarly,
     RedFlag,
     Reference,
@@ -115,6 +117,10 @@ from .report import (
     WoundConcern,
 )
 from .timelines import (
+    ENDOSCOPIC_USUAL_ACTIVITIES_CITATION,
+    HEALING_CITATION,
+    HEALING_DAYS,
+    MASSAGE_CAUTION_CITATION,
     MASSAGE_SESSIONS_CITATION,
     MEANINGFUL_CHANGE_CITATION,
     MEANINGFUL_CHANGE_POINTS,
@@ -128,8 +134,11 @@ from .timelines import (
     NEEDLING_TYPICAL_SESSIONS,
     NO_IMPROVEMENT_CITATION,
     NO_IMPROVEMENT_MONTHS,
+    NORMAL_ACTIVITIES_BY_DAY,
+    RECURRING_PAIN_CITATION,
     RED_FLAG_CITATION,
     SURGERY_AFTER_6_MONTHS_CITATION,
+    WORSE_AFTER_SURGERY_CITATION,
     WOUND_CONCERN_CITATIONS,
     milestones_for,
 )
@@ -137,7 +146,7 @@ from .timelines import (
 BASELINE_DAYS_BEFORE = 7  # the starting level: logs from day -7 to day 0
 BASELINE_FALLBACK_LOGS = 3  # ...or, for a conservative course, the first 3 counted days from day 1
 MEAN_DAYS = 7  # a level is the mean of the logged days among 7
-LEVEL_MIN_DAYS = 3  # a settled level after surgery: a week with at least 3 logged days, so one good day sets none
+LEVEL_MIN_DAYS = 2  # a level is judged from a week with at least 2 counted logs: one good or bad day decides nothing
 RECENT_DAYS = 7  # red flags, runs and swelling count when they are this recent
 HIGH_PAIN = 7  # DESIGN.md section 6: "7 or more for 3 days"
 HIGH_PAIN_RUN_DAYS = 3
@@ -277,7 +286,7 @@ def starting_level(pains: Pains, *, day_zero: date, conservative: bool) -> _Star
 
 
 def _post_op_levels(pains: Pains, *, first: date, as_of: date) -> list[tuple[date, float]]:
-    """The 7-day levels from ``first`` on, for the days whose 7 days hold at least 3 logs (oldest first)."""
+    """The 7-day levels from ``first`` on, for the days whose 7 days hold at least 2 logs (oldest first)."""
     treatment = [d for d in pains if d >= first]
     if not treatment:
         return []
@@ -291,14 +300,22 @@ def _post_op_levels(pains: Pains, *, first: date, as_of: date) -> list[tuple[dat
     return levels
 
 
-def settled_level(levels: Sequence[tuple[date, float]]) -> Reference | None:
-    """The lowest 7-day level that was not still climbing: pain had been at least as high earlier."""
-    highest: float | None = None
+def settled_level(levels: Sequence[tuple[date, float]], pains: Pains, *, first: date) -> Reference | None:
+    """The lowest 7-day level after surgery once pain had peaked: the highest post-operative log up to the level's
+    last day lies before its 7 days (the first day it was reached), so pain had come down, or held, since. A level
+    while pain is still climbing (a nerve block wearing off, the peak still to come) is not settled."""
+    days = sorted(d for d in pains if d >= first)
+    peak: tuple[int, date] | None = None  # (pain, first day it was reached) up to the level's day
+    i = 0
     best: tuple[date, float] | None = None
     for day, value in levels:
-        if highest is not None and _at_least(highest, value) and (best is None or value < best[1] - _EPSILON):
+        while i < len(days) and days[i] <= day:
+            if peak is None or pains[days[i]] > peak[0]:
+                peak = (pains[days[i]], days[i])
+            i += 1
+        after_peak = peak is not None and peak[1] < day - timedelta(days=MEAN_DAYS - 1)
+        if after_peak and (best is None or value < best[1] - _EPSILON):
             best = (day, value)
-        highest = value if highest is None else max(highest, value)
     return None if best is None else Reference(ReferenceKind.SETTLED_AFTER_SURGERY, best[1], best[0])
 
 
@@ -353,8 +370,21 @@ class _FootResult:
     findings: tuple[Finding, ...]
 
 
+def _judge_day(pains: Pains, *, first: date, as_of: date) -> date | None:
+    """The day pain is judged on: ``as_of``, or, when its 7 days hold fewer than 2 counted logs, the last day whose
+    7 days did (the last thing known stays known: a patient who worsened and went quiet is still worsening)."""
+    logged = sorted((d for d in pains if first <= d <= as_of), reverse=True)
+    candidates = [as_of, *logged]
+    for day in candidates:
+        _, count = level(pains, day, first=first)
+        if count >= LEVEL_MIN_DAYS:
+            return day
+    return None
+
+
 def foot_pain(*, course: Course, foot: str, days: Days, sore: frozenset[date], as_of: date) -> _FootResult:
-    """The pain trend of one treated foot, and what it shows (worsening, wound concern, persistent high pain)."""
+    """The pain trend of one treated foot, and what it shows (worsening, wound concern, persistent high pain,
+    the expected post-operative course, pain after surgery no better than before it)."""
     day_zero = course.day_zero
     surgical = course.kind in SURGICAL_KINDS
     first = day_zero + timedelta(days=1)
@@ -362,9 +392,9 @@ def foot_pain(*, course: Course, foot: str, days: Days, sore: frozenset[date], a
     start = starting_level(pains, day_zero=day_zero, conservative=not surgical)
     started = as_of >= first
     if started:
-        current, _ = level(pains, as_of, first=first)
+        current, current_days = level(pains, as_of, first=first)
     else:
-        current, _ = level(pains, as_of, last=day_zero)
+        current, current_days = level(pains, as_of, last=day_zero)
     change = current - start.value if started and current is not None and start.value is not None else None
 
     findings: list[Finding] = []
@@ -372,104 +402,29 @@ def foot_pain(*, course: Course, foot: str, days: Days, sore: frozenset[date], a
     levels: list[tuple[date, float]] = []
     if surgical:
         levels = _post_op_levels(pains, first=first, as_of=as_of) if started else []
-        reference = settled_level(levels)
+        reference = settled_level(levels, pains, first=first)
     elif start.value is not None and start.kind is not None:
         reference = Reference(start.kind, start.value, start.complete_on)
     rise = current - reference.value if started and current is not None and reference is not None else None
 
-    if started and current is not None:
-        run = high_pain_run(pains, sore, days, first=first, as_of=as_of)
-        run_rises = (
-            run is not None
-            and reference is not None
-            and _at_least(run.mean - reference.value, MEANINGFUL_CHANGE_POINTS)
-        )
-        level_rises = rise is not None and _at_least(rise, MEANINGFUL_CHANGE_POINTS)
-        week_before = _level_on(levels, as_of - timedelta(days=7))
-        now = _level_on(levels, as_of)
-        # After surgery, high pain is expected to peak and then come down. It has not come down when, a week or
-        # more after the first settled-enough week, the current level is still the highest since surgery.
-        peak = max((v for _, v in levels), default=None)
-        week_of_levels = bool(levels) and levels[0][0] <= as_of - timedelta(days=7)
-        basis: tuple[float, date, int] | None = None  # (level, first day, run length) of a meaningful rise
-        if reference is not None and level_rises:
-            threshold = reference.value + MEANINGFUL_CHANGE_POINTS
-            basis = (current, _stretch_start(pains, first=first, as_of=as_of, threshold=threshold) or as_of, 0)
-        elif reference is not None and run is not None and run_rises:
-            basis = (run.mean, run.start, run.days)
-        if reference is not None and basis is not None:
-            value, since, run_days = basis
-            if surgical:
-                findings.append(
-                    WoundConcern(
-                        foot=foot,
-                        since=since,
-                        level=value,
-                        reference=reference,
-                        rise=value - reference.value,
-                        swelling_on=_swelling_days(days, as_of=as_of),
-                        run_days=run_days,
-                        citations=(*WOUND_CONCERN_CITATIONS, MEANINGFUL_CHANGE_CITATION),
-                    )
-                )
-            else:
-                findings.append(
-                    Worsening(
-                        foot=foot,
-                        since=since,
-                        level=value,
-                        reference=reference,
-                        rise=value - reference.value,
-                        run_days=run_days,
-                        citations=(MEANINGFUL_CHANGE_CITATION,),
-                    )
-                )
-        elif (
-            surgical
-            and reference is not None
-            and now is not None
-            and _at_least(now - reference.value, MINIMAL_CHANGE_POINTS)
-        ):
-            # Rising: the 7-day level (a week with 3 logs) 1 point or more above the settled level, and above the
-            # level a week earlier when that is known; and swelling or redness increasing since pain settled.
-            swelling = _swelling_days(days, as_of=as_of)
-            rising_week = week_before is None or _at_least(now - week_before, MINIMAL_CHANGE_POINTS)
-            if swelling and rising_week and _swelling_increasing(days, reference, swelling):
-                findings.append(
-                    WoundConcern(
-                        foot=foot,
-                        since=_stretch_start(
-                            pains, first=first, as_of=as_of, threshold=reference.value + MINIMAL_CHANGE_POINTS
-                        )
-                        or as_of,
-                        level=now,
-                        reference=reference,
-                        rise=now - reference.value,
-                        swelling_on=swelling,
-                        citations=(*WOUND_CONCERN_CITATIONS, MINIMAL_CHANGE_CITATION),
-                    )
-                )
-        if not findings and run is not None:
-            not_falling = not surgical or (
-                now is not None and peak is not None and week_of_levels and _at_least(now, peak)
+    judged_on = _judge_day(pains, first=first, as_of=as_of) if started else None
+    if judged_on is not None:
+        findings.extend(
+            _pain_findings(
+                course=course,
+                foot=foot,
+                days=days,
+                pains=pains,
+                sore=sore,
+                start=start,
+                reference=_reference_on(reference, levels, pains, first=first, day=judged_on)
+                if surgical
+                else reference,
+                levels=[(d, v) for d, v in levels if d <= judged_on],
+                judged_on=judged_on,
+                as_of=as_of,
             )
-            if not_falling:
-                findings.append(
-                    PersistentHighPain(foot=foot, since=run.start, days=run.days, mean=run.mean, reference=reference)
-                )
-        if surgical and not any(isinstance(f, WoundConcern) for f in findings):
-            highest = max(peak or current, current)
-            higher_than_before = start.value is not None and current > start.value + _EPSILON
-            if higher_than_before or _at_least(current, HIGH_PAIN):
-                findings.append(
-                    PostOpExpected(
-                        foot=foot,
-                        level=current,
-                        peak=highest,
-                        before_surgery=start.value,
-                        falling=current < highest - _EPSILON,
-                    )
-                )
+        )
 
     trend = PainTrend(
         foot=foot,
@@ -482,8 +437,173 @@ def foot_pain(*, course: Course, foot: str, days: Days, sore: frozenset[date], a
         improved=change is not None and _at_least(-change, MEANINGFUL_CHANGE_POINTS),
         reference=reference,
         rise=rise,
+        mean_7d_days=current_days,
     )
     return _FootResult(trend, tuple(findings))
+
+
+def _reference_on(
+    reference: Reference | None, levels: list[tuple[date, float]], pains: Pains, *, first: date, day: date
+) -> Reference | None:
+    """The settled level as it stood on ``day`` (the day judged, when it is not today)."""
+    if reference is None or reference.on is None or reference.on <= day:
+        return reference
+    return settled_level([(d, v) for d, v in levels if d <= day], pains, first=first)
+
+
+def _pain_findings(
+    *,
+    course: Course,
+    foot: str,
+    days: Days,
+    pains: Pains,
+    sore: frozenset[date],
+    start: _Starting,
+    reference: Reference | None,
+    levels: list[tuple[date, float]],
+    judged_on: date,
+    as_of: date,
+) -> list[Finding]:
+    """What one foot's pain shows on ``judged_on`` (``as_of``, or the last day with enough logs)."""
+    surgical = course.kind in SURGICAL_KINDS
+    first = course.day_zero + timedelta(days=1)
+    post_op_day = (judged_on - course.day_zero).days
+    stale = judged_on < as_of
+    last_logged = judged_on if stale else None
+    current, _ = level(pains, judged_on, first=first)
+    findings: list[Finding] = []
+    if current is None:  # never: _judge_day picks a day with a level
+        return findings
+
+    run = high_pain_run(pains, sore, days, first=first, as_of=judged_on)
+    # After surgery a run counts against the settled level only if it began after pain settled (the early peak is
+    # not a rise above the level it later came down to).
+    run_after_settling = run is not None and (
+        not surgical or reference is None or reference.on is None or run.start > reference.on
+    )
+    basis: tuple[float, date, int] | None = None  # (level, first day, run length) of a meaningful rise
+    if reference is not None and _at_least(current - reference.value, MEANINGFUL_CHANGE_POINTS):
+        threshold = reference.value + MEANINGFUL_CHANGE_POINTS
+        basis = (current, _stretch_start(pains, first=first, as_of=judged_on, threshold=threshold) or judged_on, 0)
+    elif (
+        reference is not None
+        and run is not None
+        and run_after_settling
+        and _at_least(run.mean - reference.value, MEANINGFUL_CHANGE_POINTS)
+    ):
+        basis = (run.mean, run.start, run.days)
+    if reference is not None and basis is not None:
+        value, since, run_days = basis
+        if surgical and post_op_day <= NORMAL_ACTIVITIES_BY_DAY:
+            findings.append(
+                WoundConcern(
+                    foot=foot,
+                    since=since,
+                    level=value,
+                    reference=reference,
+                    rise=value - reference.value,
+                    swelling_on=_swelling_days(days, as_of=judged_on),
+                    run_days=run_days,
+                    last_logged=last_logged,
+                    citations=(*WOUND_CONCERN_CITATIONS, MEANINGFUL_CHANGE_CITATION),
+                )
+            )
+        else:
+            # After surgery, once most people are back to their activities (000:11), a rise is recurring heel pain
+            # (a risk the leaflet names, 000:31) more than a wound problem.
+            citations = (
+                (RECURRING_PAIN_CITATION, MEANINGFUL_CHANGE_CITATION) if surgical else (MEANINGFUL_CHANGE_CITATION,)
+            )
+            findings.append(
+                Worsening(
+                    foot=foot,
+                    since=since,
+                    level=value,
+                    reference=reference,
+                    rise=value - reference.value,
+                    run_days=run_days,
+                    last_logged=last_logged,
+                    citations=citations,
+                )
+            )
+    elif surgical and reference is not None and not stale:
+        now = _level_on(levels, judged_on)
+        week_before = _level_on(levels, judged_on - timedelta(days=7))
+        swelling = _swelling_days(days, as_of=judged_on)
+        rising = (
+            now is not None
+            and _at_least(now - reference.value, MINIMAL_CHANGE_POINTS)
+            and (week_before is None or _at_least(now - week_before, MINIMAL_CHANGE_POINTS))
+        )
+        # Rising (1 point, the minimal change, above the settled level and above a week earlier when known), with
+        # swelling or redness increasing since pain settled ("increasing redness, warmth or swelling", CLINICAL.md).
+        if now is not None and rising and swelling and _swelling_increasing(days, reference, swelling):
+            findings.append(
+                WoundConcern(
+                    foot=foot,
+                    since=_stretch_start(
+                        pains, first=first, as_of=judged_on, threshold=reference.value + MINIMAL_CHANGE_POINTS
+                    )
+                    or judged_on,
+                    level=now,
+                    reference=reference,
+                    rise=now - reference.value,
+                    swelling_on=swelling,
+                    citations=(*WOUND_CONCERN_CITATIONS, MINIMAL_CHANGE_CITATION),
+                )
+            )
+
+    if not findings and run is not None and (not surgical or post_op_day > HEALING_DAYS):
+        # After surgery, high pain is expected while the tissues heal (2 to 3 weeks, 000:13): persistent high pain
+        # is judged after that, as for any course.
+        findings.append(
+            PersistentHighPain(
+                foot=foot,
+                since=run.start,
+                days=run.days,
+                mean=run.mean,
+                reference=reference,
+                last_logged=last_logged,
+            )
+        )
+
+    if surgical and not stale and start.value is not None:
+        worse = post_op_day > HEALING_DAYS and _at_least(current - start.value, MEANINGFUL_CHANGE_POINTS)
+        no_better = (
+            course.kind == CourseKind.ENDOSCOPIC
+            and post_op_day > NORMAL_ACTIVITIES_BY_DAY
+            and not _at_least(start.value - current, MEANINGFUL_CHANGE_POINTS)
+        )
+        if worse or no_better:
+            findings.append(
+                PostOpNotBetter(
+                    foot=foot,
+                    level=current,
+                    before_surgery=start.value,
+                    worse=worse,
+                    day=post_op_day,
+                    citations=(WORSE_AFTER_SURGERY_CITATION, MEANINGFUL_CHANGE_CITATION)
+                    if worse
+                    else (ENDOSCOPIC_USUAL_ACTIVITIES_CITATION, RECURRING_PAIN_CITATION, MEANINGFUL_CHANGE_CITATION),
+                )
+            )
+
+    rising_found = any(isinstance(f, WoundConcern | Worsening) for f in findings)
+    if surgical and not stale and not rising_found and post_op_day <= HEALING_DAYS:
+        highest = max(max((v for _, v in levels), default=current), current)
+        higher_than_before = start.value is not None and current > start.value + _EPSILON
+        if higher_than_before or _at_least(current, HIGH_PAIN):
+            findings.append(
+                PostOpExpected(
+                    foot=foot,
+                    level=current,
+                    peak=highest,
+                    before_surgery=start.value,
+                    falling=current < highest - _EPSILON,
+                    citations=(HEALING_CITATION,),
+                )
+            )
+    return findings
 
 
 def _level_on(levels: Sequence[tuple[date, float]], day: date) -> float | None:
@@ -600,14 +720,24 @@ def milestone_result(
     if plan is not None and plan > end:
         end = plan  # the surgeon planned a longer protective period: it is not overdue before then
     if reached is not None:
-        if reached < start:
-            status = MilestoneStatus.ENDED_EARLY if protection else MilestoneStatus.REACHED_EARLY
+        if protection and (reached < start or (plan is not None and reached < plan)):
+            # A protective period ended before the leaflet's weeks, or before the surgeon's recorded date: a
+            # question for the care team, never "ahead".
+            status = MilestoneStatus.ENDED_EARLY
+        elif reached < start:
+            status = MilestoneStatus.REACHED_EARLY  # a goal reached before most people: ahead
         elif reached <= end:
             status = MilestoneStatus.REACHED_ON_TIME
         else:
             status = MilestoneStatus.REACHED_LATE
     elif as_of > end:
-        status = MilestoneStatus.OVERDUE
+        # Overdue only when the logs say so: a log after the window answers the question and shows it not reached.
+        # With no answer since, it is not known ("not logged"), and the patient is asked.
+        field = REACHED_BY_FIELD.get(expectation.key, ("", frozenset()))[0]
+        answered = not field or any(
+            getattr(log, field) for days in by_foot.values() for d, log in days.items() if end < d <= as_of
+        )
+        status = MilestoneStatus.OVERDUE if answered else MilestoneStatus.NOT_LOGGED
     else:
         status = MilestoneStatus.NOT_YET_DUE
     return MilestoneResult(expectation, status, reached, start, end, plan)
@@ -689,7 +819,10 @@ def needling_response(
 ) -> NeedlingNoResponse | None:
     """No meaningful improvement once the planned sessions are done and 6 weeks have passed since the first."""
     dates = sorted(s.date for s in sessions if s.kind == SessionKind.NEEDLING and s.date <= as_of)
-    needed = course.planned_sessions or NEEDLING_TYPICAL_SESSIONS[0]
+    # The planned sessions, or the fewest the article gives (4, 002:35) if fewer than planned were done by then:
+    # a course stopped after 4 of 6 planned sessions is reviewed too.
+    fewest = NEEDLING_TYPICAL_SESSIONS[0]
+    needed = min(course.planned_sessions, fewest) if course.planned_sessions else fewest
     if len(dates) < needed:
         return None
     first_session = dates[0]
@@ -731,6 +864,8 @@ def _status(*, findings: Sequence[Finding], conservative: bool, started: bool) -
     if worse:
         return OverallStatus.WORSENING, worse
     behind = first(
+        FindingKind.MASSAGE_ADVERSE,
+        FindingKind.POST_OP_NOT_BETTER,
         FindingKind.MILESTONE_OVERDUE,
         FindingKind.NEEDLING_NO_RESPONSE,
         FindingKind.NO_IMPROVEMENT,
@@ -740,9 +875,10 @@ def _status(*, findings: Sequence[Finding], conservative: bool, started: bool) -
         return OverallStatus.BEHIND, behind
     if not started:
         return OverallStatus.ON_TRACK, None
+    # Ahead: a recovery goal reached before most people reach it. An improvement in pain is what every course
+    # hopes for, and the sources give no time for it to be early against: on track, worded as a real improvement.
     blocked = first(FindingKind.PROTECTION_ENDED_EARLY, FindingKind.PERSISTENT_HIGH_PAIN)
-    improved = first(FindingKind.IMPROVED) if conservative else None
-    ahead = improved or first(FindingKind.MILESTONE_EARLY)
+    ahead = first(FindingKind.MILESTONE_EARLY)
     if ahead and not blocked:
         return OverallStatus.AHEAD, ahead
     return OverallStatus.ON_TRACK, first(
@@ -795,7 +931,10 @@ def course_report(
         elif m.status == MilestoneStatus.ENDED_EARLY and m.reached_on is not None:
             findings.append(
                 ProtectionEndedEarly(
-                    milestone=m, ended_on_day=(m.reached_on - day_zero).days, citations=(m.expectation.citation,)
+                    milestone=m,
+                    ended_on_day=(m.reached_on - day_zero).days,
+                    before_plan=m.planned_until is not None and m.reached_on < m.planned_until,
+                    citations=(m.expectation.citation,),
                 )
             )
         elif m.status == MilestoneStatus.REACHED_EARLY and m.reached_on is not None:
@@ -806,6 +945,15 @@ def course_report(
             )
 
     if started:
+        adverse = [
+            s.date
+            for s in sessions
+            if s.kind == SessionKind.MASSAGE
+            and s.adverse_reaction
+            and as_of - timedelta(days=RECENT_DAYS - 1) <= s.date <= as_of
+        ]
+        if adverse:
+            findings.append(MassageAdverse(day=max(adverse), citations=(MASSAGE_CAUTION_CITATION,)))
         if course.kind == CourseKind.NEEDLING:
             no_response = needling_response(course=course, sessions=sessions, trends=trends, as_of=as_of)
             if no_response:
@@ -855,8 +1003,11 @@ def course_report(
 
 
 def _starting_change(trend: PainTrend) -> FootChange | None:
-    """The current level against the starting level, when both are known (improvement is judged against it)."""
+    """The current level against the starting level, when both are known (improvement is judged against it) and
+    the level rests on at least 2 counted logs."""
     if trend.mean_7d is None or trend.baseline is None or trend.change is None or not trend.baseline_source:
+        return None
+    if trend.mean_7d_days < LEVEL_MIN_DAYS:
         return None
     reference = Reference(ReferenceKind(trend.baseline_source), trend.baseline)
     return FootChange(trend.foot, trend.mean_7d, reference, trend.change)

@@ -125,6 +125,7 @@ class MilestoneStatus(StrEnum):
     ENDED_EARLY = "ended_early"  # a protective period ended before its window: a question for the care team
     REACHED_LATE = "reached_late"  # reached, after the window ended: no longer behind on it
     OVERDUE = "overdue"  # not reached by the end of the window: later than most people
+    NOT_LOGGED = "not_logged"  # past the window, and no log since says either way
     NOT_JUDGED = "not_judged"  # the leaflet gives words, not a time: shown, never judged
 
     @property
@@ -139,6 +140,7 @@ MILESTONE_STATUS_LABELS = {
     MilestoneStatus.ENDED_EARLY: "Ended earlier than the leaflet describes",
     MilestoneStatus.REACHED_LATE: "Reached later than most",
     MilestoneStatus.OVERDUE: "Later than most people",
+    MilestoneStatus.NOT_LOGGED: "Not logged yet",
     MilestoneStatus.NOT_JUDGED: "Not judged",
 }
 
@@ -201,6 +203,7 @@ class PainTrend:
     improved: bool = False  # change <= -2: a meaningful drop in first-step pain
     reference: Reference | None = None  # what worsening is judged against (differs from the baseline after surgery)
     rise: float | None = None  # mean_7d - reference.value
+    mean_7d_days: int = 0  # the counted logs mean_7d rests on: a judgement needs at least 2
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -209,9 +212,13 @@ class PainTrend:
 
 
 class FindingKind(StrEnum):
+    """Most important first (``FINDING_ORDER``)."""
+
     RED_FLAG = "red_flag"
     WOUND_CONCERN = "wound_concern"
     WORSENING = "worsening"
+    MASSAGE_ADVERSE = "massage_adverse"
+    POST_OP_NOT_BETTER = "post_op_not_better"
     MILESTONE_OVERDUE = "milestone_overdue"
     NEEDLING_NO_RESPONSE = "needling_no_response"
     NO_IMPROVEMENT = "no_improvement"
@@ -264,6 +271,7 @@ class WoundConcern(Finding):
     rise: float
     swelling_on: tuple[date, ...] = ()
     run_days: int = 0  # when a run of 7+ days decided it: its length
+    last_logged: date | None = None  # set when judged on the last day with enough logs, not today
 
 
 @dataclass(frozen=True)
@@ -277,6 +285,7 @@ class Worsening(Finding):
     reference: Reference
     rise: float
     run_days: int = 0  # when a run of 3+ days at 7 or more decided it: its length (0: the 7-day level decided)
+    last_logged: date | None = None  # set when judged on the last day with enough logs, not today
 
 
 @dataclass(frozen=True)
@@ -290,6 +299,7 @@ class PersistentHighPain(Finding):
     days: int  # the run's length in counted logged days
     mean: float  # the run's mean first-step pain
     reference: Reference | None
+    last_logged: date | None = None
 
 
 @dataclass(frozen=True)
@@ -308,6 +318,7 @@ class ProtectionEndedEarly(Finding):
     kind: ClassVar[FindingKind] = FindingKind.PROTECTION_ENDED_EARLY
     milestone: MilestoneResult
     ended_on_day: int
+    before_plan: bool = False  # before the surgeon's recorded date, even if within the leaflet's weeks
 
 
 @dataclass(frozen=True)
@@ -356,6 +367,27 @@ class LingeringSoreness(Finding):
     session_on: date
     recorded_on: date
     soreness: int
+
+
+@dataclass(frozen=True)
+class PostOpNotBetter(Finding):
+    """After surgery: pain 2 points worse than before it once the tissues have healed (000:13, 000:36), or, after
+    endoscopic release, not 2 points better once most people are back to their activities (000:11)."""
+
+    kind: ClassVar[FindingKind] = FindingKind.POST_OP_NOT_BETTER
+    foot: str
+    level: float
+    before_surgery: float
+    worse: bool
+    day: int
+
+
+@dataclass(frozen=True)
+class MassageAdverse(Finding):
+    """A home massage in the last 7 days caused pain or a bad reaction: stop and consult (001:11)."""
+
+    kind: ClassVar[FindingKind] = FindingKind.MASSAGE_ADVERSE
+    day: date
 
 
 @dataclass(frozen=True)

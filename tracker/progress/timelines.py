@@ -275,6 +275,19 @@ CAST_CITATION = _cite(
     "you may wear a non-weight-bearing cast or walking boot for 2 to 3 weeks after surgery to allow tissues to heal",
 )
 
+# After surgery: the tissues heal over the first 2 to 3 weeks (000:13). Until then high pain that comes down is
+# the expected course; after it, high pain that stays is persistent, and pain meaningfully worse than before the
+# surgery is one of the leaflet's risks ("symptoms could get worse after surgery", 000:36).
+HEALING_DAYS = 3 * 7
+HEALING_CITATION = CAST_CITATION
+WORSE_AFTER_SURGERY_CITATION = _cite(
+    SURGERY_LEAFLET_DOC, 36, "Possibility that symptoms could get worse after surgery (rare)."
+)
+RECURRING_PAIN_CITATION = _cite(SURGERY_LEAFLET_DOC, 31, "Recurring heel pain.")
+# After endoscopic release most people are back to their normal activities by 6 weeks (000:11): pain then no
+# better than before the surgery is reviewed, and a later rise is recurring heel pain rather than the wound.
+NORMAL_ACTIVITIES_BY_DAY = 6 * 7
+
 
 # ---------------------------------------------------------------------------------------------------------
 # The expectations, per course kind
@@ -457,7 +470,7 @@ NEEDLING: tuple[Expectation, ...] = (
     Expectation(
         key="soreness_resolves_study",
         kind=CourseKind.NEEDLING,
-        title="In studies, soreness after needling went within 24 to 48 hours",
+        title="In neck pain trials, soreness after needling went within 24 to 48 hours",
         citation=NEEDLING_SORENESS_STUDY_CITATION,
         is_milestone=False,
     ),
@@ -610,6 +623,8 @@ ALL_CITATIONS: tuple[Citation, ...] = tuple(
             MASSAGE_SESSIONS_CITATION,
             ENDOSCOPIC_USUAL_ACTIVITIES_CITATION,
             CAST_CITATION,
+            WORSE_AFTER_SURGERY_CITATION,
+            RECURRING_PAIN_CITATION,
             RED_FLAG_CITATION,
         ]
     )

@@ -27,6 +27,7 @@ from .report import (
     FootChange,
     Improved,
     LingeringSoreness,
+    MassageAdverse,
     MilestoneEarly,
     MilestoneKind,
     MilestoneOverdue,
@@ -37,6 +38,7 @@ from .report import (
     PainTrend,
     PersistentHighPain,
     PostOpExpected,
+    PostOpNotBetter,
     ProtectionEndedEarly,
     RedFlag,
     Reference,
@@ -128,6 +130,10 @@ def _reference_team(reference: Reference) -> str:
     return f"settled post-op level {score(reference.value)}{on}"
 
 
+def _last_team(last_logged: date | None) -> str:
+    return f"; as of the last log with enough days, {short_day(last_logged)}" if last_logged else ""
+
+
 def _foot_change_team(change: FootChange, several: bool) -> str:
     return (
         f"{_feet_label(change.foot, several).lower()}7-day first-step pain {score(change.level)}/10, "
@@ -176,6 +182,12 @@ def milestone_sentence(m: MilestoneResult) -> str:
         return f"{reached}, within the {_window(e)} the leaflet describes."
     if m.status == MilestoneStatus.REACHED_LATE:
         return f"{reached}, later than the {_window(e)} most people take.{_reported(e)}"
+    if m.status == MilestoneStatus.NOT_LOGGED:
+        question = "your footwear" if protection else "the question about it"
+        return (
+            f"The leaflet describes {_window(e)}, and your recent logs do not say either way: please answer "
+            f"{question} in your daily log."
+        )
     if m.status == MilestoneStatus.OVERDUE:
         if protection:
             return (
@@ -217,8 +229,20 @@ def window_in_words(expectation: Expectation) -> str:
 # ---------------------------------------------------------------------------------------------------------------
 
 
+# Red flags that cannot wait for tomorrow: a possible clot in the leg, or a foot losing its circulation.
+URGENT_RED_FLAGS = frozenset({"rf_calf", "rf_toes_circulation"})
+
+
+def _when(last_logged: date | None, text: str) -> str:
+    """Judged on the last day with enough logs, not today: say so."""
+    if last_logged is None:
+        return text
+    return f"When you last logged enough days to tell, on {format_day(last_logged)}, {lower_first(text)}"
+
+
 def _patient_finding(finding: Finding, report: CourseReport) -> str:
     several = len(report.pain) > 1
+    surgical = report.kind in SURGICAL_KINDS
     if isinstance(finding, RedFlag):
         if finding.emergency:
             return (
@@ -226,6 +250,11 @@ def _patient_finding(finding: Finding, report: CourseReport) -> str:
                 "so call emergency services now if you have it."
             )
         labels = [lower_first(RED_FLAG_LABELS[f]) for f in finding.flags]
+        if URGENT_RED_FLAGS & set(finding.flags):
+            return (
+                f"You reported a warning sign ({'; '.join(labels)}) on {format_day(finding.day)}: contact your care "
+                "team now, and if you cannot reach them today, get urgent medical care."
+            )
         return (
             f"You reported a warning sign ({'; '.join(labels)}) on {format_day(finding.day)}: contact your care team "
             "today."
@@ -242,22 +271,47 @@ def _patient_finding(finding: Finding, report: CourseReport) -> str:
                 f"{points(finding.rise)} above the {score(finding.reference.value)} it had settled at after surgery"
             )
         swelling = ", and you reported swelling or redness" if finding.swelling_on else ""
-        return (
+        return _when(
+            finding.last_logged,
             f"Your pain is rising again after it had settled: {numbers}{swelling}. Increasing pain, redness, warmth "
             "or swelling near the wound can be signs of infection or a healing problem: contact your care team "
-            "today."
+            "today.",
         )
     if isinstance(finding, Worsening):
         whose = _your(finding.foot, several)
+        reference = _reference_words(finding.reference, surgical=surgical)
         if finding.run_days:
-            return (
+            text = (
                 f"{upper_first(whose)} morning first-step pain has been 7 or more out of 10 for {finding.run_days} "
-                f"days running, {points(finding.rise)} above {_reference_words(finding.reference)}: please tell "
-                "your care team."
+                f"days running, {points(finding.rise)} above {reference}"
+            )
+        else:
+            text = (
+                f"Over the past week {whose} morning first-step pain averaged {score(finding.level)} out of 10, "
+                f"{points(finding.rise)} worse than {reference}"
+            )
+        if surgical:
+            text += ". Heel pain coming back is one of the risks the surgery leaflet names: please tell your care team."
+        else:
+            text += ": please tell your care team."
+        return _when(finding.last_logged, text)
+    if isinstance(finding, MassageAdverse):
+        return (
+            f"You said a massage on {format_day(finding.day)} caused pain or a bad reaction. The massage article says "
+            "to stop if that happens: stop the massage and contact your care team before you start again."
+        )
+    if isinstance(finding, PostOpNotBetter):
+        whose = _your(finding.foot, several)
+        if finding.worse:
+            return (
+                f"On day {finding.day} after surgery, {whose} morning first-step pain averaged {score(finding.level)} "
+                f"out of 10 over the past week, worse than the {score(finding.before_surgery)} before surgery. The leaflet "
+                "says this can happen, rarely: your care team will look at it with you."
             )
         return (
-            f"Over the past week {whose} morning first-step pain averaged {score(finding.level)} out of 10, "
-            f"{points(finding.rise)} worse than {_reference_words(finding.reference)}: please tell your care team."
+            f"On day {finding.day} after surgery, {whose} morning first-step pain averaged {score(finding.level)} out "
+            f"of 10 over the past week, not yet 2 points better than the {score(finding.before_surgery)} before surgery, "
+            "when most people are back to their usual activities by 6 weeks: your care team will look at it with you."
         )
     if isinstance(finding, MilestoneOverdue):
         e = finding.milestone.expectation
@@ -277,8 +331,9 @@ def _patient_finding(finding: Finding, report: CourseReport) -> str:
             f"You have had {finding.sessions_done} needling sessions{planned}, and {finding.weeks} weeks have passed "
             f"since the first, but {_your(stuck.foot, several)} morning first-step pain has not come down by 2 points "
             f"or more (it averaged {score(stuck.level)} out of 10 over the past week, against "
-            f"{score(stuck.reference.value)} {_reference_words(stuck.reference)}). Most people feel the effects "
-            "towards the end of the first month, so your care team will review the plan with you."
+            f"{score(stuck.reference.value)} {_reference_words(stuck.reference)}). The needling article says most of "
+            "the positive effects start to be felt towards the end of the first month, so your care team will review "
+            "the plan with you."
         )
     if isinstance(finding, NoImprovement):
         stuck = finding.feet[0]
@@ -293,7 +348,6 @@ def _patient_finding(finding: Finding, report: CourseReport) -> str:
         )
     if isinstance(finding, Improved):
         best = min(finding.feet, key=lambda c: c.change)
-        surgical = report.kind in SURGICAL_KINDS
         return (
             f"Over the past week {_your(best.foot, several)} morning first-step pain averaged {score(best.level)} out "
             f"of 10, {points(best.change)} better than {_reference_words(best.reference, surgical=surgical)}: a real "
@@ -304,6 +358,12 @@ def _patient_finding(finding: Finding, report: CourseReport) -> str:
         return f"You reached “{e.title}” earlier than most people (the leaflet says {_window(e)})."
     if isinstance(finding, ProtectionEndedEarly):
         e = finding.milestone.expectation
+        plan = finding.milestone.planned_until
+        if finding.before_plan and plan is not None and finding.ended_on_day >= (e.window_start_day or 0):
+            return (
+                f"Your logs show you out of the cast or walking boot on day {finding.ended_on_day} after surgery, before "
+                f"the {format_day(plan)} your surgeon planned: please check with your care team that this is all right."
+            )
         return (
             f"Your logs show you out of the cast or walking boot on day {finding.ended_on_day} after surgery, earlier "
             f"than the {_window(e)} the leaflet describes: please check this matches your surgeon's plan, and tell "
@@ -319,13 +379,13 @@ def _patient_finding(finding: Finding, report: CourseReport) -> str:
         if finding.falling:
             return (
                 f"Over the past week {whose} morning first-step pain averaged {score(finding.level)} out of 10"
-                f"{higher}, and it is coming down from {score(finding.peak)} after surgery: high pain after surgery "
-                "that then comes down is the expected course."
+                f"{higher}, and it is coming down from {score(finding.peak)} after surgery: high pain in the first "
+                "weeks after surgery that then comes down is the expected course while the foot heals."
             )
         return (
             f"Over the past days {whose} morning first-step pain averaged {score(finding.level)} out of 10{higher}. "
-            "Pain is expected to be high in the first days after surgery and then come down; your care team can "
-            "see your logs."
+            "Pain is expected to be high in the first days after surgery and then come down as the foot heals; your "
+            "care team can see your logs."
         )
     if isinstance(finding, PersistentHighPain):
         # Care team only: a patient is never told this as a status (DESIGN.md section 6).
@@ -352,12 +412,16 @@ def _on_track_words(report: CourseReport) -> str:
         return "No days logged yet, so there is nothing to compare: log how your heel feels each day."
     current = [t for t in report.pain if t.mean_7d is not None]
     if not current:
-        if (report.as_of - report.last_logged_on).days < RECENT_LOG_DAYS:
-            return "Nothing is behind what the sources expect so far: keep logging how your heel feels each day."
-        return (
-            "Nothing is behind what the sources expect so far, but no day is logged in the past week: log how your "
-            "heel feels each day."
-        )
+        if (report.as_of - report.last_logged_on).days >= RECENT_LOG_DAYS:
+            return (
+                "No day is logged in the past week, so this cannot say how your heel is doing: log how it feels today."
+            )
+        if report.kind == "needling":
+            return (
+                "This week only the days right after a needling session are logged: they show soreness from the "
+                "session, not how your heel is doing. Log the other days too."
+            )
+        return "Keep logging how your heel feels each day: after the start, a few days show how it is going."
     worst = max(current, key=lambda t: t.mean_7d or 0)
     return (
         f"Nothing is behind what the sources expect so far, and {_your(worst.foot, len(report.pain) > 1)} morning "
@@ -419,7 +483,7 @@ def finding_team(finding: Finding, report: CourseReport | None = None) -> str:
         return (
             f"Possible wound or healing problem: {_feet_label(finding.foot, several).lower()}{how}, "
             f"{signed(finding.rise)} vs {_reference_team(finding.reference)}, since {short_day(finding.since)}"
-            f"{swelling} ({refs})."
+            f"{swelling}{_last_team(finding.last_logged)} ({refs})."
         )
     if isinstance(finding, Worsening):
         how = (
@@ -429,13 +493,21 @@ def finding_team(finding: Finding, report: CourseReport | None = None) -> str:
         )
         return (
             f"Worsening since {short_day(finding.since)}: {_feet_label(finding.foot, several).lower()}{how}, "
-            f"{signed(finding.rise)} vs {_reference_team(finding.reference)} ({refs})."
+            f"{signed(finding.rise)} vs {_reference_team(finding.reference)}{_last_team(finding.last_logged)} ({refs})."
+        )
+    if isinstance(finding, MassageAdverse):
+        return f"Adverse reaction to home massage on {short_day(finding.day)}: stop and consult ({refs})."
+    if isinstance(finding, PostOpNotBetter):
+        what = "worse than before surgery" if finding.worse else "not 2 points better than before surgery"
+        return (
+            f"Day {finding.day}: {_feet_label(finding.foot, several).lower()}7-day first-step pain "
+            f"{score(finding.level)}/10 vs pre-op {score(finding.before_surgery)}, {what} ({refs})."
         )
     if isinstance(finding, PersistentHighPain):
         usual = f", at the usual level ({_reference_team(finding.reference)})" if finding.reference else ""
         return (
             f"Persistent high pain: {_feet_label(finding.foot, several).lower()}7+/10 on {finding.days} days running "
-            f"since {short_day(finding.since)} (mean {score(finding.mean)}){usual}."
+            f"since {short_day(finding.since)} (mean {score(finding.mean)}){usual}{_last_team(finding.last_logged)}."
         )
     if isinstance(finding, MilestoneOverdue):
         m = finding.milestone
@@ -446,10 +518,12 @@ def finding_team(finding: Finding, report: CourseReport | None = None) -> str:
     if isinstance(finding, ProtectionEndedEarly):
         m = finding.milestone
         plan = f"; surgeon's plan until {short_day(m.planned_until)}" if m.planned_until else ""
-        return (
-            f"Out of cast or boot on day {finding.ended_on_day}, before the {_window(m.expectation)} of the leaflet "
-            f"({refs}{plan}): check against the surgeon's plan."
+        before = (
+            "before the surgeon's planned date"
+            if finding.before_plan
+            else f"before the {_window(m.expectation)} of the leaflet"
         )
+        return f"Out of cast or boot on day {finding.ended_on_day}, {before} ({refs}{plan}): check against the surgeon's plan."
     if isinstance(finding, MilestoneEarly):
         e = finding.milestone.expectation
         return (
@@ -511,9 +585,11 @@ def _on_track_team(report: CourseReport) -> str:
         return "No days logged yet."
     current = [t for t in report.pain if t.mean_7d is not None]
     if not current:
-        if (report.as_of - report.last_logged_on).days < RECENT_LOG_DAYS:
-            return "Nothing behind the sources; nothing logged since day 0 yet."
-        return "Nothing behind the sources; nothing logged in the past 7 days."
+        if (report.as_of - report.last_logged_on).days >= RECENT_LOG_DAYS:
+            return f"Nothing logged in the past 7 days (last on {short_day(report.last_logged_on)})."
+        if report.kind == "needling":
+            return "Only the 2 days after needling sessions logged this week (soreness days, not judged)."
+        return "Nothing logged since day 0 yet."
     several = len(report.pain) > 1
     parts = []
     for t in current:
@@ -533,12 +609,6 @@ def alert_message(finding: Finding, *, report: CourseReport) -> str:
 def red_flag_alert_message(finding: RedFlag) -> str:
     """A red-flag alert's message (one alert per flag, per day; see tracker.services.alerts)."""
     return finding_team(finding)
-
-
-def massage_adverse_message(day: date, citation: Citation) -> str:
-    return (
-        f"Adverse reaction to home massage on {format_day(day)} (the article says to stop and consult, {citation.ref})."
-    )
 
 
 def silence_team(*, missed: int, last_logged_on: date | None) -> str:

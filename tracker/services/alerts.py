@@ -25,7 +25,7 @@ from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
 
-from ..models import Alert, AlertKind, CourseStatus, SessionKind, Severity, User
+from ..models import EMERGENCY_RED_FLAGS, Alert, AlertKind, CourseStatus, SessionKind, Severity, User
 from ..progress import wording
 from ..progress.calculate import (
     RECENT_DAYS,
@@ -36,8 +36,8 @@ from ..progress.calculate import (
     first_loggable_day,
     red_flags,
 )
-from ..progress.report import CourseReport, Finding, FindingKind
-from ..progress.timelines import MASSAGE_STOP_CITATION
+from ..progress.report import CourseReport, Finding, FindingKind, MassageAdverse, MilestoneOverdue
+from ..progress.timelines import MASSAGE_CAUTION_CITATION
 from ..selectors.progress import PatientProgressData, progress_data_for_patients, reports_from_data
 
 NO_LOG_LOW_DAYS = SILENT_AFTER_DAYS  # DESIGN.md section 6: no log for 2 days (low)
@@ -53,6 +53,8 @@ _RAISED: dict[FindingKind, tuple[AlertKind, Severity, bool]] = {
     FindingKind.NEEDLING_NO_RESPONSE: (AlertKind.NEEDLING_NO_RESPONSE, Severity.MEDIUM, False),
     FindingKind.NO_IMPROVEMENT: (AlertKind.NO_IMPROVEMENT, Severity.MEDIUM, False),
     FindingKind.LINGERING_SORENESS: (AlertKind.NEEDLING_SORENESS, Severity.MEDIUM, False),
+    FindingKind.POST_OP_NOT_BETTER: (AlertKind.POST_OP_NOT_BETTER, Severity.MEDIUM, False),
+    # MASSAGE_ADVERSE is raised once per session from the sessions themselves (alert_candidates), not per report.
 }
 EPISODE_KINDS = frozenset(kind for kind, _, episode in _RAISED.values() if episode)
 
@@ -93,6 +95,10 @@ def course_alerts(*, patient_id: int, report: CourseReport) -> list[Alert]:
         if raised is None:
             continue
         kind, severity, _ = raised
+        if isinstance(finding, MilestoneOverdue) and _within_reported(finding):
+            # Later than most people, but not yet later than one study's average (e.g. 10 weeks after endoscopic
+            # release): the care team hears of it, without urgency.
+            severity = Severity.LOW
         found.append(
             _alert(
                 patient_id=patient_id,
@@ -106,6 +112,11 @@ def course_alerts(*, patient_id: int, report: CourseReport) -> list[Alert]:
     return found
 
 
+def _within_reported(finding: MilestoneOverdue) -> bool:
+    reported = finding.milestone.expectation.reported
+    return reported is not None and finding.day <= reported.day
+
+
 def red_flag_alerts(*, patient_id: int, logs: Iterable, today: date) -> list[Alert]:
     """One critical alert per red flag, per day (and foot, for a local flag), for the last 7 days.
 
@@ -117,7 +128,7 @@ def red_flag_alerts(*, patient_id: int, logs: Iterable, today: date) -> list[Ale
     found = []
     for finding in red_flags(logs=recent, feet=None, since=date.min, until=today):
         for flag in finding.flags:
-            one = replace(finding, flags=(flag,))
+            one = replace(finding, flags=(flag,), emergency=flag in EMERGENCY_RED_FLAGS)
             where = "" if flag in SYSTEMIC_RED_FLAGS else f":{finding.foot}"
             found.append(
                 _alert(
@@ -171,7 +182,9 @@ def alert_candidates(
                     kind=AlertKind.MASSAGE_ADVERSE,
                     severity=Severity.MEDIUM,
                     occurrence=f"session:{session.pk}",
-                    message=wording.massage_adverse_message(session.date, MASSAGE_STOP_CITATION),
+                    message=wording.finding_team(
+                        MassageAdverse(day=session.date, citations=(MASSAGE_CAUTION_CITATION,))
+                    ),
                 )
             )
     for report in reports:

@@ -54,9 +54,10 @@ PATIENTS = [
         "Lind",
         "five weeks after open release, ticked pain and swelling in one calf yesterday: red flag",
     ),
-    ("needling", "Nadia", "Costa", "five of six dry needling sessions, first-step pain clearly down: ahead"),
+    ("needling", "Nadia", "Costa", "five of six dry needling sessions, first-step pain clearly down: on track"),
     ("massage", "Marco", "Rossi", "six weeks of a home massage routine, slowly improving: on track"),
     ("recent", "Rosa", "Bell", "three days after endoscopic release, in the expected pain peak: on track"),
+    ("early", "Emil", "Novak", "four weeks after endoscopic release, back to usual activities on day 18: ahead"),
     (
         "wound",
         "Will",
@@ -96,6 +97,7 @@ def seed(*, today: date) -> bool:
         "needling": _needling_improving,
         "massage": _massage_routine,
         "recent": _post_op_peak,
+        "early": _back_early,
         "wound": _rising_after_settling,
     }
     physio = staff["physio"]
@@ -366,3 +368,24 @@ def _rising_after_settling(*, patient, physio, today, rng):
                 "note": "Heel sorer again and the scar looks puffy." if offset == 29 else "",
             }
         _log(patient, day, Foot.RIGHT, pain, usual_activities=UsualActivities.NO, **extra)
+
+
+def _back_early(*, patient, physio, today, rng):
+    # Day 28 of an endoscopic release; back to usual activities on day 18, before the 3 to 6 weeks most people
+    # take (000:11): ahead.
+    day_zero = today - timedelta(days=28)
+    _surgery(patient=patient, physio=physio, kind=CourseKind.ENDOSCOPIC, foot=CourseFoot.RIGHT, day=day_zero)
+    for offset in range(-5, 29):
+        day = day_zero + timedelta(days=offset)
+        if offset <= 0:
+            _log(patient, day, Foot.RIGHT, _pain(rng, 6, 6, 0), usual_activities=UsualActivities.PARTLY)
+            continue
+        _log(
+            patient,
+            day,
+            Foot.RIGHT,
+            _pain(rng, 7, 2, min(1, offset / 21)),
+            weight_bearing=WeightBearing.PARTIAL if offset < 10 else WeightBearing.FULL,
+            footwear=Footwear.POSTOP if offset < 12 else Footwear.NORMAL,
+            usual_activities=UsualActivities.YES if offset >= 18 else UsualActivities.PARTLY,
+        )
