@@ -160,7 +160,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS: list[Path | tuple[str, Path]] = [BASE_DIR / "static"]  # a directory, or (prefix, directory)
 # Front-end packages come from npm (package.json and its lock file); only the files the pages use
 # are collected, never the whole of node_modules.
 NODE_MODULES = BASE_DIR / "node_modules"

@@ -25,29 +25,29 @@ from tests.factories import (  # noqa: E402
 
 @pytest.fixture
 def patient(db):
-    return PatientFactory(username="alice", first_name="Alice", last_name="Archer")
+    return PatientFactory.create(username="alice", first_name="Alice", last_name="Archer")
 
 
 @pytest.fixture
 def physio(db, patient):
-    bob = PhysioFactory(username="bob", first_name="Bob", last_name="Baker")
-    CareTeamMembershipFactory(patient=patient, physio=bob)
+    bob = PhysioFactory.create(username="bob", first_name="Bob", last_name="Baker")
+    CareTeamMembershipFactory.create(patient=patient, physio=bob)
     return bob
 
 
 @pytest.fixture
 def other_physio(db):
-    return PhysioFactory(username="charlie", first_name="Charlie", last_name="Chen")
+    return PhysioFactory.create(username="charlie", first_name="Charlie", last_name="Chen")
 
 
 @pytest.fixture
 def clinic_admin(db):
-    return AdminFactory(username="dana", first_name="Dana", last_name="Diaz")
+    return AdminFactory.create(username="dana", first_name="Dana", last_name="Diaz")
 
 
 @pytest.fixture
 def course(patient):
-    return CourseFactory(patient=patient)
+    return CourseFactory.create(patient=patient)
 
 
 def _client_for(client_class, user):

@@ -13,7 +13,13 @@ from tracker import models as m
 TEST_PASSWORD = "correct-horse-battery-9"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+def _save_user(obj: m.User, create: bool, extracted: object, **kwargs: object) -> None:
+    """Save the user once its password is set (``skip_postgeneration_save`` turns off factory-boy's own save)."""
+    if create:
+        obj.save()
+
+
+class UserFactory(factory.django.DjangoModelFactory[m.User]):
     class Meta:
         model = m.User
         django_get_or_create = ("username",)
@@ -29,11 +35,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     # patient could first log, which is never before their account existed).
     date_joined = datetime(2025, 1, 1, tzinfo=UTC)
     password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
-
-    @factory.post_generation
-    def _save(obj, create, extracted, **kwargs):
-        if create:
-            obj.save()
+    _save = factory.post_generation(_save_user)
 
 
 class PatientFactory(UserFactory):
@@ -51,7 +53,7 @@ class AdminFactory(UserFactory):
     role = m.Role.ADMIN
 
 
-class CareTeamMembershipFactory(factory.django.DjangoModelFactory):
+class CareTeamMembershipFactory(factory.django.DjangoModelFactory[m.CareTeamMembership]):
     class Meta:
         model = m.CareTeamMembership
 
@@ -59,7 +61,7 @@ class CareTeamMembershipFactory(factory.django.DjangoModelFactory):
     physio = factory.SubFactory(PhysioFactory)
 
 
-class CourseFactory(factory.django.DjangoModelFactory):
+class CourseFactory(factory.django.DjangoModelFactory[m.Course]):
     class Meta:
         model = m.Course
 
@@ -85,7 +87,7 @@ class CourseFactory(factory.django.DjangoModelFactory):
         )
 
 
-class DailyLogFactory(factory.django.DjangoModelFactory):
+class DailyLogFactory(factory.django.DjangoModelFactory[m.DailyLog]):
     class Meta:
         model = m.DailyLog
 
@@ -102,7 +104,7 @@ class DailyLogFactory(factory.django.DjangoModelFactory):
         high_pain = factory.Trait(first_step_pain=8, average_pain=7)
 
 
-class SessionFactory(factory.django.DjangoModelFactory):
+class SessionFactory(factory.django.DjangoModelFactory[m.Session]):
     class Meta:
         model = m.Session
 
@@ -152,7 +154,7 @@ class SessionFactory(factory.django.DjangoModelFactory):
         adverse = factory.Trait(adverse_reaction=True, discomfort=7)
 
 
-class ClinicalNoteFactory(factory.django.DjangoModelFactory):
+class ClinicalNoteFactory(factory.django.DjangoModelFactory[m.ClinicalNote]):
     class Meta:
         model = m.ClinicalNote
 
@@ -161,7 +163,7 @@ class ClinicalNoteFactory(factory.django.DjangoModelFactory):
     text = factory.Faker("sentence")
 
 
-class AlertFactory(factory.django.DjangoModelFactory):
+class AlertFactory(factory.django.DjangoModelFactory[m.Alert]):
     class Meta:
         model = m.Alert
 
@@ -178,7 +180,7 @@ class AlertFactory(factory.django.DjangoModelFactory):
         )
 
 
-class AuditEventFactory(factory.django.DjangoModelFactory):
+class AuditEventFactory(factory.django.DjangoModelFactory[m.AuditEvent]):
     class Meta:
         model = m.AuditEvent
 
@@ -189,7 +191,7 @@ class AuditEventFactory(factory.django.DjangoModelFactory):
     target = "patient page"
 
 
-class InvitationFactory(factory.django.DjangoModelFactory):
+class InvitationFactory(factory.django.DjangoModelFactory[m.Invitation]):
     class Meta:
         model = m.Invitation
 
@@ -200,7 +202,7 @@ class InvitationFactory(factory.django.DjangoModelFactory):
     expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
 
 
-class ReminderSentFactory(factory.django.DjangoModelFactory):
+class ReminderSentFactory(factory.django.DjangoModelFactory[m.ReminderSent]):
     class Meta:
         model = m.ReminderSent
 

@@ -78,7 +78,7 @@ class Page(HTMLParser):
 
     def assert_wiring_resolves(self) -> None:
         """Ids are unique, and every id that a label or an aria attribute names is on the page."""
-        ids = [e.get("id") for e in self.elements if e.get("id")]
+        ids = [i for e in self.elements if (i := e.get("id"))]
         duplicates = sorted({i for i in ids if ids.count(i) > 1})
         assert not duplicates, f"duplicate ids: {duplicates}"
         known = set(ids)

@@ -30,7 +30,7 @@ def make_report(
 ) -> CourseReport:
     days = [day_zero + timedelta(days=i) for i in range((today - day_zero).days + 1)]
     series = tuple(PainPoint(day=d, first_step_pain=pains.get(d), mean_7d=pains.get(d)) for d in days)
-    milestones = ()
+    milestones: tuple[MilestoneResult, ...] = ()
     if with_milestone:
         expectation = Expectation(
             key="usual_activities",

@@ -64,11 +64,11 @@ def _fast_password_hashing(settings):
 @pytest.fixture
 def clinical_record(patient, physio):
     """Alice, with something of every kind of clinical data, each carrying a marker that must not leak."""
-    course = CourseFactory(patient=patient, needling=True)
-    DailyLogFactory(patient=patient, note=SECRETS[0])
-    SessionFactory(patient=patient, note=SECRETS[1])
-    ClinicalNoteFactory(patient=patient, author=physio, text=SECRETS[2])
-    alert = AlertFactory(patient=patient, course=course)
+    course = CourseFactory.create(patient=patient, needling=True)
+    DailyLogFactory.create(patient=patient, note=SECRETS[0])
+    SessionFactory.create(patient=patient, note=SECRETS[1])
+    ClinicalNoteFactory.create(patient=patient, author=physio, text=SECRETS[2])
+    alert = AlertFactory.create(patient=patient, course=course)
     return {"patient": patient, "course": course, "alert": alert}
 
 
@@ -153,7 +153,7 @@ def test_every_designed_patient_page_is_named_in_the_url_modules():
 
 def test_an_admin_on_the_care_team_reads_the_patient_page(clinic_admin, clinical_record):
     patient = clinical_record["patient"]
-    CareTeamMembershipFactory(patient=patient, physio=clinic_admin)
+    CareTeamMembershipFactory.create(patient=patient, physio=clinic_admin)
     client = Client()
     client.force_login(clinic_admin)
     url = reverse("clinic:patient", kwargs={"public_id": patient.public_id})
@@ -189,7 +189,7 @@ def test_django_admin_gives_a_superuser_no_unaudited_way_to_clinical_data(client
     from tests.factories import AdminFactory
     from tracker.models import CareTeamMembership
 
-    root = AdminFactory(username="root", is_superuser=True, is_staff=True)
+    root = AdminFactory.create(username="root", is_superuser=True, is_staff=True)
     client.force_login(root)
     links = CareTeamMembership.objects.count()
 

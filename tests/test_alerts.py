@@ -48,15 +48,15 @@ def kinds(alerts):
 
 # Each scenario: (set-up on the patient, expected (kind, severity, occurrence) among the alerts raised).
 def _red_flag(p):
-    CourseFactory(patient=p, kind="open", day_zero=ago(30))
+    CourseFactory.create(patient=p, kind="open", day_zero=ago(30))
     logs(p, range(3))
-    DailyLogFactory(patient=p, date=ago(3), rf_calf=True)
+    DailyLogFactory.create(patient=p, date=ago(3), rf_calf=True)
     # One alert per flag and day; the calf concerns the whole body, so no foot in the key.
     return AlertKind.RED_FLAG, Severity.CRITICAL, f"{ago(3).isoformat()}:rf_calf"
 
 
 def _worsening(p):
-    course = CourseFactory(patient=p, kind="massage", day_zero=ago(10))
+    course = CourseFactory.create(patient=p, kind="massage", day_zero=ago(10))
     logs(p, range(10, 14), pain=4)  # around day 0 (days -3 to 0): baseline 4
     logs(p, range(5), pain=6)  # days 6 to 10 at 6 (days 1 to 5 are gaps)
     # Treatment days only: from day 6, the first logged, the level is 6: 2 points worse than the start.
@@ -65,7 +65,7 @@ def _worsening(p):
 
 def _persistent_high_pain(p):
     # 7 before the course, 8 on days 8, 9 and 10: 7 or more for 3 days at the usual level (not 2 points above).
-    course = CourseFactory(patient=p, kind="needling", planned_sessions=6, day_zero=ago(10))
+    course = CourseFactory.create(patient=p, kind="needling", planned_sessions=6, day_zero=ago(10))
     logs(p, range(10, 14), pain=7)
     logs(p, range(3), pain=8)
     return AlertKind.PERSISTENT_HIGH_PAIN, Severity.LOW, f"{course.public_id}:left:{ago(2).isoformat()}"
@@ -73,7 +73,7 @@ def _persistent_high_pain(p):
 
 def _run_above_the_start(p):
     # 5 before the course, 8 on days 8, 9 and 10: a run of 7+ meaningfully above the start is worsening.
-    course = CourseFactory(patient=p, kind="massage", day_zero=ago(10))
+    course = CourseFactory.create(patient=p, kind="massage", day_zero=ago(10))
     logs(p, range(10, 14), pain=5)
     logs(p, range(3, 10), pain=4)
     logs(p, range(3), pain=8)
@@ -82,7 +82,7 @@ def _run_above_the_start(p):
 
 def _wound_concern(p):
     # After surgery: 8 for days 1 to 5, settled at 3 from day 6, then 6 for the last week.
-    course = CourseFactory(patient=p, kind="open", day_zero=ago(30))
+    course = CourseFactory.create(patient=p, kind="open", day_zero=ago(30))
     logs(p, range(30, 34), pain=5, footwear="cast")
     logs(p, range(25, 30), pain=8, footwear="cast")
     logs(p, range(7, 25), pain=3, footwear="supportive")
@@ -92,7 +92,7 @@ def _wound_concern(p):
 
 
 def _protection_ended_early(p):
-    course = CourseFactory(patient=p, kind="open", day_zero=ago(12))
+    course = CourseFactory.create(patient=p, kind="open", day_zero=ago(12))
     logs(p, range(12, 16), pain=5)
     logs(p, range(3, 12), pain=6, footwear="cast")
     logs(p, range(3), pain=5, footwear="supportive")  # out of the cast on day 10
@@ -100,9 +100,9 @@ def _protection_ended_early(p):
 
 
 def _needling_no_response(p):
-    course = CourseFactory(patient=p, kind="needling", planned_sessions=6, day_zero=ago(49))
+    course = CourseFactory.create(patient=p, kind="needling", planned_sessions=6, day_zero=ago(49))
     for week in range(6):
-        SessionFactory(patient=p, needling=True, course=course, date=ago(49 - 7 * week))
+        SessionFactory.create(patient=p, needling=True, course=course, date=ago(49 - 7 * week))
     logs(p, range(56))
     return AlertKind.NEEDLING_NO_RESPONSE, Severity.MEDIUM, str(course.public_id)
 
@@ -110,62 +110,62 @@ def _needling_no_response(p):
 def _overdue(p):
     # Day 50 after endoscopic release, not back to usual activities: later than most people (3 to 6 weeks), but
     # not yet later than one study's mean of 10 weeks: a low alert.
-    course = CourseFactory(patient=p, kind="endoscopic", day_zero=ago(50))
+    course = CourseFactory.create(patient=p, kind="endoscopic", day_zero=ago(50))
     logs(p, range(50, 54), pain=6)
     logs(p, range(50), pain=3, usual_activities="partly")
     return AlertKind.MILESTONE_OVERDUE, Severity.LOW, f"{course.public_id}:usual_activities"
 
 
 def _overdue_past_the_study_mean(p):
-    course = CourseFactory(patient=p, kind="endoscopic", day_zero=ago(80))
+    course = CourseFactory.create(patient=p, kind="endoscopic", day_zero=ago(80))
     logs(p, range(80, 84), pain=6)
     logs(p, range(80), pain=3, usual_activities="partly")
     return AlertKind.MILESTONE_OVERDUE, Severity.MEDIUM, f"{course.public_id}:usual_activities"
 
 
 def _post_op_worse_than_before(p):
-    course = CourseFactory(patient=p, kind="open", day_zero=ago(30))
+    course = CourseFactory.create(patient=p, kind="open", day_zero=ago(30))
     logs(p, range(30, 34), pain=5)
     logs(p, range(30), pain=7)
     return AlertKind.POST_OP_NOT_BETTER, Severity.MEDIUM, str(course.public_id)
 
 
 def _soreness(p):
-    course = CourseFactory(patient=p, kind="needling", planned_sessions=6, day_zero=ago(10))
-    SessionFactory(patient=p, needling=True, course=course, date=ago(5))
+    course = CourseFactory.create(patient=p, kind="needling", planned_sessions=6, day_zero=ago(10))
+    SessionFactory.create(patient=p, needling=True, course=course, date=ago(5))
     logs(p, range(11))
     DailyLog.objects.filter(patient=p, date=ago(1)).update(needling_soreness=2)
     return AlertKind.NEEDLING_SORENESS, Severity.MEDIUM, f"{course.public_id}:{ago(5).isoformat()}"
 
 
 def _adverse(p):
-    course = CourseFactory(patient=p, kind="massage", day_zero=ago(10))
+    course = CourseFactory.create(patient=p, kind="massage", day_zero=ago(10))
     logs(p, range(11))
-    s = SessionFactory(patient=p, course=course, date=ago(1), adverse=True)
+    s = SessionFactory.create(patient=p, course=course, date=ago(1), adverse=True)
     return AlertKind.MASSAGE_ADVERSE, Severity.MEDIUM, f"session:{s.pk}"
 
 
 def _no_improvement(p):
-    course = CourseFactory(patient=p, kind="needling", planned_sessions=6, day_zero=ago(200))
+    course = CourseFactory.create(patient=p, kind="needling", planned_sessions=6, day_zero=ago(200))
     logs(p, range(200, 204), pain=6)
     logs(p, range(5), pain=5)
     return AlertKind.NO_IMPROVEMENT, Severity.MEDIUM, str(course.public_id)
 
 
 def _silent_2(p):
-    CourseFactory(patient=p, kind="massage", day_zero=ago(20))
+    CourseFactory.create(patient=p, kind="massage", day_zero=ago(20))
     logs(p, range(3, 20))  # yesterday and the day before: no log
     return AlertKind.NO_LOG_2, Severity.LOW, f"last-log:{ago(3).isoformat()}"
 
 
 def _silent_7(p):
-    CourseFactory(patient=p, kind="massage", day_zero=ago(30))
+    CourseFactory.create(patient=p, kind="massage", day_zero=ago(30))
     logs(p, range(8, 30))
     return AlertKind.NO_LOG_7, Severity.MEDIUM, f"last-log:{ago(8).isoformat()}"
 
 
 def _never_logged(p):
-    CourseFactory(patient=p, kind="massage", day_zero=ago(3))
+    CourseFactory.create(patient=p, kind="massage", day_zero=ago(3))
     return AlertKind.NO_LOG_2, Severity.LOW, f"never:{ago(3).isoformat()}"
 
 
@@ -205,7 +205,7 @@ def test_it_raises_each_alert_the_rules_call_for(patient, scenario):
 
 @pytest.mark.django_db
 def test_it_raises_nothing_for_a_patient_logging_steadily(patient):
-    CourseFactory(patient=patient, kind="massage", day_zero=ago(20))
+    CourseFactory.create(patient=patient, kind="massage", day_zero=ago(20))
     logs(patient, range(25))
     assert alerts_raise_for_patient(patient=patient, today=TODAY) == []
 
@@ -213,7 +213,7 @@ def test_it_raises_nothing_for_a_patient_logging_steadily(patient):
 @pytest.mark.django_db
 def test_it_raises_each_alert_once(patient):
     _overdue(patient)
-    DailyLogFactory(patient=patient, date=ago(60), rf_fever=True)  # long ago: not raised
+    DailyLogFactory.create(patient=patient, date=ago(60), rf_fever=True)  # long ago: not raised
     first = alerts_raise_for_patient(patient=patient, today=TODAY)
     assert [a.kind for a in first] == [AlertKind.MILESTONE_OVERDUE]
     assert alerts_raise_for_patient(patient=patient, today=TODAY) == []
@@ -223,7 +223,7 @@ def test_it_raises_each_alert_once(patient):
 @pytest.mark.django_db
 def test_it_does_not_raise_an_acknowledged_occurrence_again(patient):
     _, _, occurrence = _red_flag(patient)
-    AlertFactory(
+    AlertFactory.create(
         patient=patient,
         kind=AlertKind.RED_FLAG,
         severity=Severity.CRITICAL,
@@ -236,7 +236,7 @@ def test_it_does_not_raise_an_acknowledged_occurrence_again(patient):
 
 @pytest.mark.django_db
 def test_it_raises_a_new_silence_after_a_new_log(patient):
-    CourseFactory(patient=patient, kind="massage", day_zero=ago(20))
+    CourseFactory.create(patient=patient, kind="massage", day_zero=ago(20))
     logs(patient, range(5, 20))
     assert kinds(alerts_raise_for_patient(patient=patient, today=TODAY)) == [(AlertKind.NO_LOG_2, Severity.LOW)]
     logs(patient, [3])
@@ -250,8 +250,8 @@ def test_it_raises_a_new_silence_after_a_new_log(patient):
 
 @pytest.mark.django_db
 def test_it_leaves_ended_courses_and_future_courses_alone_for_time_alerts(patient):
-    CourseFactory(patient=patient, kind="endoscopic", day_zero=ago(80), status="completed", ended_on=ago(60))
-    CourseFactory(patient=patient, kind="massage", day_zero=TODAY + timedelta(days=5))
+    CourseFactory.create(patient=patient, kind="endoscopic", day_zero=ago(80), status="completed", ended_on=ago(60))
+    CourseFactory.create(patient=patient, kind="massage", day_zero=TODAY + timedelta(days=5))
     assert alerts_raise_for_patient(patient=patient, today=TODAY) == []
 
 
@@ -274,15 +274,15 @@ def test_it_skips_a_duplicate_another_server_inserted_and_keeps_the_transaction_
 
 def _clinic():
     """A small clinic: one patient overdue, one silent, one fine, one inactive, one with no active course."""
-    overdue, silent, fine, inactive, ended = (PatientFactory() for _ in range(5))
+    overdue, silent, fine, inactive, ended = (PatientFactory.create() for _ in range(5))
     _overdue(overdue)
     _silent_7(silent)
-    CourseFactory(patient=fine, kind="massage", day_zero=ago(10))
+    CourseFactory.create(patient=fine, kind="massage", day_zero=ago(10))
     logs(fine, range(10))
     _red_flag(inactive)
     inactive.is_active = False
     inactive.save()
-    CourseFactory(patient=ended, kind="massage", day_zero=ago(100), status="stopped", ended_on=ago(50))
+    CourseFactory.create(patient=ended, kind="massage", day_zero=ago(100), status="stopped", ended_on=ago(50))
     return overdue, silent, fine, inactive, ended
 
 
@@ -315,8 +315,8 @@ def test_the_command_uses_each_patients_local_today(patient, monkeypatch):
     patient.save()
     today = patient.local_today()
     assert today == date(2026, 6, 16)
-    CourseFactory(patient=patient, kind="massage", day_zero=today - timedelta(days=10))
-    DailyLogFactory(patient=patient, date=today - timedelta(days=3), recorded_on=today - timedelta(days=3))
+    CourseFactory.create(patient=patient, kind="massage", day_zero=today - timedelta(days=10))
+    DailyLogFactory.create(patient=patient, date=today - timedelta(days=3), recorded_on=today - timedelta(days=3))
     run()
     assert Alert.objects.get(patient=patient).occurrence == f"last-log:{(today - timedelta(days=3)).isoformat()}"
 
@@ -367,7 +367,7 @@ def test_it_raises_a_red_flag_filled_in_for_the_oldest_day_a_patient_may_still_f
     # Today and the 7 days before can be filled in (tracker.selectors.patient.EDITABLE_DAYS_BACK). A red flag
     # ticked today on the day 7 days back is older than the report's 7-day window, but the care team has
     # never heard of it: it must raise its critical alert now.
-    CourseFactory(patient=patient, kind="massage", day_zero=ago(20))
+    CourseFactory.create(patient=patient, kind="massage", day_zero=ago(20))
     logs(patient, range(7))
     # The patient's own save, which raises the alerts in the same transaction.
     daily_log_save(
@@ -387,7 +387,7 @@ def test_it_raises_a_red_flag_filled_in_for_the_oldest_day_a_patient_may_still_f
 
 @pytest.mark.django_db
 def test_it_does_not_raise_an_old_red_flag_that_was_recorded_long_ago(patient):
-    CourseFactory(patient=patient, kind="massage", day_zero=ago(20))
+    CourseFactory.create(patient=patient, kind="massage", day_zero=ago(20))
     logs(patient, range(7))
     DailyLog.objects.create(
         patient=patient, date=ago(9), recorded_on=ago(9), foot="left", first_step_pain=5, average_pain=5, rf_fever=True
@@ -403,7 +403,7 @@ def test_it_does_not_raise_an_old_red_flag_that_was_recorded_long_ago(patient):
 
 @pytest.mark.django_db
 def test_chest_pain_added_to_a_day_already_alerted_for_a_calf_raises_its_own_critical_alert(patient):
-    CourseFactory(patient=patient, kind="massage", day_zero=ago(20))
+    CourseFactory.create(patient=patient, kind="massage", day_zero=ago(20))
     logs(patient, range(1, 10))
     day = {"first_step_pain": 4, "average_pain": 3, "rf_calf": True}
     daily_log_save(
@@ -428,9 +428,9 @@ def test_chest_pain_added_to_a_day_already_alerted_for_a_calf_raises_its_own_cri
 
 @pytest.mark.django_db
 def test_a_local_red_flag_is_raised_per_foot(patient):
-    CourseFactory(patient=patient, kind="open", foot="both", day_zero=ago(20))
-    DailyLogFactory(patient=patient, date=ago(1), foot="left", rf_wound=True)
-    DailyLogFactory(patient=patient, date=ago(1), foot="right", rf_wound=True, rf_fever=True)
+    CourseFactory.create(patient=patient, kind="open", foot="both", day_zero=ago(20))
+    DailyLogFactory.create(patient=patient, date=ago(1), foot="left", rf_wound=True)
+    DailyLogFactory.create(patient=patient, date=ago(1), foot="right", rf_wound=True, rf_fever=True)
     DailyLog.objects.filter(patient=patient, date=ago(1), foot="left").update(rf_fever=True)
     raised = sorted(
         a.occurrence for a in alerts_raise_for_patient(patient=patient, today=TODAY) if a.kind == "red_flag"
@@ -441,7 +441,7 @@ def test_a_local_red_flag_is_raised_per_foot(patient):
 
 @pytest.mark.django_db
 def test_filling_in_an_earlier_day_never_raises_a_second_alert_for_the_same_episode(patient):
-    course = CourseFactory(patient=patient, kind="massage", day_zero=ago(20))
+    course = CourseFactory.create(patient=patient, kind="massage", day_zero=ago(20))
     logs(patient, range(20, 24), pain=4)  # before the course: starting level 4
     logs(patient, range(3), pain=7)  # the last 3 days at 7: a run of 7+, 3 points above the start
     logs(patient, range(4, 20), pain=4)  # day 3 back not yet filled in
@@ -457,7 +457,7 @@ def test_filling_in_an_earlier_day_never_raises_a_second_alert_for_the_same_epis
 
 @pytest.mark.django_db
 def test_a_new_episode_after_the_last_one_ended_raises_a_new_alert(patient):
-    course = CourseFactory(patient=patient, kind="massage", day_zero=ago(30))
+    course = CourseFactory.create(patient=patient, kind="massage", day_zero=ago(30))
     logs(patient, range(30, 34), pain=4)
     logs(patient, range(12, 30), pain=4)
     logs(patient, range(9, 12), pain=8)  # an episode 9 to 11 days back
@@ -471,7 +471,7 @@ def test_a_new_episode_after_the_last_one_ended_raises_a_new_alert(patient):
 
 @pytest.mark.django_db
 def test_the_expected_post_operative_peak_raises_nothing(patient):
-    CourseFactory(patient=patient, kind="endoscopic", day_zero=ago(5))
+    CourseFactory.create(patient=patient, kind="endoscopic", day_zero=ago(5))
     logs(patient, range(5, 12), pain=5)
     logs(patient, range(5), pain=8, sym_swelling_redness=True)
     assert alerts_raise_for_patient(patient=patient, today=TODAY) == []
@@ -479,9 +479,9 @@ def test_the_expected_post_operative_peak_raises_nothing(patient):
 
 @pytest.mark.django_db
 def test_soreness_the_days_after_a_needling_session_raises_nothing(patient):
-    course = CourseFactory(patient=patient, kind="needling", planned_sessions=6, day_zero=ago(14))
+    course = CourseFactory.create(patient=patient, kind="needling", planned_sessions=6, day_zero=ago(14))
     for n in (14, 7, 0):
-        SessionFactory(patient=patient, needling=True, course=course, date=ago(n))
+        SessionFactory.create(patient=patient, needling=True, course=course, date=ago(n))
     logs(patient, range(14, 20), pain=5)
     for n in range(14):
         sore = (14 - n) % 7 in (1, 2)  # the 2 days after each session

@@ -15,7 +15,7 @@ LANDINGS = [(PatientFactory, "/today/"), (PhysioFactory, "/clinic/"), (AdminFact
 
 @pytest.mark.parametrize(("factory", "landing"), LANDINGS)
 def test_it_sends_each_role_to_its_page_from_the_root(client, factory, landing):
-    client.force_login(factory())
+    client.force_login(factory.create())
 
     response = client.get("/")
 
@@ -24,7 +24,7 @@ def test_it_sends_each_role_to_its_page_from_the_root(client, factory, landing):
 
 @pytest.mark.parametrize(("factory", "landing"), LANDINGS)
 def test_it_sends_each_role_to_its_page_after_sign_in(client, factory, landing):
-    user = factory()
+    user = factory.create()
 
     response = client.post("/accounts/login/", {"username": user.username, "password": TEST_PASSWORD}, follow=True)
 
@@ -39,7 +39,7 @@ def test_it_sends_an_anonymous_visitor_to_sign_in(client):
 
 
 def test_it_refuses_a_wrong_password_with_a_clear_message(client):
-    user = PatientFactory()
+    user = PatientFactory.create()
 
     response = client.post("/accounts/login/", {"username": user.username, "password": "nope-nope-nope"})
 
@@ -49,7 +49,7 @@ def test_it_refuses_a_wrong_password_with_a_clear_message(client):
 
 
 def test_it_audits_sign_in_and_failed_sign_in(client):
-    user = PatientFactory()
+    user = PatientFactory.create()
 
     client.post("/accounts/login/", {"username": user.username, "password": "wrong-password-1"})
     client.post("/accounts/login/", {"username": user.username, "password": TEST_PASSWORD})
@@ -59,7 +59,7 @@ def test_it_audits_sign_in_and_failed_sign_in(client):
 
 
 def test_it_signs_out_on_post(client):
-    client.force_login(PatientFactory())
+    client.force_login(PatientFactory.create())
 
     response = client.post("/accounts/logout/")
 
@@ -68,7 +68,7 @@ def test_it_signs_out_on_post(client):
 
 
 def test_it_e_mails_a_password_reset_link(client):
-    user = PatientFactory(email="alice@example.org")
+    user = PatientFactory.create(email="alice@example.org")
 
     response = client.post(reverse("password_reset"), {"email": "alice@example.org"})
 
@@ -89,7 +89,7 @@ def test_it_e_mails_a_password_reset_link(client):
     ],
 )
 def test_it_refuses_a_page_for_another_role(client, factory, url):
-    client.force_login(factory())
+    client.force_login(factory.create())
 
     assert client.get(url).status_code == 403
 

@@ -41,7 +41,7 @@ def test_it_trusts_x_forwarded_for_only_as_far_as_the_proxies(settings, proxies,
 @pytest.mark.django_db
 def test_the_sign_in_audit_and_the_lockout_see_the_client_behind_the_proxy(client, settings):
     settings.TRUSTED_PROXY_COUNT = 1
-    user = PatientFactory()
+    user = PatientFactory.create()
 
     client.post(
         "/accounts/login/",
@@ -56,7 +56,7 @@ def test_the_sign_in_audit_and_the_lockout_see_the_client_behind_the_proxy(clien
 @pytest.mark.django_db
 def test_a_lockout_behind_the_proxy_is_per_client_not_per_proxy(client, settings):
     settings.TRUSTED_PROXY_COUNT = 1
-    user = PatientFactory()
+    user = PatientFactory.create()
 
     def sign_in(password, address):
         return client.post(

@@ -34,8 +34,8 @@ def test_the_tables_cover_every_clinic_url():
 @pytest.fixture
 def targets(patient, physio):
     """The objects each patient URL needs: a needling course and an open alert of alice."""
-    course = CourseFactory(patient=patient, needling=True)
-    alert = AlertFactory(patient=patient, critical=True)
+    course = CourseFactory.create(patient=patient, needling=True)
+    alert = AlertFactory.create(patient=patient, critical=True)
     return {"course": course, "alert": alert}
 
 
@@ -95,7 +95,7 @@ def test_an_admin_off_the_care_team_gets_404(name, method, patient, targets, adm
 )
 def test_another_patients_course_or_alert_is_404(name, patient, physio, physio_client, targets):
     """bob may see alice, but a course or alert of someone else in alice's URL is still a 404."""
-    other = {"course": CourseFactory(needling=True), "alert": AlertFactory(critical=True)}
+    other = {"course": CourseFactory.create(needling=True), "alert": AlertFactory.create(critical=True)}
     response = physio_client.post(url_for(name, patient, other), VALID_POSTS.get(name, {}))
 
     assert response.status_code == 404

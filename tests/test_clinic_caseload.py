@@ -40,10 +40,10 @@ def _logs(patient, today: date, days, pain, **fields):
 
 
 def _patient(physio, name: str, **course):
-    patient = PatientFactory(username=name.lower(), first_name=name, last_name="Test")
-    CareTeamMembershipFactory(patient=patient, physio=physio)
+    patient = PatientFactory.create(username=name.lower(), first_name=name, last_name="Test")
+    CareTeamMembershipFactory.create(patient=patient, physio=physio)
     if course is not None and course.pop("course", True):
-        CourseFactory(patient=patient, **course)
+        CourseFactory.create(patient=patient, **course)
     return patient
 
 
@@ -115,7 +115,7 @@ def test_a_patient_with_a_course_and_no_log_yet_is_silent(physio, today):
 
 
 def test_it_puts_an_open_critical_alert_first_even_when_on_track(cast, physio, today):
-    AlertFactory(patient=cast["on_track"], critical=True, message="Chest pain reported by phone.")
+    AlertFactory.create(patient=cast["on_track"], critical=True, message="Chest pain reported by phone.")
 
     rows = caseload_rows(physio=physio)
 
@@ -125,7 +125,7 @@ def test_it_puts_an_open_critical_alert_first_even_when_on_track(cast, physio, t
 
 
 def test_it_shows_the_columns(cast, physio, today):
-    AlertFactory(patient=cast["worsening"])
+    AlertFactory.create(patient=cast["worsening"])
     rows = {r.patient.first_name: r for r in caseload_rows(physio=physio)}
 
     worsening = rows["Worsening"]
@@ -190,7 +190,7 @@ def test_it_paginates(physio, physio_client, today):
 
 
 def test_it_lists_only_the_care_team(cast, other_physio_client, physio):
-    PatientFactory(first_name="Stranger")
+    PatientFactory.create(first_name="Stranger")
     response = other_physio_client.get(CASELOAD)
 
     assert response.status_code == 200

@@ -34,9 +34,9 @@ def _post(client, patient, data: bytes, name="diary.csv"):
 
 def test_it_imports_the_export_format_round_trip(patient, physio, physio_client):
     """Another patient's export, imported for alice: every column comes back, notes un-neutralised."""
-    source = PatientFactory()
+    source = PatientFactory.create()
     today = patient.local_today()
-    DailyLogFactory(
+    DailyLogFactory.create(
         patient=source,
         date=today - timedelta(days=30),
         note="-better today",
@@ -47,7 +47,7 @@ def test_it_imports_the_export_format_round_trip(patient, physio, physio_client)
         footwear="boot",
         steps=4000,
     )
-    DailyLogFactory(patient=source, date=today - timedelta(days=29), foot="right", first_step_pain=0)
+    DailyLogFactory.create(patient=source, date=today - timedelta(days=29), foot="right", first_step_pain=0)
     data = logs_csv(DailyLog.objects.filter(patient=source)).encode()
 
     response = _post(physio_client, patient, data)
@@ -72,7 +72,7 @@ def test_it_imports_the_export_format_round_trip(patient, physio, physio_client)
 
 def test_it_refuses_bad_rows_and_imports_nothing(patient, physio, physio_client):
     today = patient.local_today()
-    DailyLogFactory(patient=patient, date=today - timedelta(days=10), foot="left")
+    DailyLogFactory.create(patient=patient, date=today - timedelta(days=10), foot="left")
     data = _csv(
         [
             {
@@ -222,7 +222,7 @@ def test_a_day_logged_by_the_patient_during_the_import_refuses_it_cleanly(patien
 
     def check_then_patient_saves(*args, **kwargs):
         checked = real_check(*args, **kwargs)
-        DailyLogFactory(patient=patient, date=day, foot="left", first_step_pain=2)  # the patient, meanwhile
+        DailyLogFactory.create(patient=patient, date=day, foot="left", first_step_pain=2)  # the patient, meanwhile
         return checked
 
     monkeypatch.setattr(services, "_check_rows", check_then_patient_saves)

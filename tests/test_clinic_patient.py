@@ -30,17 +30,19 @@ def page_url(patient):
 
 @pytest.fixture
 def needling(patient):
-    return CourseFactory(
+    return CourseFactory.create(
         patient=patient, needling=True, foot="both", day_zero=patient.local_today() - timedelta(days=10)
     )
 
 
 def test_it_shows_the_whole_story(patient, physio, physio_client, needling):
     today = patient.local_today()
-    DailyLogFactory(patient=patient, date=today, first_step_pain=6, note="Stairs were hard")
-    SessionFactory(patient=patient, needling=True, course=needling, performed_by=physio, date=today - timedelta(days=2))
-    AlertFactory(patient=patient, message="No log for 2 days (test).")
-    ClinicalNoteFactory(patient=patient, author=physio, text="Check footwear next visit.")
+    DailyLogFactory.create(patient=patient, date=today, first_step_pain=6, note="Stairs were hard")
+    SessionFactory.create(
+        patient=patient, needling=True, course=needling, performed_by=physio, date=today - timedelta(days=2)
+    )
+    AlertFactory.create(patient=patient, message="No log for 2 days (test).")
+    ClinicalNoteFactory.create(patient=patient, author=physio, text="Check footwear next visit.")
 
     response = physio_client.get(page_url(patient))
 
@@ -77,8 +79,8 @@ def test_it_runs_a_fixed_number_of_queries_whatever_the_days(
     few = count()
     today = patient.local_today()
     for d in range(40):
-        DailyLogFactory(patient=patient, date=today - timedelta(days=d), foot="right")
-        SessionFactory(patient=patient, date=today - timedelta(days=d))
+        DailyLogFactory.create(patient=patient, date=today - timedelta(days=d), foot="right")
+        SessionFactory.create(patient=patient, date=today - timedelta(days=d))
     assert count() == few
 
 
@@ -100,7 +102,7 @@ def test_it_refuses_an_empty_note_on_the_form(patient, physio_client):
 
 
 def test_notes_are_never_shown_to_the_patient(patient, physio, patient_client):
-    ClinicalNoteFactory(patient=patient, author=physio, text="PRIVATE-CLINICAL-NOTE-42")
+    ClinicalNoteFactory.create(patient=patient, author=physio, text="PRIVATE-CLINICAL-NOTE-42")
 
     # Every page and export of hers must open (a page that fails to open shows nothing, and proves nothing).
     for name in ("today", "history", "progress", "account", "export_csv", "export_json"):
@@ -114,7 +116,7 @@ def test_notes_are_never_shown_to_the_patient(patient, physio, patient_client):
 
 
 def test_it_acknowledges_an_alert_with_a_note(patient, physio, physio_client):
-    alert = AlertFactory(patient=patient, critical=True)
+    alert = AlertFactory.create(patient=patient, critical=True)
     url = reverse("clinic:alert_acknowledge", args=[patient.public_id, alert.pk])
 
     response = physio_client.post(url, {"note": "Phoned her; GP today.", "next": reverse("clinic:alerts")})
@@ -128,7 +130,7 @@ def test_it_acknowledges_an_alert_with_a_note(patient, physio, physio_client):
 
 
 def test_acknowledging_needs_a_note(patient, physio_client):
-    alert = AlertFactory(patient=patient, critical=True)
+    alert = AlertFactory.create(patient=patient, critical=True)
     url = reverse("clinic:alert_acknowledge", args=[patient.public_id, alert.pk])
 
     response = physio_client.post(url, {"note": " ", "next": reverse("clinic:alerts")})
@@ -140,7 +142,7 @@ def test_acknowledging_needs_a_note(patient, physio_client):
 
 
 def test_acknowledging_twice_keeps_the_first(patient, physio, other_physio):
-    alert = AlertFactory(patient=patient)
+    alert = AlertFactory.create(patient=patient)
     services.alert_acknowledge(alert=alert, note="First.", audit=AuditContext(actor=physio))
 
     with pytest.raises(Exception, match="already acknowledged"):
@@ -150,7 +152,7 @@ def test_acknowledging_twice_keeps_the_first(patient, physio, other_physio):
 
 
 def test_it_ignores_an_offsite_next(patient, physio_client):
-    alert = AlertFactory(patient=patient)
+    alert = AlertFactory.create(patient=patient)
     url = reverse("clinic:alert_acknowledge", args=[patient.public_id, alert.pk])
 
     response = physio_client.post(url, {"note": "Done.", "next": "https://evil.example/"})
@@ -162,13 +164,15 @@ def test_the_alerts_page_lists_open_alerts_most_severe_then_newest(patient, phys
     from django.utils import timezone
 
     now = timezone.now()
-    low_new = AlertFactory(patient=patient, message="low new", created_at=now)
-    critical_old = AlertFactory(
+    low_new = AlertFactory.create(patient=patient, message="low new", created_at=now)
+    critical_old = AlertFactory.create(
         patient=patient, critical=True, message="critical old", created_at=now - timedelta(days=3)
     )
-    critical_new = AlertFactory(patient=patient, critical=True, message="critical new", occurrence="x2", created_at=now)
-    AlertFactory(patient=patient, acknowledged=True, message="done already")
-    AlertFactory(message="someone else's")
+    critical_new = AlertFactory.create(
+        patient=patient, critical=True, message="critical new", occurrence="x2", created_at=now
+    )
+    AlertFactory.create(patient=patient, acknowledged=True, message="done already")
+    AlertFactory.create(message="someone else's")
 
     response = physio_client.get(reverse("clinic:alerts"))
 
@@ -268,7 +272,7 @@ def test_it_sets_planned_sessions(patient, physio_client, needling):
 
 def test_it_records_a_needling_session_and_raises_alerts(patient, physio, physio_client, needling):
     today = patient.local_today()
-    DailyLogFactory(patient=patient, date=today, red_flag=True)  # a red flag the alerts service should raise
+    DailyLogFactory.create(patient=patient, date=today, red_flag=True)  # a red flag the alerts service should raise
     prefix = f"needling-{needling.public_id}"
 
     response = physio_client.post(
@@ -312,7 +316,7 @@ def test_it_refuses_a_session_in_the_future(patient, physio_client, needling):
 
 
 def test_no_needling_session_on_a_massage_course(patient, physio_client):
-    course = CourseFactory(patient=patient)
+    course = CourseFactory.create(patient=patient)
     prefix = f"needling-{course.public_id}"
     response = physio_client.post(
         reverse("clinic:needling_session_record", args=[patient.public_id, course.public_id]),
@@ -325,7 +329,7 @@ def test_no_needling_session_on_a_massage_course(patient, physio_client):
 
 def test_the_page_shown_again_after_a_refused_change_is_audited_as_a_read(patient, physio, physio_client):
     """A refused note re-renders the whole patient page (logs, alerts, notes): that read is audited too."""
-    DailyLogFactory(patient=patient, date=patient.local_today())
+    DailyLogFactory.create(patient=patient, date=patient.local_today())
 
     response = physio_client.post(reverse("clinic:note_add", args=[patient.public_id]), {"text": "   "})
 
@@ -335,7 +339,7 @@ def test_the_page_shown_again_after_a_refused_change_is_audited_as_a_read(patien
 
 
 def test_the_alerts_page_shown_again_after_a_refused_acknowledgement_is_audited(patient, physio, physio_client):
-    alert = AlertFactory(patient=patient, critical=True)
+    alert = AlertFactory.create(patient=patient, critical=True)
     url = reverse("clinic:alert_acknowledge", args=[patient.public_id, alert.pk])
 
     response = physio_client.post(url, {"note": " ", "next": reverse("clinic:alerts")})

@@ -182,9 +182,9 @@ def a_year(patient, physio):
     """Alice after a year: three courses, both feet logged daily, red flags, sessions, alerts, long notes."""
     today = patient.local_today()
     start = today - timedelta(days=365)
-    CourseFactory(patient=patient, needling=True, foot="both", day_zero=start)
-    CourseFactory(patient=patient, endoscopic=True, day_zero=today - timedelta(days=120))
-    CourseFactory(patient=patient, day_zero=today - timedelta(days=300), stopped=True)
+    CourseFactory.create(patient=patient, needling=True, foot="both", day_zero=start)
+    CourseFactory.create(patient=patient, endoscopic=True, day_zero=today - timedelta(days=120))
+    CourseFactory.create(patient=patient, day_zero=today - timedelta(days=300), stopped=True)
     DailyLog.objects.bulk_create(
         [
             DailyLog(
@@ -202,11 +202,11 @@ def a_year(patient, physio):
         ]
     )
     for d in range(0, 360, 12):
-        SessionFactory(patient=patient, needling=True, date=start + timedelta(days=d), performed_by=physio)
+        SessionFactory.create(patient=patient, needling=True, date=start + timedelta(days=d), performed_by=physio)
     for i in range(20):
-        AlertFactory(patient=patient, critical=i % 3 == 0, message=f"Alert number {i} " + "x" * 200)
+        AlertFactory.create(patient=patient, critical=i % 3 == 0, message=f"Alert number {i} " + "x" * 200)
     for _ in range(12):
-        ClinicalNoteFactory(patient=patient, author=physio, text="A long clinical note. " * 300)
+        ClinicalNoteFactory.create(patient=patient, author=physio, text="A long clinical note. " * 300)
     return today
 
 
@@ -265,12 +265,12 @@ def test_the_pdf_of_a_patient_with_nothing_yet(patient, physio, physio_client):
 def test_a_typical_history_fits_at_full_detail(patient, physio):
     """Six weeks of daily logs, a course, a few sessions and notes: 3 pages or fewer without cutting anything."""
     today = patient.local_today()
-    CourseFactory(patient=patient, needling=True, day_zero=today - timedelta(days=42))
+    CourseFactory.create(patient=patient, needling=True, day_zero=today - timedelta(days=42))
     for d in range(45):
-        DailyLogFactory(patient=patient, date=today - timedelta(days=d), first_step_pain=max(0, 7 - d // 7))
+        DailyLogFactory.create(patient=patient, date=today - timedelta(days=d), first_step_pain=max(0, 7 - d // 7))
     for d in range(0, 42, 7):
-        SessionFactory(patient=patient, needling=True, date=today - timedelta(days=d), performed_by=physio)
-    ClinicalNoteFactory(patient=patient, author=physio, text="Improving; continue plan.")
+        SessionFactory.create(patient=patient, needling=True, date=today - timedelta(days=d), performed_by=physio)
+    ClinicalNoteFactory.create(patient=patient, author=physio, text="Improving; continue plan.")
 
     document = report_document(report_context(patient=patient, today=today, prepared_by=physio, limits=LEVELS[0]))
 
@@ -284,8 +284,8 @@ def test_a_typical_history_fits_at_full_detail(patient, physio):
 
 def test_logs_csv_neutralises_formulas_and_audits(patient, physio, physio_client):
     today = patient.local_today()
-    DailyLogFactory(patient=patient, date=today, note='=HYPERLINK("https://evil.example")')
-    DailyLogFactory(patient=patient, date=today - timedelta(days=1), note="+1 better, -2 worse, @home")
+    DailyLogFactory.create(patient=patient, date=today, note='=HYPERLINK("https://evil.example")')
+    DailyLogFactory.create(patient=patient, date=today - timedelta(days=1), note="+1 better, -2 worse, @home")
 
     response = physio_client.get(reverse("clinic:logs_csv", args=[patient.public_id]))
 

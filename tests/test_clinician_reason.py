@@ -22,7 +22,7 @@ def calf(patient, physio):
     """Alice, alone in Bob's caseload, ticked "pain and swelling in one calf" yesterday."""
     CareTeamMembership.objects.filter(physio=physio).exclude(patient=patient).delete()
     today = patient.local_today()
-    CourseFactory(patient=patient, kind="massage", day_zero=today - timedelta(days=20))
+    CourseFactory.create(patient=patient, kind="massage", day_zero=today - timedelta(days=20))
     DailyLog.objects.bulk_create(
         [
             DailyLog(

@@ -17,8 +17,8 @@ D0 = date(2026, 1, 5)
 
 
 def _patient_on(kind: str, pains_by_day: dict[int, int], *, foot: str = "left", day_zero: date = D0, **course):
-    patient = PatientFactory()
-    CourseFactory(patient=patient, kind=kind, foot=foot, day_zero=day_zero, **course)
+    patient = PatientFactory.create()
+    CourseFactory.create(patient=patient, kind=kind, foot=foot, day_zero=day_zero, **course)
     feet = ["left", "right"] if foot == "both" else [foot]
     DailyLog.objects.bulk_create(
         [
@@ -68,8 +68,8 @@ def test_it_counts_only_that_kind_the_treated_foot_from_day_0_and_up_to_the_end(
     for _ in range(5):
         _patient_on("endoscopic", {1: 4})
     _patient_on("massage", {1: 10})  # another kind
-    odd = PatientFactory()
-    CourseFactory(
+    odd = PatientFactory.create()
+    CourseFactory.create(
         patient=odd, kind="endoscopic", foot="left", day_zero=D0, status="completed", ended_on=D0 + timedelta(days=3)
     )
     DailyLog.objects.bulk_create(
@@ -132,7 +132,7 @@ def test_a_log_under_two_courses_of_the_kind_counts_once_for_the_earlier_course(
     twice = _patient_on(
         "massage", {10: 0}, day_zero=D0 - timedelta(days=7), status="completed", ended_on=D0 + timedelta(days=6)
     )
-    CourseFactory(patient=twice, kind="massage", foot="left", day_zero=D0)
+    CourseFactory.create(patient=twice, kind="massage", foot="left", day_zero=D0)
 
     [week1] = cohort_band(kind="massage", exclude_patient_id=None)
 

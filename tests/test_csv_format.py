@@ -1,6 +1,7 @@
 import csv
 import io
 from datetime import date
+from typing import TypedDict
 
 import pytest
 
@@ -47,7 +48,14 @@ def test_it_writes_the_export_columns_in_order():
 # Reading a diary file (the import's parser: pure, no database)
 # ----------------------------------------------------------------------------------------------------------
 
-LIMITS = {"required": ("date", "foot", "first_step_pain", "average_pain"), "max_bytes": 4096, "max_rows": 3}
+
+class Limits(TypedDict):
+    required: tuple[str, ...]
+    max_bytes: int
+    max_rows: int
+
+
+LIMITS: Limits = {"required": ("date", "foot", "first_step_pain", "average_pain"), "max_bytes": 4096, "max_rows": 3}
 
 
 def test_it_reads_the_export_back_into_log_values():

@@ -28,7 +28,7 @@ def page_of(response, status=200) -> Page:
 
 
 def test_a_rejected_daily_log_ties_each_message_to_its_question_on_the_right_foot(patient_client, patient):
-    CourseFactory(patient=patient, foot="both")
+    CourseFactory.create(patient=patient, foot="both")
     data = {"left-first_step_pain": "5", "left-average_pain": "4", "right-average_pain": "3"}
 
     page = page_of(patient_client.post("/today/", data | {"right-minutes_on_feet": "-5"}))
@@ -112,8 +112,8 @@ def test_a_rejected_note_ties_its_message_to_the_note(patient, physio_client):
 
 @pytest.mark.parametrize("back_to", ["alerts", "patient"])
 def test_a_rejected_acknowledgement_ties_its_message_to_that_alerts_note(patient, physio_client, back_to):
-    other = AlertFactory(patient=patient)
-    alert = AlertFactory(patient=patient, critical=True)
+    other = AlertFactory.create(patient=patient)
+    alert = AlertFactory.create(patient=patient, critical=True)
     next_url = reverse("clinic:alerts") if back_to == "alerts" else reverse("clinic:patient", args=[patient.public_id])
 
     response = physio_client.post(
@@ -154,8 +154,8 @@ def test_a_rejected_acknowledgement_ties_its_message_to_that_alerts_note(patient
 def test_every_form_page_names_only_elements_it_has(
     who, url, patient, physio, clinic_admin, patient_client, physio_client, admin_client_, client
 ):
-    CourseFactory(patient=patient, needling=True, foot="both")
-    AlertFactory(patient=patient, critical=True)
+    CourseFactory.create(patient=patient, needling=True, foot="both")
+    AlertFactory.create(patient=patient, critical=True)
     clients = {"patient": patient_client, "physio": physio_client, "admin": admin_client_, "anonymous": client}
     if url == "patient-page":
         url = reverse("clinic:patient", args=[patient.public_id])

@@ -142,7 +142,7 @@ def test_a_token_is_looked_up_only_up_to_200_characters(token, found):
     """Links carry 43 characters; anything over 200 is refused before it is hashed or looked up."""
     from tracker.selectors.accounts import invitation_get_by_token
 
-    invitation = InvitationFactory(token_hash=hashlib.sha256(token.encode()).hexdigest())
+    invitation = InvitationFactory.create(token_hash=hashlib.sha256(token.encode()).hexdigest())
 
     assert invitation_get_by_token(token=token) == (invitation if found else None)
 
@@ -238,7 +238,7 @@ def test_only_admins_invite(physio_client, patient_client):
 
 @pytest.mark.parametrize("name", ["invitation_resend", "invitation_revoke"])
 def test_resend_and_revoke_are_post_only_and_admin_only(admin_client_, physio_client, name):
-    invitation = InvitationFactory()
+    invitation = InvitationFactory.create()
     url = reverse(f"manage:{name}", kwargs={"pk": invitation.pk})
     assert admin_client_.get(url).status_code == 405
     assert physio_client.post(url).status_code == 403
@@ -247,8 +247,8 @@ def test_resend_and_revoke_are_post_only_and_admin_only(admin_client_, physio_cl
 
 
 def test_the_users_page_lists_waiting_invitations(admin_client_):
-    InvitationFactory(email="waiting@example.org")
-    InvitationFactory(email="accepted@example.org", accepted_at=timezone.now(), user=PatientFactory())
+    InvitationFactory.create(email="waiting@example.org")
+    InvitationFactory.create(email="accepted@example.org", accepted_at=timezone.now(), user=PatientFactory.create())
     page = admin_client_.get(reverse("manage:users")).content.decode()
     assert "waiting@example.org" in page
     assert "accepted@example.org" not in page

@@ -34,12 +34,12 @@ def _forget_sign_ins():
 @pytest.fixture
 def trail(admin_client_, patient, physio, other_physio):
     _forget_sign_ins()
-    erin = PatientFactory(username="erin", first_name="Erin", last_name="Ellis")
+    erin = PatientFactory.create(username="erin", first_name="Erin", last_name="Ellis")
     return [
-        AuditEventFactory(actor=physio, patient=patient, action=AuditAction.VIEW, at=_at("2026-03-01")),
-        AuditEventFactory(actor=physio, patient=erin, action=AuditAction.EXPORT, at=_at("2026-03-05")),
-        AuditEventFactory(actor=other_physio, patient=patient, action=AuditAction.VIEW, at=_at("2026-03-10")),
-        AuditEventFactory(
+        AuditEventFactory.create(actor=physio, patient=patient, action=AuditAction.VIEW, at=_at("2026-03-01")),
+        AuditEventFactory.create(actor=physio, patient=erin, action=AuditAction.EXPORT, at=_at("2026-03-05")),
+        AuditEventFactory.create(actor=other_physio, patient=patient, action=AuditAction.VIEW, at=_at("2026-03-10")),
+        AuditEventFactory.create(
             actor=None, actor_username="mallory", patient=None, action=AuditAction.LOGIN_FAILED, at=_at("2026-03-12")
         ),
     ]
@@ -139,9 +139,13 @@ def test_it_exports_the_filtered_trail_as_csv(admin_client_, clinic_admin, trail
 
 
 def test_the_export_neutralises_spreadsheet_formulas(admin_client_, physio, patient):
-    AuditEventFactory(actor=physio, patient=patient, target='=HYPERLINK("http://evil.example","x")')
-    AuditEventFactory(actor=None, actor_username="@SUM(A1)", patient=None, target="+1", action=AuditAction.LOGIN_FAILED)
-    AuditEventFactory(actor=None, actor_username="-2+3", patient=None, target="\tcmd", action=AuditAction.LOGIN_FAILED)
+    AuditEventFactory.create(actor=physio, patient=patient, target='=HYPERLINK("http://evil.example","x")')
+    AuditEventFactory.create(
+        actor=None, actor_username="@SUM(A1)", patient=None, target="+1", action=AuditAction.LOGIN_FAILED
+    )
+    AuditEventFactory.create(
+        actor=None, actor_username="-2+3", patient=None, target="\tcmd", action=AuditAction.LOGIN_FAILED
+    )
     rows = _csv(admin_client_.get(reverse("manage:audit_export")))
     cells = [cell for row in rows[1:] for cell in row]
     assert '\'=HYPERLINK("http://evil.example","x")' in cells
@@ -161,7 +165,7 @@ def test_the_audit_export_uses_the_shared_cell_neutraliser(value, expected):
 
 
 def test_admin_actions_appear_on_the_trail_page(admin_client_, patient, physio):
-    other = PhysioFactory(username="frank")
+    other = PhysioFactory.create(username="frank")
     admin_client_.post(reverse("manage:user_role", kwargs={"public_id": other.public_id}), {"role": "admin"})
     admin_client_.post(reverse("manage:invite"), {"email": "gina@example.org", "role": "patient"})
     admin_client_.post(reverse("manage:user_deactivate", kwargs={"public_id": patient.public_id}))
@@ -188,7 +192,7 @@ def test_dates_use_the_clinic_time_zone(settings, admin_client_, physio, patient
     timezone.activate("Pacific/Auckland")
     try:
         # 23:30 UTC on 1 March is 12:30 on 2 March in Auckland.
-        event = AuditEventFactory(actor=physio, patient=patient, at=datetime(2026, 3, 1, 23, 30, tzinfo=UTC))
+        event = AuditEventFactory.create(actor=physio, patient=patient, at=datetime(2026, 3, 1, 23, 30, tzinfo=UTC))
         found = admin_client_.get(URL, {"date_from": "2026-03-02", "date_to": "2026-03-02"}).context["page"]
         assert [e.pk for e in admin_client_.get(URL, {"date_to": "2026-03-01"}).context["page"]] == []
         assert [e.pk for e in found] == [event.pk]
@@ -197,5 +201,5 @@ def test_dates_use_the_clinic_time_zone(settings, admin_client_, physio, patient
 
 
 def test_old_events_stay_readable(admin_client_, physio, patient):
-    AuditEventFactory(actor=physio, patient=patient, at=timezone.now() - timedelta(days=3650))
+    AuditEventFactory.create(actor=physio, patient=patient, at=timezone.now() - timedelta(days=3650))
     assert admin_client_.get(URL).status_code == 200

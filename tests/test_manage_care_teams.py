@@ -35,7 +35,7 @@ def test_it_lists_patients_with_their_care_team(admin_client_, patient, physio, 
 
 
 def test_it_shows_who_is_on_a_physios_team(admin_client_, patient, physio):
-    PatientFactory(username="erin")
+    PatientFactory.create(username="erin")
     response = admin_client_.get(URL, {"physio": physio.public_id})
     on_team = {p.username: p.on_team for p in response.context["page"]}
     assert on_team == {"alice": True, "erin": False}
@@ -46,8 +46,8 @@ def test_it_shows_who_is_on_a_physios_team(admin_client_, patient, physio):
 
 
 def test_it_searches_patients_by_any_word_of_their_names_or_address(admin_client_, patient, physio):
-    PatientFactory(username="erin", first_name="Erin", last_name="Ward", email="erin@clinic.example")
-    PatientFactory(username="frank", first_name="Frank", last_name="Wardell")
+    PatientFactory.create(username="erin", first_name="Erin", last_name="Ward", email="erin@clinic.example")
+    PatientFactory.create(username="frank", first_name="Frank", last_name="Wardell")
 
     found = lambda q: [p.username for p in admin_client_.get(URL, {"q": q}).context["page"]]  # noqa: E731
 
@@ -78,7 +78,7 @@ def test_it_assigns_in_bulk_and_leaves_existing_links_alone(admin_client_, patie
 def test_it_takes_off_one_and_in_bulk(admin_client_, physio, patient):
     others = PatientFactory.create_batch(3)
     for p in others:
-        CareTeamMembershipFactory(physio=physio, patient=p)
+        CareTeamMembershipFactory.create(physio=physio, patient=p)
 
     _change(admin_client_, physio, [patient], "remove")
     assert set(patients_in_care_of(physio)) == set(others)
@@ -113,7 +113,7 @@ def test_a_change_takes_effect_on_the_next_request(admin_client_, other_physio_c
 
 
 def test_it_refuses_a_patient_as_the_physio(admin_client_, patient):
-    other = PatientFactory()
+    other = PatientFactory.create()
     response = _change(admin_client_, other, [patient], "assign", follow=True)
     assert not CareTeamMembership.objects.filter(physio=other).exists()
     assert "Select a valid choice" in response.content.decode()
@@ -125,7 +125,7 @@ def test_it_refuses_a_physio_as_a_patient(admin_client_, physio, other_physio):
 
 
 def test_it_refuses_a_deactivated_patient(admin_client_, physio):
-    gone = PatientFactory(is_active=False)
+    gone = PatientFactory.create(is_active=False)
     _change(admin_client_, physio, [gone], "assign")
     assert not CareTeamMembership.objects.filter(patient=gone).exists()
 
@@ -137,7 +137,7 @@ def test_an_admin_cannot_put_themselves_on_a_care_team(admin_client_, clinic_adm
 
 
 def test_another_admin_can_put_an_admin_on_a_care_team(admin_client_, patient):
-    treating_admin = AdminFactory(username="tess")
+    treating_admin = AdminFactory.create(username="tess")
     _change(admin_client_, treating_admin, [patient], "assign")
     assert list(patients_in_care_of(treating_admin)) == [patient]
 
@@ -148,7 +148,7 @@ def test_the_service_refuses_an_inactive_physio(clinic_admin, patient):
     from tracker.services.accounts import care_team_assign
     from tracker.services.audit import AuditContext
 
-    gone = PhysioFactory(is_active=False)
+    gone = PhysioFactory.create(is_active=False)
     with pytest.raises(ValidationError, match=ERROR_NOT_CLINICIAN):
         care_team_assign(physio=gone, patients=[patient], audit=AuditContext(actor=clinic_admin))
 
@@ -179,7 +179,7 @@ def test_changes_are_post_only(admin_client_):
 @pytest.mark.parametrize("patients", [1, 30])
 def test_the_page_runs_a_fixed_number_of_queries(admin_client_, django_assert_num_queries, physio, patients):
     for p in PatientFactory.create_batch(patients):
-        CareTeamMembershipFactory(patient=p, physio=physio)
+        CareTeamMembershipFactory.create(patient=p, physio=physio)
     # 1 session, 2 user, 3 the chosen physio (the form's choice), 4 count, 5 the page of patients,
     # 6 their care-team links with the physios, 7 the physios for the select, 8-10 session saved (savepoint).
     with django_assert_num_queries(10):
@@ -190,7 +190,7 @@ def test_the_page_runs_a_fixed_number_of_queries(admin_client_, django_assert_nu
 def test_a_deactivated_physio_can_be_taken_off_but_not_assigned(admin_client_, physio, patient):
     physio.is_active = False
     physio.save()
-    erin = PatientFactory(username="erin")
+    erin = PatientFactory.create(username="erin")
     _change(admin_client_, physio, [erin], "assign")
     assert not CareTeamMembership.objects.filter(physio=physio, patient=erin).exists()
     _change(admin_client_, physio, [patient], "remove")

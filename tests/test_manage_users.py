@@ -92,7 +92,7 @@ def test_it_404s_an_unknown_user(admin_client_):
 
 
 def test_it_lists_and_searches_accounts(admin_client_, patient, physio, other_physio):
-    PatientFactory(username="zed", first_name="Zed", last_name="Zimmer", is_active=False)
+    PatientFactory.create(username="zed", first_name="Zed", last_name="Zimmer", is_active=False)
 
     page = admin_client_.get(reverse("manage:users")).content.decode()
     for name in ("Alice Archer", "Bob Baker", "Charlie Chen", "Zed Zimmer", "Dana Diaz"):
@@ -135,8 +135,8 @@ def test_the_list_runs_a_fixed_number_of_queries(admin_client_, django_assert_nu
 def test_it_shows_no_clinical_data(admin_client_, patient, physio, course):
     from tests.factories import ClinicalNoteFactory, DailyLogFactory
 
-    DailyLogFactory(patient=patient, note="SECRET-LOG-NOTE")
-    ClinicalNoteFactory(patient=patient, author=physio, text="SECRET-CLINICAL-NOTE")
+    DailyLogFactory.create(patient=patient, note="SECRET-LOG-NOTE")
+    ClinicalNoteFactory.create(patient=patient, author=physio, text="SECRET-CLINICAL-NOTE")
     for url in (reverse("manage:users"), _user_url("user_detail", patient), reverse("manage:care_teams")):
         page = admin_client_.get(url).content.decode()
         assert "SECRET-LOG-NOTE" not in page
@@ -199,7 +199,7 @@ def test_an_admin_cannot_change_their_own_role_or_deactivate_themselves(admin_cl
 def test_a_deactivated_account_cannot_sign_in_and_its_data_stays(client, admin_client_, patient, physio, course):
     from tests.factories import DailyLogFactory
 
-    DailyLogFactory(patient=patient)
+    DailyLogFactory.create(patient=patient)
     admin_client_.post(_user_url("user_deactivate", patient))
     patient.refresh_from_db()
     assert not patient.is_active
@@ -234,7 +234,7 @@ def test_reactivation_lets_them_sign_in_again(client, admin_client_, patient):
 
 def test_it_sends_a_password_reset_to_that_account_only(admin_client_, clinic_admin, patient, client):
     # Another account sharing the address must not get a link to Alice's account or its own.
-    UserFactory(username="alice2", email=patient.email)
+    UserFactory.create(username="alice2", email=patient.email)
     response = admin_client_.post(_user_url("user_password_reset", patient))
     assert response.status_code == 302
     assert len(mail.outbox) == 1
@@ -282,14 +282,14 @@ def test_django_admin_is_for_superusers_only(admin_client_, client, db):
     assert response.status_code == 302 and response.url.startswith("/admin/login/")
     assert admin_client_.get("/admin/tracker/user/").status_code == 302
 
-    superuser = AdminFactory(username="root", is_superuser=True, is_staff=True)
+    superuser = AdminFactory.create(username="root", is_superuser=True, is_staff=True)
     client.force_login(superuser)
     assert client.get("/admin/").status_code == 200
     assert client.get("/admin/tracker/user/").status_code == 200
 
 
 def test_a_staff_flag_alone_does_not_open_django_admin(client, db):
-    staff = PhysioFactory(username="staffer", is_staff=True)
+    staff = PhysioFactory.create(username="staffer", is_staff=True)
     client.force_login(staff)
     assert client.get("/admin/").status_code == 302
 
@@ -297,7 +297,7 @@ def test_a_staff_flag_alone_does_not_open_django_admin(client, db):
 def test_a_clinic_admin_cannot_demote_or_deactivate_a_superuser(admin_client_, db):
     from tracker.services.accounts import ERROR_SUPERUSER
 
-    root = AdminFactory(username="root", is_superuser=True, is_staff=True)
+    root = AdminFactory.create(username="root", is_superuser=True, is_staff=True)
     response = admin_client_.post(_user_url("user_role", root), {"role": Role.PATIENT}, follow=True)
     from django.utils.html import escape
 
@@ -310,7 +310,7 @@ def test_a_clinic_admin_cannot_demote_or_deactivate_a_superuser(admin_client_, d
 def test_a_clinic_admin_cannot_reactivate_a_superuser_another_superuser_deactivated(admin_client_, db):
     from tracker.models import AuditEvent
 
-    root = AdminFactory(username="root", is_superuser=True, is_staff=True, is_active=False)
+    root = AdminFactory.create(username="root", is_superuser=True, is_staff=True, is_active=False)
 
     admin_client_.post(_user_url("user_reactivate", root))
 
@@ -320,8 +320,8 @@ def test_a_clinic_admin_cannot_reactivate_a_superuser_another_superuser_deactiva
 
 
 def test_a_superuser_can_change_a_superuser(client, db):
-    root = AdminFactory(username="root", is_superuser=True)
-    other_root = AdminFactory(username="root2", is_superuser=True)
+    root = AdminFactory.create(username="root", is_superuser=True)
+    other_root = AdminFactory.create(username="root2", is_superuser=True)
     client.force_login(root)
     client.post(_user_url("user_deactivate", other_root))
     other_root.refresh_from_db()

@@ -28,7 +28,7 @@ DAY = date(2026, 11, 20)
 
 def refused(factory, **kwargs):
     with pytest.raises(IntegrityError), transaction.atomic():
-        factory(**kwargs)
+        factory.create(**kwargs)
 
 
 def test_it_builds_every_model_from_its_factory():
@@ -43,14 +43,14 @@ def test_it_builds_every_model_from_its_factory():
         InvitationFactory,
         ReminderSentFactory,
     ):
-        assert factory().pk is not None
+        assert factory.create().pk is not None
 
 
 def test_it_keeps_one_log_per_patient_day_and_foot():
-    log = DailyLogFactory(date=DAY, foot="left")
+    log = DailyLogFactory.create(date=DAY, foot="left")
 
     refused(DailyLogFactory, patient=log.patient, date=DAY, foot="left")
-    assert DailyLogFactory(patient=log.patient, date=DAY, foot="right").pk  # the other foot is its own log
+    assert DailyLogFactory.create(patient=log.patient, date=DAY, foot="right").pk  # the other foot is its own log
     assert DailyLog.objects.filter(patient=log.patient, date=DAY).count() == 2
 
 
@@ -62,8 +62,8 @@ def test_it_refuses_a_score_above_10(field, value):
 
 @pytest.mark.parametrize("field", ["first_step_pain", "average_pain"])
 def test_it_accepts_the_ends_of_the_scale(field):
-    assert DailyLogFactory(**{field: 0}).pk
-    assert DailyLogFactory(**{field: 10}).pk
+    assert DailyLogFactory.create(**{field: 0}).pk
+    assert DailyLogFactory.create(**{field: 10}).pk
 
 
 def test_it_refuses_a_negative_score():
@@ -73,7 +73,7 @@ def test_it_refuses_a_negative_score():
 
 def test_it_refuses_a_log_dated_after_the_day_it_was_entered():
     refused(DailyLogFactory, date=DAY + timedelta(days=1), recorded_on=DAY)
-    assert DailyLogFactory(date=DAY - timedelta(days=3), recorded_on=DAY).pk
+    assert DailyLogFactory.create(date=DAY - timedelta(days=3), recorded_on=DAY).pk
 
 
 @pytest.mark.parametrize(
@@ -94,7 +94,7 @@ def test_it_refuses_an_active_course_with_an_end_date_and_a_finished_one_without
     refused(CourseFactory, status=CourseStatus.ACTIVE, ended_on=DAY)
     refused(CourseFactory, status=CourseStatus.COMPLETED, ended_on=None)
     refused(CourseFactory, status=CourseStatus.STOPPED, day_zero=DAY, ended_on=DAY - timedelta(days=1))
-    assert CourseFactory(status=CourseStatus.COMPLETED, day_zero=DAY, ended_on=DAY).pk
+    assert CourseFactory.create(status=CourseStatus.COMPLETED, day_zero=DAY, ended_on=DAY).pk
 
 
 @pytest.mark.parametrize(
@@ -114,7 +114,7 @@ def test_it_refuses_sessions_missing_what_their_kind_needs():
 
 
 def test_it_raises_an_alert_once_per_occurrence():
-    alert = AlertFactory(occurrence="2026-11-20 left")
+    alert = AlertFactory.create(occurrence="2026-11-20 left")
 
     refused(AlertFactory, patient=alert.patient, kind=alert.kind, occurrence="2026-11-20 left")
 
@@ -124,21 +124,21 @@ def test_it_refuses_an_acknowledged_alert_without_a_time():
 
 
 def test_it_refuses_a_care_team_link_twice_or_to_oneself():
-    link = CareTeamMembershipFactory()
+    link = CareTeamMembershipFactory.create()
 
     refused(CareTeamMembershipFactory, patient=link.patient, physio=link.physio)
     refused(CareTeamMembershipFactory, patient=link.patient, physio=link.patient)
 
 
 def test_it_sends_one_reminder_per_patient_per_day():
-    sent = ReminderSentFactory(local_date=DAY)
+    sent = ReminderSentFactory.create(local_date=DAY)
 
     refused(ReminderSentFactory, patient=sent.patient, local_date=DAY)
 
 
 def test_it_addresses_patients_and_courses_by_random_uuid():
-    a, b = PatientFactory(), PatientFactory()
-    course = CourseFactory(patient=a)
+    a, b = PatientFactory.create(), PatientFactory.create()
+    course = CourseFactory.create(patient=a)
 
     assert a.public_id != b.public_id and a.public_id.version == 4
     assert course.public_id.version == 4
@@ -160,15 +160,16 @@ def test_one_definition_of_the_feet_a_course_treats(course_foot, feet):
 
 
 def test_a_session_survives_its_course_being_deleted():
-    session = SessionFactory(course=CourseFactory())
-    session.course.delete()
+    course = CourseFactory.create()
+    session = SessionFactory.create(course=course)
+    course.delete()
 
     assert Session.objects.get(pk=session.pk).course is None
 
 
 def test_it_refuses_a_time_zone_that_is_not_an_iana_name():
     """The model's own check, behind every form that sets a time zone (reminders are sent at its local hour)."""
-    user = PatientFactory(time_zone="Europe/London")
+    user = PatientFactory.create(time_zone="Europe/London")
     user.full_clean()
 
     user.time_zone = "Mars/Olympus"
@@ -181,33 +182,34 @@ def test_it_refuses_a_time_zone_that_is_not_an_iana_name():
 def test_each_record_names_itself_in_words():
     """What Django's admin and its change log show for each record (``__str__``)."""
     at = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
-    alice = PatientFactory(username="alice", first_name="Alice", last_name="Ward")
-    physio = PhysioFactory(username="sam", first_name="", last_name="")  # no name: the user name stands in
+    alice = PatientFactory.create(username="alice", first_name="Alice", last_name="Ward")
+    physio = PhysioFactory.create(username="sam", first_name="", last_name="")  # no name: the user name stands in
 
     assert str(alice) == "Alice Ward"
     assert str(physio) == "sam"
-    assert str(CareTeamMembershipFactory(patient=alice, physio=physio)) == "sam looks after Alice Ward"
-    assert str(CourseFactory(patient=alice, kind="needling", foot="both", day_zero=DAY)) == (
+    assert str(CareTeamMembershipFactory.create(patient=alice, physio=physio)) == "sam looks after Alice Ward"
+    assert str(CourseFactory.create(patient=alice, kind="needling", foot="both", day_zero=DAY)) == (
         "Dry needling course (both feet) from 20 Nov 2026"
     )
-    assert str(CourseFactory(patient=alice, kind="open", foot="left", day_zero=DAY)) == (
+    assert str(CourseFactory.create(patient=alice, kind="open", foot="left", day_zero=DAY)) == (
         "Open plantar fascia release (left foot) from 20 Nov 2026"
     )
-    assert str(DailyLogFactory(patient=alice, date=DAY, foot="left", first_step_pain=6)) == (
+    assert str(DailyLogFactory.create(patient=alice, date=DAY, foot="left", first_step_pain=6)) == (
         "Alice Ward 2026-11-20 left: first steps 6/10"
     )
-    assert str(SessionFactory(patient=alice, date=DAY)) == "Home massage on 20 Nov 2026"
-    assert str(ClinicalNoteFactory(patient=alice, author=physio, created_at=at)) == (
+    assert str(SessionFactory.create(patient=alice, date=DAY)) == "Home massage on 20 Nov 2026"
+    assert str(ClinicalNoteFactory.create(patient=alice, author=physio, created_at=at)) == (
         "Note on Alice Ward by sam at 2026-11-20 09:30"
     )
-    assert str(AlertFactory(patient=alice, critical=True)) == "Critical Red flag for Alice Ward"
+    assert str(AlertFactory.create(patient=alice, critical=True)) == "Critical Red flag for Alice Ward"
     assert str(
-        AuditEventFactory(actor=physio, patient=alice, at=at, action=AuditAction.VIEW, target="patient page")
+        AuditEventFactory.create(actor=physio, patient=alice, at=at, action=AuditAction.VIEW, target="patient page")
     ) == ("2026-11-20 09:30 sam view patient page")
     assert (
-        str(AuditEventFactory(actor=None, at=at, target="sign-in refused")) == "2026-11-20 09:30 - view sign-in refused"
+        str(AuditEventFactory.create(actor=None, at=at, target="sign-in refused"))
+        == "2026-11-20 09:30 - view sign-in refused"
     )
-    assert str(InvitationFactory(email="new@example.org", role=Role.PHYSIO)) == (
+    assert str(InvitationFactory.create(email="new@example.org", role=Role.PHYSIO)) == (
         "Invitation for new@example.org as Physiotherapist"
     )
-    assert str(ReminderSentFactory(patient=alice, local_date=DAY)) == "Reminder to Alice Ward for 2026-11-20"
+    assert str(ReminderSentFactory.create(patient=alice, local_date=DAY)) == "Reminder to Alice Ward for 2026-11-20"

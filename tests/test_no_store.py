@@ -25,7 +25,7 @@ from tests.factories import DailyLogFactory
     ],
 )
 def test_a_patients_pages_and_exports_are_not_stored(patient_client, patient, url_name):
-    DailyLogFactory(patient=patient, date=patient.local_today())
+    DailyLogFactory.create(patient=patient, date=patient.local_today())
 
     response = patient_client.get(reverse(url_name))
 

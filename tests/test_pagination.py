@@ -30,10 +30,12 @@ def pager(response) -> dict[str, str | None]:
 
 
 def many_patients(n, physio=None):
-    patients = [PatientFactory(username=f"many{i:02d}", first_name=f"Many{i:02d}", last_name="Smith") for i in range(n)]
+    patients = [
+        PatientFactory.create(username=f"many{i:02d}", first_name=f"Many{i:02d}", last_name="Smith") for i in range(n)
+    ]
     if physio is not None:
         for p in patients:
-            CareTeamMembershipFactory(patient=p, physio=physio)
+            CareTeamMembershipFactory.create(patient=p, physio=physio)
     return patients
 
 
@@ -49,7 +51,7 @@ def test_the_caseload_pages_keep_its_filters(physio, physio_client):
 
 def test_the_alerts_pages(physio, physio_client):
     for i, patient in enumerate(many_patients(51, physio)):
-        AlertFactory(patient=patient, occurrence=f"o{i}")
+        AlertFactory.create(patient=patient, occurrence=f"o{i}")
 
     assert pager(physio_client.get(reverse("clinic:alerts")))["Next"] == "?page=2"
 
@@ -73,7 +75,7 @@ def test_the_care_team_pages_keep_the_physiotherapist(admin_client_, physio):
 
 def test_the_audit_pages_keep_the_filters(admin_client_, physio):
     for _ in range(51):
-        AuditEventFactory(actor=physio)
+        AuditEventFactory.create(actor=physio)
 
     links = pager(admin_client_.get(reverse("manage:audit"), {"who": "bob", "page": "2"}))
 

@@ -51,7 +51,7 @@ def test_it_shows_the_pain_scale_first_with_words_at_the_ends(patient_client, co
 
 
 def test_it_shows_one_block_per_foot_for_a_course_on_both_feet(patient_client, patient):
-    CourseFactory(patient=patient, foot="both")
+    CourseFactory.create(patient=patient, foot="both")
 
     html = patient_client.get("/today/").content.decode()
 
@@ -59,8 +59,8 @@ def test_it_shows_one_block_per_foot_for_a_course_on_both_feet(patient_client, p
 
 
 def test_it_shows_the_union_of_feet_over_several_courses(patient_client, patient):
-    CourseFactory(patient=patient, foot="right", needling=True)
-    CourseFactory(patient=patient, foot="left")
+    CourseFactory.create(patient=patient, foot="right", needling=True)
+    CourseFactory.create(patient=patient, foot="left")
 
     html = patient_client.get("/today/").content.decode()
 
@@ -68,8 +68,8 @@ def test_it_shows_the_union_of_feet_over_several_courses(patient_client, patient
 
 
 def test_it_asks_about_weight_bearing_and_footwear_only_for_surgery_feet(patient_client, patient):
-    CourseFactory(patient=patient, foot="left", endoscopic=True)
-    CourseFactory(patient=patient, foot="right")
+    CourseFactory.create(patient=patient, foot="left", endoscopic=True)
+    CourseFactory.create(patient=patient, foot="right")
 
     html = patient_client.get("/today/").content.decode()
 
@@ -78,7 +78,7 @@ def test_it_asks_about_weight_bearing_and_footwear_only_for_surgery_feet(patient
 
 
 def test_it_does_not_ask_about_surgery_once_the_surgery_course_ended(patient_client, patient):
-    CourseFactory(patient=patient, foot="left", endoscopic=True, completed=True, day_zero=date(2026, 1, 1))
+    CourseFactory.create(patient=patient, foot="left", endoscopic=True, completed=True, day_zero=date(2026, 1, 1))
 
     html = patient_client.get("/today/").content.decode()
 
@@ -86,8 +86,8 @@ def test_it_does_not_ask_about_surgery_once_the_surgery_course_ended(patient_cli
 
 
 def test_it_starts_weight_bearing_and_footwear_from_yesterdays_answer(patient_client, patient, today):
-    CourseFactory(patient=patient, foot="left", endoscopic=True)
-    DailyLogFactory(patient=patient, date=today - timedelta(days=1), weight_bearing="partial", footwear="boot")
+    CourseFactory.create(patient=patient, foot="left", endoscopic=True)
+    DailyLogFactory.create(patient=patient, date=today - timedelta(days=1), weight_bearing="partial", footwear="boot")
 
     html = patient_client.get("/today/").content.decode()
 
@@ -140,7 +140,7 @@ def test_saving_the_same_day_again_edits_it(patient_client, patient, course):
 
 
 def test_it_saves_both_feet_together(patient_client, patient):
-    CourseFactory(patient=patient, foot="both")
+    CourseFactory.create(patient=patient, foot="both")
 
     patient_client.post("/today/", valid("left") | valid("right") | {"right-first_step_pain": "7"})
 
@@ -148,7 +148,7 @@ def test_it_saves_both_feet_together(patient_client, patient):
 
 
 def test_a_rejected_foot_saves_neither_foot(patient_client, patient):
-    CourseFactory(patient=patient, foot="both")
+    CourseFactory.create(patient=patient, foot="both")
 
     response = patient_client.post(
         "/today/", valid("left") | {"right-first_step_pain": "12", "right-average_pain": "2"}
@@ -159,8 +159,8 @@ def test_a_rejected_foot_saves_neither_foot(patient_client, patient):
 
 
 def test_it_saves_symptoms_and_bruising_after_needling(patient_client, patient, today):
-    CourseFactory(patient=patient, needling=True)
-    SessionFactory(patient=patient, needling=True, date=today - timedelta(days=1))
+    CourseFactory.create(patient=patient, needling=True)
+    SessionFactory.create(patient=patient, needling=True, date=today - timedelta(days=1))
 
     patient_client.post("/today/", valid(sym_arch="on", needling_soreness="3", bruising="yes"))
 
@@ -174,8 +174,8 @@ def test_it_saves_symptoms_and_bruising_after_needling(patient_client, patient, 
 def test_it_asks_about_needling_soreness_for_three_days_after_a_session(
     patient_client, patient, today, days_ago, asked
 ):
-    CourseFactory(patient=patient, needling=True)
-    SessionFactory(patient=patient, needling=True, date=today - timedelta(days=days_ago))
+    CourseFactory.create(patient=patient, needling=True)
+    SessionFactory.create(patient=patient, needling=True, date=today - timedelta(days=days_ago))
 
     html = patient_client.get("/today/").content.decode()
 
@@ -184,8 +184,8 @@ def test_it_asks_about_needling_soreness_for_three_days_after_a_session(
 
 
 def test_soreness_still_there_3_days_after_needling_reaches_the_care_team(patient_client, patient, today):
-    course = CourseFactory(patient=patient, needling=True, day_zero=today - timedelta(days=10))
-    SessionFactory(patient=patient, needling=True, course=course, date=today - timedelta(days=3))
+    course = CourseFactory.create(patient=patient, needling=True, day_zero=today - timedelta(days=10))
+    SessionFactory.create(patient=patient, needling=True, course=course, date=today - timedelta(days=3))
 
     patient_client.post("/today/", valid(needling_soreness="4"))
 
@@ -222,9 +222,9 @@ RULES = [
 
 @pytest.mark.parametrize(("bad", "message"), RULES)
 def test_it_refuses_each_bad_value_with_a_clear_message_and_loses_nothing(patient_client, patient, today, bad, message):
-    CourseFactory(patient=patient, endoscopic=True)
-    SessionFactory(patient=patient, needling=True, date=today - timedelta(days=1))
-    saved = DailyLogFactory(patient=patient, date=today, first_step_pain=2, average_pain=2, note="kept")
+    CourseFactory.create(patient=patient, endoscopic=True)
+    SessionFactory.create(patient=patient, needling=True, date=today - timedelta(days=1))
+    saved = DailyLogFactory.create(patient=patient, date=today, first_step_pain=2, average_pain=2, note="kept")
 
     response = patient_client.post("/today/", valid(note="typed just now", steps="4321") | bad)
 
@@ -328,8 +328,8 @@ def test_today_is_the_patients_local_date(zone, expected):
     ("zone", "expected"), [("Pacific/Honolulu", date(2026, 3, 1)), ("Pacific/Tongatapu", date(2026, 3, 2))]
 )
 def test_today_saves_on_the_patients_local_date(client, zone, expected):
-    patient = PatientFactory(time_zone=zone)
-    CourseFactory(patient=patient, day_zero=date(2026, 2, 1))
+    patient = PatientFactory.create(time_zone=zone)
+    CourseFactory.create(patient=patient, day_zero=date(2026, 2, 1))
     client.force_login(patient)
 
     with mock.patch("django.utils.timezone.now", return_value=NOW):
@@ -391,7 +391,7 @@ def test_red_flag_boxes_are_marked_for_the_script(patient_client, course):
 
 def test_a_concurrent_insert_of_the_same_day_becomes_an_update(patient, course, today):
     """The other request inserted the row between our read and our insert: retried as an update, no error."""
-    DailyLogFactory(patient=patient, date=today, first_step_pain=8)
+    DailyLogFactory.create(patient=patient, date=today, first_step_pain=8)
     real = log_service._existing_log
     calls = []
 
@@ -459,10 +459,10 @@ def test_viewing_the_log_is_audited(patient_client, patient, course, today):
 def test_the_log_page_has_a_fixed_number_of_queries(
     patient_client, patient, today, django_assert_num_queries, days_logged
 ):
-    CourseFactory(patient=patient, foot="both", endoscopic=True, day_zero=today - timedelta(days=70))
+    CourseFactory.create(patient=patient, foot="both", endoscopic=True, day_zero=today - timedelta(days=70))
     for i in range(days_logged):
         for foot in ("left", "right"):
-            DailyLogFactory(patient=patient, date=today - timedelta(days=i + 1), foot=foot)
+            DailyLogFactory.create(patient=patient, date=today - timedelta(days=i + 1), foot=foot)
     # 1 session, 2 user, 3 courses, 4 the week's logs, 5 needling sessions of the last 3 days, 6 audit insert,
     # 7-9 the idle-timeout middleware saving the session's last activity (savepoint, update, release)
     with django_assert_num_queries(9):
@@ -473,8 +473,8 @@ def test_the_log_page_has_a_fixed_number_of_queries(
 def test_the_surgery_day_starts_with_empty_weight_bearing_and_footwear(patient_client, patient, today):
     # The day before surgery was logged in normal shoes with full weight; on the day of surgery those answers are
     # not copied (the engine reads milestones from day 1 in any case).
-    CourseFactory(patient=patient, kind="open", foot="left", day_zero=today)
-    DailyLogFactory(
+    CourseFactory.create(patient=patient, kind="open", foot="left", day_zero=today)
+    DailyLogFactory.create(
         patient=patient, date=today - timedelta(days=1), foot="left", footwear="normal", weight_bearing="full"
     )
     form = patient_client.get("/today/").context["forms"][0]
@@ -483,8 +483,8 @@ def test_the_surgery_day_starts_with_empty_weight_bearing_and_footwear(patient_c
 
 @pytest.mark.django_db
 def test_a_day_after_surgery_still_starts_from_the_last_answers(patient_client, patient, today):
-    CourseFactory(patient=patient, kind="open", foot="left", day_zero=today - timedelta(days=3))
-    DailyLogFactory(
+    CourseFactory.create(patient=patient, kind="open", foot="left", day_zero=today - timedelta(days=3))
+    DailyLogFactory.create(
         patient=patient, date=today - timedelta(days=1), foot="left", footwear="cast", weight_bearing="none"
     )
     form = patient_client.get("/today/").context["forms"][0]

@@ -35,9 +35,9 @@ def today(patient):
 
 
 def test_history_lists_every_day_with_gaps_and_links_the_editable_ones(patient_client, patient, today):
-    CourseFactory(patient=patient, day_zero=today - timedelta(days=10))
-    DailyLogFactory(patient=patient, date=today - timedelta(days=1), first_step_pain=6)
-    DailyLogFactory(patient=patient, date=today - timedelta(days=9), first_step_pain=7, rf_fever=True)
+    CourseFactory.create(patient=patient, day_zero=today - timedelta(days=10))
+    DailyLogFactory.create(patient=patient, date=today - timedelta(days=1), first_step_pain=6)
+    DailyLogFactory.create(patient=patient, date=today - timedelta(days=9), first_step_pain=7, rf_fever=True)
 
     html = patient_client.get("/history/").content.decode()
 
@@ -51,9 +51,9 @@ def test_history_lists_every_day_with_gaps_and_links_the_editable_ones(patient_c
 
 @pytest.mark.parametrize("days_logged", [1, 90])
 def test_history_has_a_fixed_number_of_queries(patient_client, patient, today, django_assert_num_queries, days_logged):
-    CourseFactory(patient=patient, day_zero=today - timedelta(days=100))
+    CourseFactory.create(patient=patient, day_zero=today - timedelta(days=100))
     for i in range(days_logged):
-        DailyLogFactory(patient=patient, date=today - timedelta(days=i))
+        DailyLogFactory.create(patient=patient, date=today - timedelta(days=i))
     # 1 session, 2 user, 3 courses, 4 logs (only the columns shown), 5 audit insert, 6-8 idle-timeout session save
     with django_assert_num_queries(8):
         assert patient_client.get("/history/").status_code == 200
@@ -65,9 +65,9 @@ def test_history_has_a_fixed_number_of_queries(patient_client, patient, today, d
 
 
 def test_progress_shows_the_chart_data_table_milestones_sessions_and_status(patient_client, patient, today):
-    CourseFactory(patient=patient, endoscopic=True, day_zero=today - timedelta(days=30))
-    DailyLogFactory(patient=patient, date=today, first_step_pain=4)
-    SessionFactory(patient=patient, surgery=True, date=today - timedelta(days=30))
+    CourseFactory.create(patient=patient, endoscopic=True, day_zero=today - timedelta(days=30))
+    DailyLogFactory.create(patient=patient, date=today, first_step_pain=4)
+    SessionFactory.create(patient=patient, surgery=True, date=today - timedelta(days=30))
 
     response = patient_client.get("/progress/")
 
@@ -91,9 +91,9 @@ def test_progress_shows_the_chart_data_table_milestones_sessions_and_status(pati
 
 
 def test_progress_shows_the_needling_sessions_bar_against_the_plan(patient_client, patient, today):
-    course = CourseFactory(patient=patient, needling=True, day_zero=today - timedelta(days=14))
+    course = CourseFactory.create(patient=patient, needling=True, day_zero=today - timedelta(days=14))
     for days in (14, 7):
-        SessionFactory(patient=patient, needling=True, course=course, date=today - timedelta(days=days))
+        SessionFactory.create(patient=patient, needling=True, course=course, date=today - timedelta(days=days))
 
     html = patient_client.get("/progress/").content.decode()
 
@@ -104,11 +104,11 @@ def test_progress_shows_the_needling_sessions_bar_against_the_plan(patient_clien
 
 def test_progress_includes_the_cohort_band_when_there_are_five_other_patients(patient_client, patient, today):
     start = today - timedelta(days=10)
-    CourseFactory(patient=patient, day_zero=start)
+    CourseFactory.create(patient=patient, day_zero=start)
     for _ in range(5):
-        other = PatientFactory()
-        CourseFactory(patient=other, day_zero=start)
-        DailyLogFactory(patient=other, date=start + timedelta(days=1), first_step_pain=6)
+        other = PatientFactory.create()
+        CourseFactory.create(patient=other, day_zero=start)
+        DailyLogFactory.create(patient=other, date=start + timedelta(days=1), first_step_pain=6)
 
     chart = patient_client.get("/progress/").context["items"][0]["chart"]
 
@@ -117,9 +117,9 @@ def test_progress_includes_the_cohort_band_when_there_are_five_other_patients(pa
 
 @pytest.mark.parametrize("days_logged", [1, 60])
 def test_progress_has_a_fixed_number_of_queries(patient_client, patient, today, django_assert_num_queries, days_logged):
-    CourseFactory(patient=patient, day_zero=today - timedelta(days=70))
+    CourseFactory.create(patient=patient, day_zero=today - timedelta(days=70))
     for i in range(days_logged):
-        DailyLogFactory(patient=patient, date=today - timedelta(days=i))
+        DailyLogFactory.create(patient=patient, date=today - timedelta(days=i))
     # 1 session, 2 user, 3 courses, 4 logs, 5 sessions, 6 the cohort band (one per kind of course),
     # 7 audit insert, 8-10 idle-timeout session save
     with django_assert_num_queries(10):
@@ -208,7 +208,7 @@ def test_it_refuses_a_session_outside_the_7_days(patient_client, course, today):
 
 
 def test_the_saved_session_banner_never_shows_another_patients_session(patient_client):
-    other = SessionFactory(patient=PatientFactory(), adverse_reaction=True)
+    other = SessionFactory.create(patient=PatientFactory.create(), adverse_reaction=True)
 
     html = patient_client.get(f"/sessions/new/?saved={other.pk}").content.decode()
 
@@ -217,7 +217,7 @@ def test_the_saved_session_banner_never_shows_another_patients_session(patient_c
 
 @pytest.mark.parametrize("saved", ["x", "1.5", "9" * 30])
 def test_the_saved_session_banner_ignores_a_malformed_id(patient_client, patient, saved):
-    SessionFactory(patient=patient)
+    SessionFactory.create(patient=patient)
 
     response = patient_client.get("/sessions/new/", {"saved": saved})
 
@@ -260,9 +260,9 @@ def test_it_refuses_bad_settings(patient_client, patient, bad, message):
 def test_the_csv_export_has_all_own_logs_in_the_one_format(patient_client, patient, today):
     from tracker.csv_format import LOG_COLUMNS
 
-    DailyLogFactory(patient=patient, date=today, note="=HYPERLINK(1)")
-    DailyLogFactory(patient=patient, date=today - timedelta(days=1), foot="right")
-    DailyLogFactory(patient=PatientFactory(), date=today, note="not mine")
+    DailyLogFactory.create(patient=patient, date=today, note="=HYPERLINK(1)")
+    DailyLogFactory.create(patient=patient, date=today - timedelta(days=1), foot="right")
+    DailyLogFactory.create(patient=PatientFactory.create(), date=today, note="not mine")
 
     response = patient_client.get("/account/export.csv")
 
@@ -277,11 +277,11 @@ def test_the_csv_export_has_all_own_logs_in_the_one_format(patient_client, patie
 def test_the_json_export_has_profile_courses_logs_sessions_and_no_clinical_notes(
     patient_client, patient, course, today
 ):
-    DailyLogFactory(patient=patient, date=today, note="my note")
-    SessionFactory(patient=patient, course=course)
-    ClinicalNoteFactory(patient=patient, text="Care team only: SECRET")
-    AlertFactory(patient=patient)
-    DailyLogFactory(patient=PatientFactory(), date=today, note="not mine")
+    DailyLogFactory.create(patient=patient, date=today, note="my note")
+    SessionFactory.create(patient=patient, course=course)
+    ClinicalNoteFactory.create(patient=patient, text="Care team only: SECRET")
+    AlertFactory.create(patient=patient)
+    DailyLogFactory.create(patient=PatientFactory.create(), date=today, note="not mine")
 
     response = patient_client.get("/account/export.json")
 
@@ -304,7 +304,7 @@ def test_closing_the_account_needs_confirmation(patient_client, patient):
 
 
 def test_closing_the_account_deactivates_signs_out_and_keeps_the_record(patient_client, patient, course, today):
-    DailyLogFactory(patient=patient, date=today)
+    DailyLogFactory.create(patient=patient, date=today)
     patient.reminder_enabled = True
     patient.save()
     assert "not deleted" in patient_client.get("/account/close/").content.decode()
@@ -354,11 +354,11 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, url):
 
 
 def test_a_patient_sees_none_of_another_patients_data(patient_client, patient, today):
-    other = PatientFactory(username="zed")
-    CourseFactory(patient=other, foot="right", endoscopic=True)
-    DailyLogFactory(patient=other, date=today, foot="right", first_step_pain=9, note="zed's note")
-    SessionFactory(patient=other, note="zed's session")
-    CourseFactory(patient=patient, foot="left")
+    other = PatientFactory.create(username="zed")
+    CourseFactory.create(patient=other, foot="right", endoscopic=True)
+    DailyLogFactory.create(patient=other, date=today, foot="right", first_step_pain=9, note="zed's note")
+    SessionFactory.create(patient=other, note="zed's session")
+    CourseFactory.create(patient=patient, foot="left")
 
     pages = [patient_client.get(url).content.decode() for url in PATIENT_PAGES[:5]]
     pages.append(patient_client.get("/account/export.json").content.decode())

@@ -23,6 +23,7 @@ from tracker.progress.report import (
     NeedlingNoResponse,
     OverallStatus,
     PersistentHighPain,
+    RedFlag,
     ReferenceKind,
     Worsening,
     WoundConcern,
@@ -648,6 +649,7 @@ def test_worsening_names_its_reference_and_how_it_was_found():
 def test_persistent_high_pain_is_at_the_usual_level():
     rep = report(make_course("massage"), logs=steady(range(-7, 10), 7), on=9)
     [high] = [f for f in rep.findings if isinstance(f, PersistentHighPain)]
+    assert high.reference is not None
     assert (high.since, high.days, high.mean, high.reference.value) == (day(1), 9, 7, 7)
 
 
@@ -809,7 +811,7 @@ def test_it_puts_red_flag_before_worsening_before_behind():
 def test_an_emergency_decides_over_an_earlier_red_flag():
     logs = [*BASE, log(3, 4, rf_calf=True), log(4, 4, rf_fever=True), log(2, 4, rf_breathless_chest=True)]
     rep = report(make_course(), logs=logs, on=5)
-    assert rep.decided_by.emergency
+    assert isinstance(rep.decided_by, RedFlag) and rep.decided_by.emergency
     assert rep.red_flag_days == (day(2), day(3), day(4))
 
 
@@ -909,7 +911,7 @@ def test_it_counts_needling_sessions_against_planned_and_the_source():
     rep = report(make_course("needling", planned=6), sessions=[*sessions, session(3, "other")], on=20)
     s = rep.sessions
     assert (s.done, s.planned, s.typical_low, s.typical_high) == (3, 6, 4, 6)
-    assert s.citation.source == "002_fa29d4789d40a23d.txt:35"
+    assert s.citation is not None and s.citation.source == "002_fa29d4789d40a23d.txt:35"
 
 
 def test_it_gives_massage_no_session_number():
@@ -1051,8 +1053,8 @@ def test_property_a_log_1_or_2_days_after_a_needling_session_never_makes_the_cou
 def _patient_with_history(*, today: date, kind: str = "massage", n_days: int = 20):
     from tests.factories import CourseFactory, PatientFactory, SessionFactory
 
-    patient = PatientFactory()
-    CourseFactory(patient=patient, kind=kind, day_zero=today - timedelta(days=n_days))
+    patient = PatientFactory.create()
+    CourseFactory.create(patient=patient, kind=kind, day_zero=today - timedelta(days=n_days))
     DailyLog.objects.bulk_create(
         [
             DailyLog(
@@ -1066,7 +1068,7 @@ def _patient_with_history(*, today: date, kind: str = "massage", n_days: int = 2
             for i in range(n_days)
         ]
     )
-    SessionFactory(patient=patient, date=today - timedelta(days=3))
+    SessionFactory.create(patient=patient, date=today - timedelta(days=3))
     return patient
 
 
@@ -1101,8 +1103,8 @@ def test_the_caseload_judges_each_patient_on_their_own_date_in_4_queries(django_
     for patient, zone in ((east, "Pacific/Kiritimati"), (west, "Pacific/Pago_Pago")):
         patient.time_zone = zone
         patient.save()
-    no_course = PatientFactory()
-    physio = PhysioFactory()
+    no_course = PatientFactory.create()
+    physio = PhysioFactory.create()
     for patient in (east, west, no_course):
         CareTeamMembership.objects.create(patient=patient, physio=physio)
     # The caseload: 1. the patients with their columns, then 2. to 4. the courses, the logs, the sessions.
@@ -1120,16 +1122,18 @@ def test_it_reports_a_patients_courses_active_first_in_3_queries(django_assert_n
     from tracker.selectors.progress import patient_reports
 
     today = date(2026, 5, 1)
-    old = CourseFactory(
+    old = CourseFactory.create(
         patient=patient, kind="massage", day_zero=date(2026, 1, 1), status="completed", ended_on=date(2026, 2, 1)
     )
-    needling = CourseFactory(patient=patient, kind="needling", planned_sessions=6, day_zero=date(2026, 4, 1))
-    endoscopic = CourseFactory(patient=patient, kind="endoscopic", day_zero=date(2026, 3, 1))
-    SessionFactory(patient=patient, needling=True, course=needling, date=date(2026, 4, 1))
-    SessionFactory(patient=patient, needling=True, course=None, date=date(2026, 4, 8))  # unlinked: the needling course
-    SessionFactory(patient=patient, date=date(2026, 1, 10))  # unlinked massage: the old massage course
-    DailyLogFactory(patient=patient, date=date(2026, 4, 30), first_step_pain=3)
-    DailyLogFactory(patient=patient, date=date(2026, 4, 29), foot="right", first_step_pain=3)
+    needling = CourseFactory.create(patient=patient, kind="needling", planned_sessions=6, day_zero=date(2026, 4, 1))
+    endoscopic = CourseFactory.create(patient=patient, kind="endoscopic", day_zero=date(2026, 3, 1))
+    SessionFactory.create(patient=patient, needling=True, course=needling, date=date(2026, 4, 1))
+    SessionFactory.create(
+        patient=patient, needling=True, course=None, date=date(2026, 4, 8)
+    )  # unlinked: the needling course
+    SessionFactory.create(patient=patient, date=date(2026, 1, 10))  # unlinked massage: the old massage course
+    DailyLogFactory.create(patient=patient, date=date(2026, 4, 30), first_step_pain=3)
+    DailyLogFactory.create(patient=patient, date=date(2026, 4, 29), foot="right", first_step_pain=3)
     with django_assert_num_queries(3):
         reports = patient_reports(patient=patient, today=today)
     assert [r.course_id for r in reports] == [needling.pk, endoscopic.pk, old.pk]

@@ -33,10 +33,10 @@ def test_a_surgery_session_recorded_without_a_course_is_drawn_on_both_pages(
 ):
     today = patient.local_today()
     day_zero = today - timedelta(days=20)
-    course = CourseFactory(patient=patient, endoscopic=True, day_zero=day_zero)
-    SessionFactory(patient=patient, surgery=True, course=None, date=day_zero)  # belongs to no course
-    SessionFactory(patient=patient, other=True, course=course, date=day_zero + timedelta(days=7))
-    DailyLogFactory(patient=patient, date=today, first_step_pain=4)
+    course = CourseFactory.create(patient=patient, endoscopic=True, day_zero=day_zero)
+    SessionFactory.create(patient=patient, surgery=True, course=None, date=day_zero)  # belongs to no course
+    SessionFactory.create(patient=patient, other=True, course=course, date=day_zero + timedelta(days=7))
+    DailyLogFactory.create(patient=patient, date=today, first_step_pain=4)
 
     mine, clinic = _both_pages(patient_client, physio_client, patient)
 
@@ -54,17 +54,17 @@ def test_both_pages_share_the_sessions_out_over_the_courses_the_same_way(
 ):
     """An unlinked session counts towards the latest matching course that had started: drawn there only."""
     today = patient.local_today()
-    old = CourseFactory(
+    old = CourseFactory.create(
         patient=patient,
         kind="needling",
         day_zero=today - timedelta(days=60),
         status="completed",
         ended_on=today - timedelta(days=40),
     )
-    new = CourseFactory(patient=patient, kind="needling", day_zero=today - timedelta(days=20))
-    SessionFactory(patient=patient, needling=True, course=None, date=today - timedelta(days=50))
-    SessionFactory(patient=patient, needling=True, course=None, date=today - timedelta(days=10))
-    SessionFactory(patient=patient, needling=True, course=old, date=today - timedelta(days=55))
+    new = CourseFactory.create(patient=patient, kind="needling", day_zero=today - timedelta(days=20))
+    SessionFactory.create(patient=patient, needling=True, course=None, date=today - timedelta(days=50))
+    SessionFactory.create(patient=patient, needling=True, course=None, date=today - timedelta(days=10))
+    SessionFactory.create(patient=patient, needling=True, course=old, date=today - timedelta(days=55))
 
     mine, clinic = _both_pages(patient_client, physio_client, patient)
 
@@ -78,9 +78,9 @@ def test_both_pages_share_the_sessions_out_over_the_courses_the_same_way(
 
 def test_the_builder_runs_one_cohort_query_per_kind_of_course(patient, django_assert_num_queries):
     today = patient.local_today()
-    CourseFactory(patient=patient, kind="massage", day_zero=today - timedelta(days=30))
-    CourseFactory(patient=patient, kind="massage", foot="right", day_zero=today - timedelta(days=20))
-    CourseFactory(patient=patient, kind="needling", day_zero=today - timedelta(days=10))
+    CourseFactory.create(patient=patient, kind="massage", day_zero=today - timedelta(days=30))
+    CourseFactory.create(patient=patient, kind="massage", foot="right", day_zero=today - timedelta(days=20))
+    CourseFactory.create(patient=patient, kind="needling", day_zero=today - timedelta(days=10))
     # 1. courses, 2. logs, 3. sessions, then the band of 4. massage and 5. needling.
     with django_assert_num_queries(5):
         charts = course_charts(patient=patient, today=today)

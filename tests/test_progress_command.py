@@ -53,16 +53,16 @@ def test_it_prints_json_for_each_demo_patient(demo, username, kind, status):
 
 
 def test_the_json_is_the_report_the_pages_show(patient):
-    CourseFactory(patient=patient, kind="endoscopic", day_zero=date(2026, 1, 1))
-    DailyLogFactory(patient=patient, date=date(2026, 1, 2))
-    DailyLogFactory(patient=patient, date=date(2026, 2, 28), usual_activities="partly")  # not back by 6 weeks
+    CourseFactory.create(patient=patient, kind="endoscopic", day_zero=date(2026, 1, 1))
+    DailyLogFactory.create(patient=patient, date=date(2026, 1, 2))
+    DailyLogFactory.create(patient=patient, date=date(2026, 2, 28), usual_activities="partly")  # not back by 6 weeks
     printed = json.loads(progress("alice", "--json", "--on", "2026-03-01"))
     assert printed == [r.as_dict() for r in patient_reports(patient=patient, today=date(2026, 3, 1))]
     assert printed[0]["status"] == "behind"
 
 
 def test_it_prints_readable_text_by_default(patient):
-    CourseFactory(patient=patient, kind="needling", planned_sessions=6, foot="both", day_zero=date(2026, 1, 1))
+    CourseFactory.create(patient=patient, kind="needling", planned_sessions=6, foot="both", day_zero=date(2026, 1, 1))
     text = progress("alice", "--on", "2026-01-10")
     assert "Dry needling course (both feet), day 0 2026-01-01, active" in text
     assert "Day 9, week 2" in text
@@ -72,10 +72,10 @@ def test_it_prints_readable_text_by_default(patient):
 
 
 def test_it_lists_the_red_flag_days_in_the_text(patient):
-    CourseFactory(patient=patient, kind="massage", day_zero=date(2026, 1, 1))
-    DailyLogFactory(patient=patient, date=date(2026, 1, 3), red_flag=True)
-    DailyLogFactory(patient=patient, date=date(2026, 1, 5), foot="right", emergency=True)
-    DailyLogFactory(patient=patient, date=date(2026, 1, 6))
+    CourseFactory.create(patient=patient, kind="massage", day_zero=date(2026, 1, 1))
+    DailyLogFactory.create(patient=patient, date=date(2026, 1, 3), red_flag=True)
+    DailyLogFactory.create(patient=patient, date=date(2026, 1, 5), foot="right", emergency=True)
+    DailyLogFactory.create(patient=patient, date=date(2026, 1, 6))
 
     text = progress("alice", "--on", "2026-01-08")
 
@@ -85,7 +85,7 @@ def test_it_lists_the_red_flag_days_in_the_text(patient):
 
 
 def test_it_defaults_to_the_patients_local_today(patient):
-    CourseFactory(patient=patient, kind="massage", day_zero=patient.local_today() - timedelta(days=3))
+    CourseFactory.create(patient=patient, kind="massage", day_zero=patient.local_today() - timedelta(days=3))
     assert json.loads(progress("alice", "--json"))[0]["today"] == patient.local_today().isoformat()
 
 

@@ -23,7 +23,7 @@ NOW = datetime(2026, 3, 2, 5, 0, tzinfo=UTC)
 
 
 def wants(zone="UTC", hour=5, **kwargs):
-    return PatientFactory(time_zone=zone, reminder_enabled=True, reminder_hour=hour, **kwargs)
+    return PatientFactory.create(time_zone=zone, reminder_enabled=True, reminder_hour=hour, **kwargs)
 
 
 def run(now=None):
@@ -46,17 +46,17 @@ def test_it_reminds_each_patient_at_their_own_local_hour():
 def test_it_skips_patients_who_logged_their_local_today():
     honolulu = wants("Pacific/Honolulu", 19)
     tonga = wants("Pacific/Tongatapu", 18)
-    DailyLogFactory(patient=honolulu, date=date(2026, 3, 1))  # their today
-    DailyLogFactory(patient=tonga, date=date(2026, 3, 1))  # their yesterday: today is still to log
+    DailyLogFactory.create(patient=honolulu, date=date(2026, 3, 1))  # their today
+    DailyLogFactory.create(patient=tonga, date=date(2026, 3, 1))  # their yesterday: today is still to log
 
     assert [d.patient for d in reminders_due(now=NOW)] == [tonga]
 
 
 def test_it_skips_whoever_did_not_ask_is_closed_has_no_email_or_is_not_a_patient():
-    PatientFactory(reminder_enabled=False, reminder_hour=5)
+    PatientFactory.create(reminder_enabled=False, reminder_hour=5)
     wants(is_active=False)
     wants(email="")
-    PhysioFactory(reminder_enabled=True, reminder_hour=5)
+    PhysioFactory.create(reminder_enabled=True, reminder_hour=5)
 
     assert reminders_due(now=NOW) == []
 
@@ -88,7 +88,7 @@ def test_a_second_server_that_read_the_same_list_does_not_send_again():
     """Both servers found the patient due; the one whose insert loses sends nothing."""
     patient = wants()
     (due,) = reminders_due(now=NOW)
-    ReminderSentFactory(patient=patient, local_date=due.local_date)  # the other server got there first
+    ReminderSentFactory.create(patient=patient, local_date=due.local_date)  # the other server got there first
 
     assert reminder_send(patient=due.patient, local_date=due.local_date) is False
     assert mail.outbox == []
@@ -96,7 +96,7 @@ def test_a_second_server_that_read_the_same_list_does_not_send_again():
 
 def test_the_database_allows_one_reminder_per_patient_and_local_date():
     patient = wants()
-    ReminderSentFactory(patient=patient, local_date=date(2026, 3, 2))
+    ReminderSentFactory.create(patient=patient, local_date=date(2026, 3, 2))
 
     with pytest.raises(IntegrityError):
         ReminderSent.objects.create(patient=patient, local_date=date(2026, 3, 2))

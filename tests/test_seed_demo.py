@@ -58,7 +58,9 @@ def test_it_gives_each_patient_an_active_course_and_4_to_8_weeks_of_logs(setting
     course = Course.objects.get(patient=patient, status="active")
     assert course.kind == {"wound": "open"}.get(username, username)
     days = DailyLog.objects.filter(patient=patient).dates("date", "day")
-    span_weeks = (days.last() - days.first()).days / 7
+    first, last = days.first(), days.last()
+    assert first is not None and last is not None
+    span_weeks = (last - first).days / 7
     assert 4 <= span_weeks <= 8
     assert Session.objects.filter(patient=patient).exists()
 

@@ -55,6 +55,7 @@ def test_it_cites_every_expectation_as_file_line_or_clinical_md():
 @pytest.mark.parametrize("citation", _file_citations(), ids=lambda c: f"{c.source} {c.quote[:30]}")
 def test_it_quotes_each_source_line_verbatim(sources_dir, citation):
     match = FILE_LINE.match(citation.source)
+    assert match, citation.source
     path = sources_dir / match["file"]
     assert path.is_file(), f"{citation.source}: no such file in {sources_dir}"
     lines = path.read_text(encoding="utf-8").splitlines()

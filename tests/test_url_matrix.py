@@ -111,9 +111,9 @@ def objects(patient, physio, clinic_admin):
     """alice (patient) on bob's care team; dana (admin) on no care team."""
     return {
         "patient": patient,
-        "course": CourseFactory(patient=patient, needling=True),
-        "alert": AlertFactory(patient=patient, critical=True),
-        "invitation": InvitationFactory(created_by=clinic_admin),
+        "course": CourseFactory.create(patient=patient, needling=True),
+        "alert": AlertFactory.create(patient=patient, critical=True),
+        "invitation": InvitationFactory.create(created_by=clinic_admin),
     }
 
 

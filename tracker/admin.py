@@ -15,7 +15,9 @@ def _superusers_only(request) -> bool:
     return request.user.is_active and request.user.is_superuser
 
 
-admin.site.has_permission = _superusers_only
+# Replaced on the default site's instance; mypy refuses any assignment to a method (the stubs are right that it
+# is one), and a custom AdminSite would need its own module and app config for the same one check.
+admin.site.has_permission = _superusers_only  # type: ignore[method-assign]
 admin.site.site_header = "Heel recovery tracker: superuser admin"
 
 
@@ -23,7 +25,7 @@ admin.site.site_header = "Heel recovery tracker: superuser admin"
 class AccountAdmin(UserAdmin):
     list_display = ("username", "email", "role", "is_active", "is_superuser")
     list_filter = ("role", "is_active", "is_superuser")
-    fieldsets = (*UserAdmin.fieldsets, ("Clinic", {"fields": ("role", "time_zone")}))
+    fieldsets = (*(UserAdmin.fieldsets or ()), ("Clinic", {"fields": ("role", "time_zone")}))
 
 
 @admin.register(CareTeamMembership)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 import zoneinfo
 from datetime import date
+from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
@@ -39,7 +40,7 @@ class Role(models.TextChoices):
     ADMIN = "admin", "Clinic admin"
 
 
-class AccountManager(UserManager):
+class AccountManager(UserManager["User"]):
     def create_superuser(self, username, email=None, password=None, **extra_fields):
         # A superuser runs the clinic's accounts: ``createsuperuser`` gives an admin who can use /manage/.
         extra_fields.setdefault("role", Role.ADMIN)
@@ -49,7 +50,7 @@ class AccountManager(UserManager):
 class User(AbstractUser):
     """An account. ``public_id`` is what URLs show; the sequential id never leaves the server."""
 
-    objects = AccountManager()
+    objects: ClassVar[AccountManager] = AccountManager()
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     role = models.CharField(max_length=10, choices=Role, default=Role.PATIENT)

@@ -69,10 +69,18 @@ class PageProblems:
         if request.failure != "net::ERR_ABORTED":
             self.failed.append(f"{request.method} {request.url}: {request.failure}")
 
+    def _response(self, response):
+        if response.status >= 400:
+            self.failed.append(f"{response.status} {response.url}")
+
+    def _console(self, message):
+        if message.type == "error":
+            self.console_errors.append(message.text)
+
     def attach(self, page):
         page.on("requestfailed", self._request_failed)
-        page.on("response", lambda r: r.status >= 400 and self.failed.append(f"{r.status} {r.url}"))
-        page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
+        page.on("response", self._response)
+        page.on("console", self._console)
 
 
 @pytest.fixture

@@ -56,6 +56,7 @@ def test_the_physio_triages_acknowledges_and_reports(demo, page, sign_in, live_s
         .order_by("-created_at")
         .first()
     )
+    assert red_flag is not None
     form = page.locator(f"#alert-{red_flag.pk}")
     form.get_by_label(re.compile("Note on acknowledging")).fill("Phoned Oscar: GP to check his calf today.")
     form.get_by_role("button", name=re.compile("Acknowledge")).click()
@@ -63,7 +64,7 @@ def test_the_physio_triages_acknowledges_and_reports(demo, page, sign_in, live_s
     expect(page.get_by_text("Alert acknowledged for Oscar Lind.")).to_be_visible()
     red_flag.refresh_from_db()
     assert red_flag.status == AlertStatus.ACKNOWLEDGED
-    assert red_flag.acknowledged_by.username == "physio"
+    assert red_flag.acknowledged_by is not None and red_flag.acknowledged_by.username == "physio"
 
     # One patient's whole story, with the shared chart drawn by Chart.js.
     page.get_by_role("link", name="Caseload", exact=True).click()

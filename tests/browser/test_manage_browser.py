@@ -21,7 +21,7 @@ NEW_PASSWORD = "heel-on-the-mend-2026"
 
 
 def _link_in_last_email() -> str:
-    match = re.search(r"https?://\S+/accounts/invitation/\S+/", mail.outbox[-1].body)
+    match = re.search(r"https?://\S+/accounts/invitation/\S+/", str(mail.outbox[-1].body))
     assert match, mail.outbox[-1].body
     return match.group(0)
 
@@ -82,8 +82,8 @@ def test_an_admin_invites_a_physio_who_accepts_signs_in_and_sees_an_assigned_pat
 def busy_clinic(clinic_admin, patient, physio, other_physio):
     """Enough on every /manage/ page to exercise its tables, badges and forms."""
     for p in PatientFactory.create_batch(3):
-        CareTeamMembershipFactory(patient=p, physio=physio)
-    InvitationFactory(email="waiting@example.org", created_by=clinic_admin)
+        CareTeamMembershipFactory.create(patient=p, physio=physio)
+    InvitationFactory.create(email="waiting@example.org", created_by=clinic_admin)
     AuditEventFactory.create_batch(3, actor=physio, patient=patient)
     from axes.models import AccessAttempt
 

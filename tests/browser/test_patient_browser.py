@@ -15,11 +15,11 @@ from tracker.models import Alert, AlertKind, DailyLog, Session
 
 @pytest.fixture
 def alice(transactional_db):
-    patient = PatientFactory(username="alice", first_name="Alice")
+    patient = PatientFactory.create(username="alice", first_name="Alice")
     today = patient.local_today()
-    CourseFactory(patient=patient, day_zero=today - timedelta(days=20))
+    CourseFactory.create(patient=patient, day_zero=today - timedelta(days=20))
     for days in (4, 5, 6):
-        DailyLogFactory(patient=patient, date=today - timedelta(days=days), first_step_pain=6)
+        DailyLogFactory.create(patient=patient, date=today - timedelta(days=days), first_step_pain=6)
     return patient
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from crispy_forms.layout import Div, Field
 from django import forms
@@ -89,8 +90,9 @@ class CourseStartForm(forms.Form):
         self.today = today
         self.helper = form_helper("kind", "foot", "day_zero", "planned_sessions")
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("planned_sessions") is not None and data.get("kind") != CourseKind.NEEDLING:
             self.add_error("planned_sessions", "Planned sessions are only for a dry needling course.")
         day_zero = data.get("day_zero")
@@ -143,8 +145,8 @@ class NeedlingSessionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = form_helper("date", "minutes", "sites", "twitch_response", "soreness_after", "note")
 
-    def clean_twitch_response(self):
-        return {"yes": True, "no": False}.get(self.cleaned_data.get("twitch_response"))
+    def clean_twitch_response(self) -> bool | None:
+        return {"yes": True, "no": False}.get(self.cleaned_data["twitch_response"])
 
 
 class DiaryImportForm(forms.Form):

@@ -96,6 +96,8 @@ class DateInWindow(TextInput):
     """A date box limited to the page's editable days, ``first_editable`` to ``today`` in the page's context,
     which it states below the box."""
 
+    attrs: dict[str, str]  # set by crispy-forms' Field (which ships no types): the input's HTML attributes
+
     def render(self, form, context, template_pack=TEMPLATE_PACK, extra_context=None, **kwargs):
         first, last = context["first_editable"], context["today"]
         self.attrs = {**self.attrs, "min": first.isoformat(), "max": last.isoformat()}

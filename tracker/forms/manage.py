@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from crispy_forms.layout import Div
 from django import forms
 from django.contrib.auth.forms import BaseUserCreationForm, UsernameField
@@ -49,7 +51,7 @@ class InvitationForm(forms.Form):
 class InvitationAcceptForm(BaseUserCreationForm):
     """The invitee chooses a user name, their name and a password (checked by Django's validators)."""
 
-    class Meta(BaseUserCreationForm.Meta):
+    class Meta(BaseUserCreationForm.Meta):  # type: ignore[name-defined]  # django-stubs omits the form's Meta
         model = User
         fields = ("username", "first_name", "last_name")
         field_classes = {"username": UsernameField}
@@ -83,6 +85,13 @@ class RoleForm(forms.Form):
         self.helper = form_helper("role")
 
 
+class _CareTeamMemberField(forms.ModelChoiceField):
+    """A clinician, labelled by name, user name and (when not a physiotherapist) role."""
+
+    def label_from_instance(self, obj: User) -> str:
+        return _member_label(obj)
+
+
 class CareTeamFilterForm(forms.Form):
     """Which physiotherapist the care-team page is about, and which patients it lists (GET)."""
 
@@ -90,7 +99,7 @@ class CareTeamFilterForm(forms.Form):
     SHOW_TEAM = "team"
     SHOW_UNASSIGNED = "unassigned"
 
-    physio = forms.ModelChoiceField(
+    physio = _CareTeamMemberField(
         label="Physiotherapist",
         queryset=User.objects.none(),
         to_field_name="public_id",
@@ -110,8 +119,7 @@ class CareTeamFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["physio"].queryset = care_team_members()
-        self.fields["physio"].label_from_instance = _member_label
+        cast("forms.ModelChoiceField[User]", self.fields["physio"]).queryset = care_team_members()
         self.helper = form_helper(
             Div("physio", css_class="col-md-4"), Div("q", css_class="col-md-3"), Div("show", css_class="col-md-3")
         )
@@ -136,11 +144,14 @@ class CareTeamChangeForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Any clinician and any patient, so a link to a since-deactivated account can still be taken off;
         # assigning checks that both are active (the service refuses otherwise).
-        self.fields["physio"].queryset = User.objects.filter(role__in=CARE_TEAM_ROLES)
-        self.fields["patients"].queryset = User.objects.filter(role=Role.PATIENT)
+        physio = cast("forms.ModelChoiceField[User]", self.fields["physio"])
+        physio.queryset = User.objects.filter(role__in=CARE_TEAM_ROLES)
+        patients = cast("forms.ModelMultipleChoiceField[User]", self.fields["patients"])
+        patients.queryset = User.objects.filter(role=Role.PATIENT)
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("action") == self.ASSIGN:
             inactive = [p for p in cleaned.get("patients", []) if not p.is_active]
             if inactive:
@@ -170,8 +181,9 @@ class AuditFilterForm(forms.Form):
             Div("date_to", css_class="col-6 col-md-2"),
         )
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and start > end:
             self.add_error("date_to", "The end date must be on or after the start date.")

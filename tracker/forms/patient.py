@@ -7,6 +7,7 @@ import), and again by the database's constraints.
 from __future__ import annotations
 
 import zoneinfo
+from typing import Any
 
 from crispy_forms.layout import HTML, Div
 from django import forms
@@ -318,8 +319,9 @@ class SessionForm(forms.Form):
 
     MASSAGE_FIELDS = ("technique", "tool", "minutes", "areas", "preparation", "discomfort", "adverse_reaction")
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         kind = data.get("kind")
         if kind == SessionKind.MASSAGE and not data.get("technique") and "technique" not in self.errors:
             self.add_error("technique", TECHNIQUE_REQUIRED)

@@ -87,6 +87,7 @@ from tracker.models import (
 
 from .report import (
     FINDING_ORDER,
+    Citation,
     CourseReport,
     Expectation,
     Finding,
@@ -167,7 +168,8 @@ REACHED_BY_FIELD: dict[str, tuple[str, frozenset[str]]] = {
 }
 REACHED_BY_PAIN = frozenset({"pain_relief"})
 
-_SESSION_KIND_FOR_COURSE = {
+# Keyed by the course's kind as stored (a plain string on a model instance; CourseKind members are equal to it).
+_SESSION_KIND_FOR_COURSE: dict[str, SessionKind] = {
     CourseKind.ENDOSCOPIC: SessionKind.SURGERY,
     CourseKind.OPEN: SessionKind.SURGERY,
     CourseKind.NEEDLING: SessionKind.NEEDLING,
@@ -1017,6 +1019,6 @@ def _worst_foot(findings: Sequence[Finding]) -> str | None:
     return next((str(f.foot) for f in findings if hasattr(f, "foot")), None)
 
 
-def _milestone_citations(m: MilestoneResult) -> tuple:
+def _milestone_citations(m: MilestoneResult) -> tuple[Citation, ...]:
     reported = (m.expectation.reported.citation,) if m.expectation.reported else ()
     return (m.expectation.citation, *reported)

@@ -12,12 +12,82 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import Protocol, TypedDict
 
 from .report import BandPoint, CourseReport
 from .timelines import MEANINGFUL_CHANGE_POINTS
 from .wording import chart_summary
 
 FOOT_LABELS = {"left": "Left foot", "right": "Right foot"}
+
+
+class FootSeries(TypedDict):
+    """One treated foot's lines, each aligned to the payload's ``labels``."""
+
+    foot: str
+    label: str
+    pain: list[int | None]
+    mean_7d: list[float | None]
+    latest_mean_7d: float | None
+    baseline: float | None
+    target: float | None
+    change: float | None
+    meaningful: bool
+
+
+class MilestoneWindow(TypedDict):
+    title: str
+    start: str  # ISO date
+    end: str  # ISO date
+    status: str
+    status_label: str
+    source: str
+
+
+class SessionMark(TypedDict):
+    date: str  # ISO date
+    label: str
+    index: int | None  # position in ``labels``; None when the day has no point on the chart
+
+
+class BandSeries(TypedDict):
+    median: list[float | None]
+    q1: list[float | None]
+    q3: list[float | None]
+    patients_min: int
+
+
+class ChartData(TypedDict):
+    """The chart without its text alternative (``tracker.progress.wording.chart_summary`` describes this)."""
+
+    course: str
+    title: str
+    kind: str
+    day_zero: str  # ISO date
+    labels: list[str]  # ISO dates
+    feet: list[FootSeries]
+    milestones: list[MilestoneWindow]
+    sessions: list[SessionMark]
+    band: BandSeries | None
+    y_max: int
+
+
+class ChartPayload(ChartData):
+    summary: str
+
+
+class ChartRow(TypedDict):
+    date: date
+    feet: list[dict[str, float | None]]  # per foot, in the payload's order: "pain" and "mean_7d"
+    band_median: float | None
+    sessions: str
+
+
+class SessionLike(Protocol):
+    """What a session marker needs: a ``Session``, or anything with a ``date`` (and optionally a ``label``)."""
+
+    @property
+    def date(self) -> date: ...
 
 
 def _round(value: float | None) -> float | None:
@@ -28,11 +98,13 @@ def _labels(report: CourseReport) -> list[date]:
     return sorted({point.day for trend in report.pain for point in trend.series})
 
 
-def _band_series(labels: Sequence[date], *, day_zero: date, band: Iterable[BandPoint] | None) -> dict | None:
+def _band_series(labels: Sequence[date], *, day_zero: date, band: Iterable[BandPoint] | None) -> BandSeries | None:
     by_week = {point.week: point for point in band or ()}
     if not by_week:
         return None
-    median, q1, q3 = [], [], []
+    median: list[float | None] = []
+    q1: list[float | None] = []
+    q3: list[float | None] = []
     for day in labels:
         offset = (day - day_zero).days
         point = by_week.get(offset // 7 + 1) if offset >= 0 else None
@@ -49,13 +121,15 @@ def _band_series(labels: Sequence[date], *, day_zero: date, band: Iterable[BandP
     }
 
 
-def _session_label(session) -> str:
+def _session_label(session: SessionLike) -> str:
     if hasattr(session, "get_kind_display"):
-        return session.get_kind_display()
+        return str(session.get_kind_display())
     return str(getattr(session, "label", "Session"))
 
 
-def chart_payload(*, report: CourseReport, band: Iterable[BandPoint] | None, sessions: Iterable = ()) -> dict:
+def chart_payload(
+    *, report: CourseReport, band: Iterable[BandPoint] | None, sessions: Iterable[SessionLike] = ()
+) -> ChartPayload:
     """The chart of one course as plain JSON-ready data.
 
     ``band``: the cohort's ``BandPoint``s by week since day 0 (``tracker.progress.cohort.cohort_band``), or
@@ -65,7 +139,7 @@ def chart_payload(*, report: CourseReport, band: Iterable[BandPoint] | None, ses
     """
     labels = _labels(report)
     index = {day: i for i, day in enumerate(labels)}
-    feet = []
+    feet: list[FootSeries] = []
     for trend in report.pain:
         by_day = {point.day: point for point in trend.series}
         pain = [by_day[d].first_step_pain if d in by_day else None for d in labels]
@@ -85,7 +159,7 @@ def chart_payload(*, report: CourseReport, band: Iterable[BandPoint] | None, ses
                 "meaningful": trend.meaningful,
             }
         )
-    milestones = []
+    milestones: list[MilestoneWindow] = []
     for m in report.milestones:
         if m.window_start is None or m.window_end is None:
             continue
@@ -99,11 +173,11 @@ def chart_payload(*, report: CourseReport, band: Iterable[BandPoint] | None, ses
                 "source": m.expectation.citation.label,
             }
         )
-    session_marks = []
+    session_marks: list[SessionMark] = []
     for s in sessions:
         day = s.date
         session_marks.append({"date": day.isoformat(), "label": _session_label(s), "index": index.get(day)})
-    payload = {
+    data: ChartData = {
         "course": report.course_public_id,
         "title": f"{report.kind_label}, from {report.day_zero:%d %b %Y}",
         "kind": report.kind,
@@ -115,13 +189,12 @@ def chart_payload(*, report: CourseReport, band: Iterable[BandPoint] | None, ses
         "band": _band_series(labels, day_zero=report.day_zero, band=band),
         "y_max": 10,
     }
-    payload["summary"] = chart_summary(payload)
-    return payload
+    return {**data, "summary": chart_summary(data)}
 
 
-def chart_rows(payload: dict) -> list[dict]:
+def chart_rows(payload: ChartPayload) -> list[ChartRow]:
     """The chart's numbers, one row per day, for the accessible table under the chart."""
-    rows = []
+    rows: list[ChartRow] = []
     band = payload.get("band")
     sessions_by_day: dict[str, list[str]] = {}
     for s in payload["sessions"]:

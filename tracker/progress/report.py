@@ -524,7 +524,7 @@ class CourseReport:
 
     def as_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data (dates as ISO strings, enums as their values), with the two sentences."""
-        data = _jsonable(dataclasses.asdict(self))
+        data: dict[str, Any] = _jsonable(dataclasses.asdict(self))
         data["findings"] = [_finding_dict(f) for f in self.findings]
         data["decided_by"] = self.decided_by.kind.value if self.decided_by else None
         data["reason"] = self.reason
@@ -547,7 +547,7 @@ class BandPoint:
 
 
 def _finding_dict(finding: Finding) -> dict[str, Any]:
-    data = _jsonable(dataclasses.asdict(finding))
+    data: dict[str, Any] = _jsonable(dataclasses.asdict(finding))
     data["kind"] = finding.kind.value
     data["citations"] = [c.source for c in finding.citations]
     return data

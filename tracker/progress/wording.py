@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
 from tracker.models import RED_FLAG_FIELDS, SURGICAL_KINDS
 
@@ -47,6 +47,9 @@ from .report import (
     WoundConcern,
 )
 from .words import format_number
+
+if TYPE_CHECKING:  # chart.py imports this module to word its summary
+    from .chart import ChartData
 
 RED_FLAG_LABELS = dict(RED_FLAG_FIELDS)
 RECENT_LOG_DAYS = 7  # "the past week": the 7 days ending the day judged
@@ -672,7 +675,7 @@ def chart_description(report: CourseReport, band: Sequence[BandPoint] | None) ->
     return " ".join(sentences)
 
 
-def chart_summary(payload: dict[str, Any]) -> str:
+def chart_summary(payload: ChartData) -> str:
     """One sentence describing the chart for a screen reader (the canvas's text alternative)."""
     if not payload["labels"]:
         return f"Chart of first-step pain for {payload['title']}: nothing logged yet."

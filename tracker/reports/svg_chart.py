@@ -96,12 +96,12 @@ def progress_chart_svg(
 
     series_days = [_days(report, p.day) for t in report.pain for p in t.series]
     windows = [
-        (i, m)
+        (i, m.window_start, m.window_end)
         for i, m in enumerate(report.milestones, start=1)
         if m.window_start is not None and m.window_end is not None
     ]
     x_min = min([0, *series_days])
-    x_max = max([report.day, 7, *series_days, *(_days(report, m.window_end) for _, m in windows)])
+    x_max = max([report.day, 7, *series_days, *(_days(report, end) for _, _, end in windows)])
     span = max(x_max - x_min, 1)
     # Cohort band: the weeks whose middle day (week 1 is days 0 to 6) lies on the chart.
     band_points = sorted((p for p in band or () if x_min <= _week_middle(p) <= x_max), key=lambda p: p.week)
@@ -121,8 +121,8 @@ def progress_chart_svg(
         f'<desc id="chart-{report.course_id}-d">{escape(description)}</desc>',
     ]
     # Expected windows, behind everything.
-    for number, m in windows:
-        x1, x2 = x(_days(report, m.window_start)), x(_days(report, m.window_end))
+    for number, start, end in windows:
+        x1, x2 = x(_days(report, start)), x(_days(report, end))
         out.append(
             f'<rect x="{format_number(x1)}" y="{top}" width="{format_number(max(x2 - x1, 1))}" height="{plot_h}" '
             f'fill="{WINDOW_FILL}" fill-opacity="0.13" stroke="{WINDOW_FILL}" stroke-width="0.6"/>'

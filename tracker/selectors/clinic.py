@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -33,7 +34,32 @@ from ..progress.calculate import SILENT_AFTER_DAYS, days_without_log, first_logg
 from ..progress.report import CourseReport, OverallStatus
 from ..selectors.progress import CourseChart, course_charts, progress_data_for_patients, reports_from_data
 
+if TYPE_CHECKING:
+    from django.utils.safestring import SafeString
+    from django_stubs_ext import WithAnnotations  # django-stubs' companion: typing only, not installed in production
+
 TREND_DAYS = 7
+
+
+class CaseloadColumns(TypedDict):
+    """The columns ``_caseload_queryset`` annotates on each patient."""
+
+    last_logged_on: date | None
+    latest_first_step_pain: int | None
+    open_alerts: int
+    top_severity: int | None  # a Severity value
+    top_alert: str | None  # the message of the most severe open alert
+
+
+class CaseloadPatientColumns(CaseloadColumns):
+    """A caseload row's patient: the annotated columns, and the one ``caseload_rows`` counts on their own date."""
+
+    days_logged_7: int
+
+
+if TYPE_CHECKING:
+    AnnotatedPatient = WithAnnotations[User, CaseloadColumns]
+    CaseloadPatient = WithAnnotations[User, CaseloadPatientColumns]
 
 
 class Need(StrEnum):
@@ -73,12 +99,15 @@ _NEED_FROM_STATUS = {
 
 @dataclass
 class CaseloadRow:
-    patient: User  # annotated: last_logged_on, latest_first_step_pain, open_alerts, top_severity; and days_logged_7
+    patient: CaseloadPatient
     reports: list[CourseReport]  # active courses, most urgent first
     need: Need
     reason: str  # for the physiotherapist: the report's clinician_reason, the silence, or the open critical alert
     today: date  # the patient's own local date, on which this row is judged
     trend: list[int | None] = field(default_factory=list)  # first-step pain, the last 7 days, oldest first
+    # Set by the caseload view for the page it shows: the trend drawn, and in words.
+    sparkline: SafeString | None = None
+    trend_words: str = ""
 
     @property
     def days_since_log(self) -> int | None:
@@ -86,7 +115,7 @@ class CaseloadRow:
         return None if last is None else (self.today - last).days
 
 
-def _caseload_queryset(*, physio: User, q: str = "", kind: str = "") -> QuerySet[User]:
+def _caseload_queryset(*, physio: User, q: str = "", kind: str = "") -> QuerySet[AnnotatedPatient]:
     """The patients in ``physio``'s care with the caseload's date-free columns annotated, in one query.
 
     Columns that depend on "today" (days logged of the last 7) are counted in Python, on each patient's own date.
@@ -127,7 +156,9 @@ def _trend(report: CourseReport | None, today: date) -> list[int | None]:
     return [by_day.get(today - timedelta(days=i)) for i in range(TREND_DAYS - 1, -1, -1)]
 
 
-def _need(patient: User, reports: list[CourseReport], courses: list[Course], today: date) -> tuple[Need, str]:
+def _need(
+    patient: AnnotatedPatient, reports: list[CourseReport], courses: list[Course], today: date
+) -> tuple[Need, str]:
     if patient.top_severity == Severity.CRITICAL and not any(r.status == OverallStatus.RED_FLAG for r in reports):
         return Need.CRITICAL, patient.top_alert or "An open critical alert."
     if not reports:
@@ -168,7 +199,8 @@ def caseload_rows(
     patients = list(_caseload_queryset(physio=physio, q=q, kind=kind))
     data = progress_data_for_patients(patient_ids=[p.pk for p in patients])
     rows = []
-    for patient in patients:
+    # Each patient gains days_logged_7 first thing in the loop.
+    for patient in cast("list[CaseloadPatient]", patients):
         local = patient.local_today(now)
         item = data[patient.pk]
         week_from = local - timedelta(days=TREND_DAYS - 1)

@@ -10,16 +10,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 from ..models import Course, CourseKind, CourseStatus, DailyLog, Session, SessionKind, User
 from ..progress.calculate import course_report
-from ..progress.chart import chart_payload
+from ..progress.chart import ChartPayload, chart_payload
 from ..progress.cohort import cohort_bands
 from ..progress.report import CourseReport
 
 # A session logged without a course counts towards the patient's course of the matching kind.
-_COURSE_KINDS_FOR_SESSION = {
+# Keyed by the session's kind as stored (a plain string on a model instance; SessionKind members are equal to it).
+_COURSE_KINDS_FOR_SESSION: dict[str, tuple[CourseKind, ...]] = {
     SessionKind.NEEDLING: (CourseKind.NEEDLING,),
     SessionKind.MASSAGE: (CourseKind.MASSAGE,),
     SessionKind.SURGERY: (CourseKind.ENDOSCOPIC, CourseKind.OPEN),
@@ -35,7 +35,7 @@ class PatientProgressData:
     sessions: list[Session] = field(default_factory=list)
 
 
-def _course_order(course: Course) -> tuple:
+def _course_order(course: Course) -> tuple[bool, int, int]:
     # Active first, then the most recent day 0 first.
     return (course.status != CourseStatus.ACTIVE, -course.day_zero.toordinal(), -(course.pk or 0))
 
@@ -113,7 +113,7 @@ class CourseChart:
 
     course: Course
     report: CourseReport
-    chart: dict[str, Any]
+    chart: ChartPayload
     chart_id: str  # the chart's element id on the page: "chart-1", "chart-2"...
 
 

@@ -13,6 +13,7 @@ import secrets
 import smtplib
 from collections.abc import Iterable
 from datetime import timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 from axes.utils import reset as axes_reset
@@ -275,11 +276,11 @@ def user_reactivate(*, user: User, audit: AuditContext) -> User:
 class _OneAccountPasswordResetForm(PasswordResetForm):
     """Django's reset e-mail, sent to exactly one account (not every account sharing the address)."""
 
-    def __init__(self, *args, account: User, **kwargs):
+    def __init__(self, *args: Any, account: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.account = account
 
-    def get_users(self, email):
+    def get_users(self, email: str) -> Iterable[User]:
         return [self.account] if self.account.is_active and self.account.has_usable_password() else []
 
 
@@ -309,7 +310,7 @@ def user_send_password_reset(*, user: User, audit: AuditContext, site_url: str =
 @transaction.atomic
 def user_unlock(*, user: User, audit: AuditContext) -> int:
     """Clear django-axes' failed sign-ins for ``user``'s name from every address; returns how many."""
-    cleared = axes_reset(username=user.username)
+    cleared: int = axes_reset(username=user.username)  # django-axes ships no types: it returns the count
     audit_record(
         audit=audit,
         action=AuditAction.UNLOCK,

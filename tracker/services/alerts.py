@@ -25,7 +25,7 @@ from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
 
-from ..models import EMERGENCY_RED_FLAGS, Alert, AlertKind, CourseStatus, SessionKind, Severity, User
+from ..models import EMERGENCY_RED_FLAGS, Alert, AlertKind, CourseStatus, DailyLog, SessionKind, Severity, User
 from ..progress import wording
 from ..progress.calculate import (
     RECENT_DAYS,
@@ -117,7 +117,7 @@ def _within_reported(finding: MilestoneOverdue) -> bool:
     return reported is not None and finding.day <= reported.day
 
 
-def red_flag_alerts(*, patient_id: int, logs: Iterable, today: date) -> list[Alert]:
+def red_flag_alerts(*, patient_id: int, logs: Iterable[DailyLog], today: date) -> list[Alert]:
     """One critical alert per red flag, per day (and foot, for a local flag), for the last 7 days.
 
     A flag on a day in the last 7, or ticked in the last 7 days (``recorded_on``, the patient's date at save) on an

@@ -8,6 +8,7 @@ have already scoped the patient with ``tracker.permissions.get_patient_in_care_o
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -316,7 +317,7 @@ def diary_import(*, patient: User, data: bytes, today: date, audit: AuditContext
     return report
 
 
-def _row_log(values: dict, *, patient: User, today: date) -> tuple[DailyLog, list[str]]:
+def _row_log(values: Mapping[str, object], *, patient: User, today: date) -> tuple[DailyLog, list[str]]:
     """The log a row's values make, and why it is not a valid log (the model's rules, a date after today)."""
     errors: list[str] = []
     log = DailyLog(patient=patient, recorded_on=today, **values)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -39,12 +40,12 @@ def _existing_log(*, patient: User, day: date, foot: str) -> DailyLog | None:
     return DailyLog.objects.select_for_update().filter(patient=patient, date=day, foot=foot).first()
 
 
-def _save_one(*, patient: User, day: date, foot: str, data: dict, today: date) -> tuple[DailyLog, bool]:
+def _save_one(*, patient: User, day: date, foot: str, data: Mapping[str, object], today: date) -> tuple[DailyLog, bool]:
     """Insert or update the log of one foot. A concurrent insert of the same day is retried as an update."""
     for attempt in (1, 2):
         log = _existing_log(patient=patient, day=day, foot=foot)
         created = log is None
-        if created:
+        if log is None:
             log = DailyLog(patient=patient, date=day, foot=foot)
         for name, value in data.items():
             setattr(log, name, value)
@@ -67,7 +68,7 @@ def daily_log_save(
     *,
     patient: User,
     day: date,
-    data_by_foot: dict[str, dict],
+    data_by_foot: Mapping[str, Mapping[str, object]],
     today: date,
     audit: AuditContext,
 ) -> list[DailyLog]:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, datetime
+from typing import TypedDict
 
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from ..csv_format import logs_csv
@@ -51,7 +54,7 @@ def account_settings_update(
 # ---------------------------------------------------------------------------------------------------------
 
 
-def _logs(patient: User):
+def _logs(patient: User) -> QuerySet[DailyLog]:
     return DailyLog.objects.filter(patient=patient).order_by("date", "foot")
 
 
@@ -66,8 +69,8 @@ _LOG_EXCLUDE = {"id", "patient"}
 _SESSION_EXCLUDE = {"id", "patient", "course", "performed_by", "created_by"}
 
 
-def _row(obj, exclude: set[str]) -> dict:
-    row = {}
+def _row(obj: models.Model, exclude: Collection[str]) -> dict[str, object]:
+    row: dict[str, object] = {}
     for f in obj._meta.concrete_fields:
         if f.name in exclude:
             continue
@@ -78,7 +81,19 @@ def _row(obj, exclude: set[str]) -> dict:
     return row
 
 
-def export_data(*, patient: User, audit: AuditContext) -> dict:
+class ExportData(TypedDict):
+    """The JSON export's top level. Logs and sessions are their model's fields (dates as ISO strings)."""
+
+    format: str
+    version: int
+    exported_at: str
+    profile: dict[str, str | int | bool | None]
+    courses: list[dict[str, str | int | None]]
+    daily_logs: list[dict[str, object]]
+    sessions: list[dict[str, object]]
+
+
+def export_data(*, patient: User, audit: AuditContext) -> ExportData:
     """Everything the patient entered or that describes their treatment, as JSON-ready data. Audited.
 
     Included: profile, courses, daily logs, sessions. Not included: the care team's clinical notes, alerts and
@@ -87,7 +102,7 @@ def export_data(*, patient: User, audit: AuditContext) -> dict:
     courses = list(Course.objects.filter(patient=patient).order_by("day_zero", "id"))
     course_ids = {c.pk: str(c.public_id) for c in courses}
     sessions = list(Session.objects.filter(patient=patient).select_related("performed_by").order_by("date", "id"))
-    data = {
+    data: ExportData = {
         "format": "heel-recovery-tracker export",
         "version": EXPORT_FORMAT_VERSION,
         "exported_at": timezone.now().isoformat(),
@@ -119,7 +134,7 @@ def export_data(*, patient: User, audit: AuditContext) -> dict:
         "sessions": [
             {
                 **_row(s, _SESSION_EXCLUDE),
-                "course": course_ids.get(s.course_id),
+                "course": course_ids.get(s.course_id) if s.course_id is not None else None,
                 "performed_by": (s.performed_by.display_name if s.performed_by else s.performed_by_name) or "",
             }
             for s in sessions

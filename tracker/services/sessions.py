@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -20,8 +22,9 @@ KIND_NOT_FOR_PATIENT = "Needling and surgery are recorded by your care team."
 _COURSE_KIND = {SessionKind.MASSAGE: CourseKind.MASSAGE}
 
 
-def session_create(*, patient: User, data: dict, today: date, audit: AuditContext) -> Session:
-    """Create a session from ``data`` (Session field values: kind, date, and that kind's fields).
+def session_create(*, patient: User, data: Mapping[str, Any], today: date, audit: AuditContext) -> Session:
+    """Create a session from ``data`` (Session field values: kind, date, and that kind's fields: a form's
+    ``cleaned_data``).
 
     ``today`` is the patient's local date: like a daily log, a session can be dated up to 7 days back, never
     in the future. A massage is linked to the patient's active home-massage course, if any. An adverse

@@ -240,7 +240,8 @@ def care_teams_change(request):
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                # An ErrorList yields its messages (str); django-stubs types its items as ValidationError | str.
+                messages.error(request, error)  # type: ignore[arg-type]
         return redirect(_care_teams_back(request))
     physio, patients = form.cleaned_data["physio"], list(form.cleaned_data["patients"])
     audit = AuditContext.from_request(request)

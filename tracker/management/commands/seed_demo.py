@@ -144,7 +144,10 @@ def _log(patient, day: date, foot: str, first: int, **fields) -> DailyLog:
     )
 
 
-_SURGERY_KINDS = {CourseKind.ENDOSCOPIC: SurgeryKind.ENDOSCOPIC, CourseKind.OPEN: SurgeryKind.OPEN}
+_SURGERY_KINDS: dict[str, SurgeryKind] = {
+    CourseKind.ENDOSCOPIC: SurgeryKind.ENDOSCOPIC,
+    CourseKind.OPEN: SurgeryKind.OPEN,
+}
 
 
 def _surgery(*, patient, physio, kind: str, foot: str, day: date, **session) -> Course:
@@ -349,6 +352,7 @@ def _rising_after_settling(*, patient, physio, today, rng):
         day=day_zero,
         immobilised_until=day_zero + timedelta(days=16),
     )
+    extra: dict[str, object]  # the day's other DailyLog fields
     for offset in range(-5, 31):
         day = day_zero + timedelta(days=offset)
         if offset <= 0:
