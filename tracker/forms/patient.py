@@ -12,6 +12,7 @@ from typing import Any
 from crispy_forms.layout import HTML, Div
 from django import forms
 
+from ..csv_format import LOG_COLUMNS
 from ..models import (
     EMERGENCY_RED_FLAGS,
     RED_FLAG_FIELDS,
@@ -215,22 +216,11 @@ def log_initial(log, *, previous=None) -> dict:
     """Initial values: the day's saved log, or, for a new day, the rarely changing answers from the last one."""
     initial = {}
     if log is not None:
-        for name in (
-            "first_step_pain",
-            "average_pain",
-            "pain_after_activity",
-            "minutes_on_feet",
-            "steps",
-            "activity_level",
-            "usual_activities",
-            "weight_bearing",
-            "footwear",
-            "needling_soreness",
-            "note",
-            *(n for n, _ in SYMPTOM_FIELDS),
-            *(n for n, _ in RED_FLAG_FIELDS),
-        ):
-            initial[name] = getattr(log, name)
+        # The day's answers: every column of the log's export format but its date and foot (and bruising, a
+        # yes/no choice on the form).
+        for name in LOG_COLUMNS:
+            if name not in {"date", "foot", "bruising"}:
+                initial[name] = getattr(log, name)
         if log.bruising is not None:
             initial["bruising"] = "yes" if log.bruising else "no"
     elif previous is not None:
