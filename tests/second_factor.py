@@ -7,6 +7,7 @@ code once); ``sign_in_verified`` signs a test client in and passes the second fa
 
 from __future__ import annotations
 
+import re
 import time
 
 from django.test import Client
@@ -53,7 +54,10 @@ def secret_code(secret: str) -> str:
 def verify(client: Client, user: User) -> None:
     """Pass the second factor on ``client`` (already signed in as ``user``) with a valid code."""
     device = TOTPDevice.objects.get(user=user, confirmed=True)
-    response = client.post(reverse("second_factor_verify"), {"code": code_for(device)})
+    # The page first, for its CSRF cookie: a client that enforces CSRF checks signs in like a browser.
+    assert client.get(reverse("second_factor_verify")).status_code == 200
+    token = client.cookies["csrftoken"].value
+    response = client.post(reverse("second_factor_verify"), {"code": code_for(device), "csrfmiddlewaretoken": token})
     assert response.status_code == 302 and "/second-factor/" not in response["Location"], response
 
 
@@ -63,3 +67,19 @@ def sign_in_verified(client: Client, user: User) -> Client:
     if user.second_factor_enabled:
         verify(client, user)
     return client
+
+
+SECRET_ON_PAGE = re.compile(r'id="setup-secret">([A-Z2-7 ]+)<')
+
+
+def set_up_through_page(client: Client) -> list[str]:
+    """Set up an authenticator on the set-up page as a person would: read the key the page shows, enter the code
+    an app holding it shows. Returns the recovery codes the next page shows once."""
+    page = client.get(reverse("second_factor_setup")).content.decode()
+    match = SECRET_ON_PAGE.search(page)
+    assert match, "the set-up page shows the key in text"
+    response = client.post(reverse("second_factor_setup"), {"code": secret_code(match.group(1))})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    codes_page = client.get(response["Location"])
+    assert codes_page.status_code == 200
+    return list(codes_page.context["codes"])
