@@ -13,7 +13,7 @@ from tracker import models as m
 TEST_PASSWORD = "correct-horse-battery-9"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[m.User]):
     class Meta:
         model = m.User
         django_get_or_create = ("username",)
@@ -46,7 +46,7 @@ class StaffFactory(UserFactory):
     ``second_factor=False`` for one that has not set it up yet."""
 
     @factory.post_generation
-    def second_factor(obj, create, extracted, **kwargs):
+    def second_factor(obj: m.User, create: bool, extracted: object, **kwargs: object) -> None:
         if create and extracted is not False and not obj.second_factor_enabled:
             from tests.second_factor import enrol
 

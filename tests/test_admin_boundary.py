@@ -190,7 +190,7 @@ def test_django_admin_gives_a_superuser_no_unaudited_way_to_clinical_data(client
     from tests.factories import AdminFactory
     from tracker.models import CareTeamMembership
 
-    root = AdminFactory(username="root", is_superuser=True, is_staff=True)
+    root = AdminFactory.create(username="root", is_superuser=True, is_staff=True)
     sign_in_verified(client, root)
     links = CareTeamMembership.objects.count()
 

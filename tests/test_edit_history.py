@@ -218,9 +218,7 @@ def test_the_pdf_lists_the_edited_days_and_marks_an_edited_red_flag_day(patient,
     save_day(patient, today, first_step_pain=6, rf_calf=True)
     save_day(patient, today - timedelta(days=1), first_step_pain=2)
 
-    html = render_to_string(
-        "tracker/report_pdf.html", report_context(patient=patient, today=today, prepared_by=physio)
-    )
+    html = render_to_string("tracker/report_pdf.html", report_context(patient=patient, today=today, prepared_by=physio))
 
     assert "Days edited after they were logged" in html
     assert f"{today:%-d %b %Y} (edited)" in html  # in the red-flag table
@@ -231,9 +229,7 @@ def test_the_pdf_lists_the_edited_days_and_marks_an_edited_red_flag_day(patient,
 def test_the_pdf_says_when_no_day_was_edited(patient, physio, today):
     save_day(patient, today, first_step_pain=3)
 
-    html = render_to_string(
-        "tracker/report_pdf.html", report_context(patient=patient, today=today, prepared_by=physio)
-    )
+    html = render_to_string("tracker/report_pdf.html", report_context(patient=patient, today=today, prepared_by=physio))
 
     assert "No day was changed after it was logged." in html
 
@@ -242,7 +238,7 @@ def test_the_history_query_is_one_whatever_the_versions(patient, today, django_a
     for d in range(5):
         for pain in range(6):
             save_day(patient, today - timedelta(days=d), first_step_pain=pain)
-    other = PatientFactory()
+    other = PatientFactory.create()
     DailyLogFactory(patient=other, date=today)
 
     with django_assert_num_queries(1):
@@ -256,7 +252,7 @@ def test_the_migration_records_the_versions_that_existed_before_history():
     from importlib import import_module
 
     migration = import_module("tracker.migrations.0003_edit_history_second_factor")
-    patient = PatientFactory()
+    patient = PatientFactory.create()
     DailyLog.objects.bulk_create([DailyLog(patient=patient, date=patient.local_today(), foot="left", recorded_on=patient.local_today(), first_step_pain=4, average_pain=3)])  # fmt: skip
     assert not DailyLog.history.exists()  # bulk_create writes no history
 

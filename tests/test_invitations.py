@@ -11,8 +11,8 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.second_factor import set_up_through_page
 from tests.factories import InvitationFactory, PatientFactory
+from tests.second_factor import set_up_through_page
 from tracker.models import AuditAction, AuditEvent, Invitation, Role, User
 from tracker.services.accounts import ERROR_ALREADY_INVITED, ERROR_EMAIL_HAS_ACCOUNT
 

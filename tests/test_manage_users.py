@@ -288,14 +288,14 @@ def test_django_admin_is_for_superusers_only(admin_client_, client, db):
     assert response.status_code == 302 and response.url.startswith("/admin/login/")
     assert admin_client_.get("/admin/tracker/user/").status_code == 302
 
-    superuser = AdminFactory(username="root", is_superuser=True, is_staff=True)
+    superuser = AdminFactory.create(username="root", is_superuser=True, is_staff=True)
     sign_in_verified(client, superuser)
     assert client.get("/admin/").status_code == 200
     assert client.get("/admin/tracker/user/").status_code == 200
 
 
 def test_a_staff_flag_alone_does_not_open_django_admin(client, db):
-    staff = PhysioFactory(username="staffer", is_staff=True)
+    staff = PhysioFactory.create(username="staffer", is_staff=True)
     sign_in_verified(client, staff)
     assert client.get("/admin/").status_code == 302
 
@@ -303,7 +303,7 @@ def test_a_staff_flag_alone_does_not_open_django_admin(client, db):
 def test_a_clinic_admin_cannot_demote_or_deactivate_a_superuser(admin_client_, db):
     from tracker.services.accounts import ERROR_SUPERUSER
 
-    root = AdminFactory(username="root", is_superuser=True, is_staff=True)
+    root = AdminFactory.create(username="root", is_superuser=True, is_staff=True)
     response = admin_client_.post(_user_url("user_role", root), {"role": Role.PATIENT}, follow=True)
     from django.utils.html import escape
 
@@ -316,7 +316,7 @@ def test_a_clinic_admin_cannot_demote_or_deactivate_a_superuser(admin_client_, d
 def test_a_clinic_admin_cannot_reactivate_a_superuser_another_superuser_deactivated(admin_client_, db):
     from tracker.models import AuditEvent
 
-    root = AdminFactory(username="root", is_superuser=True, is_staff=True, is_active=False)
+    root = AdminFactory.create(username="root", is_superuser=True, is_staff=True, is_active=False)
 
     admin_client_.post(_user_url("user_reactivate", root))
 
@@ -326,7 +326,7 @@ def test_a_clinic_admin_cannot_reactivate_a_superuser_another_superuser_deactiva
 
 
 def test_a_superuser_can_change_a_superuser(client, db):
-    root = AdminFactory(username="root", is_superuser=True)
+    root = AdminFactory.create(username="root", is_superuser=True)
     other_root = AdminFactory(username="root2", is_superuser=True)
     sign_in_verified(client, root)
     client.post(_user_url("user_deactivate", other_root))

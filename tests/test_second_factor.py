@@ -39,6 +39,13 @@ OVERVIEW = reverse("second_factor")
 CODES = reverse("second_factor_recovery_codes")
 
 
+def secret_on(page: str) -> str:
+    """The key the set-up page shows in text."""
+    match = SECRET_ON_PAGE.search(page)
+    assert match is not None, "the set-up page shows the key"
+    return match.group(1)
+
+
 def password_only(user) -> Client:
     """Signed in with the password, the second factor not yet passed."""
     client = Client()
@@ -58,9 +65,7 @@ def wrong_code(device: TOTPDevice) -> str:
 
 def clear_wait(device) -> None:
     """As if the wait after the last wrong code were over (the count of failures stays)."""
-    type(device).objects.filter(pk=device.pk).update(
-        throttling_failure_timestamp=timezone.now() - timedelta(days=3650)
-    )
+    type(device).objects.filter(pk=device.pk).update(throttling_failure_timestamp=timezone.now() - timedelta(days=3650))
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -101,7 +106,7 @@ def test_staff_reach_no_page_before_the_second_factor(role, objects, physio, cli
 
 
 def test_django_admin_waits_for_the_second_factor_too(db):
-    root = AdminFactory(username="root", is_superuser=True, is_staff=True)
+    root = AdminFactory.create(username="root", is_superuser=True, is_staff=True)
     client = password_only(root)
 
     assert client.get("/admin/")["Location"].startswith(VERIFY)
@@ -110,7 +115,7 @@ def test_django_admin_waits_for_the_second_factor_too(db):
 
 
 def test_staff_without_an_authenticator_are_sent_to_set_one_up(db):
-    newcomer = PhysioFactory(second_factor=False)
+    newcomer = PhysioFactory.create(second_factor=False)
     client = password_only(newcomer)
 
     response = client.get(reverse("clinic:caseload"))
@@ -223,7 +228,7 @@ def test_a_code_works_once(physio):
 
 
 def test_a_recovery_code_signs_in_once_and_its_use_is_audited(db):
-    physio = PhysioFactory(second_factor=False)
+    physio = PhysioFactory.create(second_factor=False)
     client = password_only(physio)
     codes = set_up_through_page(client)
     assert len(codes) == 10 and len(set(codes)) == 10
@@ -251,10 +256,10 @@ def test_the_published_demo_key_works_only_with_debug_on(settings, physio):
 
 
 def test_no_code_and_no_secret_ever_reaches_the_audit_trail(db):
-    physio = PhysioFactory(second_factor=False)
+    physio = PhysioFactory.create(second_factor=False)
     client = password_only(physio)
     page = client.get(SETUP).content.decode()
-    secret = SECRET_ON_PAGE.search(page).group(1).replace(" ", "")
+    secret = secret_on(page).replace(" ", "")
     setup_code = secret_code(secret)
     client.post(SETUP, {"code": setup_code})
     codes = client.get(CODES).context["codes"]
@@ -276,21 +281,21 @@ def test_no_code_and_no_secret_ever_reaches_the_audit_trail(db):
 
 
 def test_the_set_up_page_shows_a_qr_code_and_the_key_in_text(db):
-    client = password_only(PhysioFactory(second_factor=False))
+    client = password_only(PhysioFactory.create(second_factor=False))
 
     page = client.get(SETUP).content.decode()
 
     assert '<img class="qr-code" src="data:image/svg+xml' in page
-    secret = SECRET_ON_PAGE.search(page).group(1)
+    secret = secret_on(page)
     assert len(secret.replace(" ", "")) == 32
     # The same key until it is confirmed (a reload does not change what was scanned).
-    assert SECRET_ON_PAGE.search(client.get(SETUP).content.decode()).group(1) == secret
+    assert secret_on(client.get(SETUP).content.decode()) == secret
 
 
 def test_a_wrong_set_up_code_saves_nothing(db):
-    physio = PhysioFactory(second_factor=False)
+    physio = PhysioFactory.create(second_factor=False)
     client = password_only(physio)
-    secret = SECRET_ON_PAGE.search(client.get(SETUP).content.decode()).group(1)
+    secret = secret_on(client.get(SETUP).content.decode())
     right = secret_code(secret)
 
     short = client.post(SETUP, {"code": "12345"})
@@ -304,7 +309,7 @@ def test_a_wrong_set_up_code_saves_nothing(db):
 
 
 def test_setting_up_saves_the_device_verifies_the_session_and_shows_the_codes_once(db):
-    physio = PhysioFactory(second_factor=False)
+    physio = PhysioFactory.create(second_factor=False)
     client = password_only(physio)
 
     codes = set_up_through_page(client)
@@ -324,13 +329,13 @@ def test_setting_up_saves_the_device_verifies_the_session_and_shows_the_codes_on
 
 
 def test_setting_up_long_after_the_password_asks_for_it_again_through_the_lockout(db):
-    physio = PhysioFactory(second_factor=False)
+    physio = PhysioFactory.create(second_factor=False)
     client = password_only(physio)
     session = client.session
     session[PASSWORD_SIGNED_IN_AT] = time.time() - 3600
     session.save()
     page = client.get(SETUP).content.decode()
-    secret = SECRET_ON_PAGE.search(page).group(1)
+    secret = secret_on(page)
     assert 'name="password"' in page
 
     response = client.post(SETUP, {"code": secret_code(secret), "password": "not-my-password"})
@@ -353,7 +358,7 @@ def test_setting_up_long_after_the_password_asks_for_it_again_through_the_lockou
 
 
 def test_new_recovery_codes_replace_the_old_ones(db):
-    physio = PhysioFactory(second_factor=False)
+    physio = PhysioFactory.create(second_factor=False)
     client = password_only(physio)
     old = set_up_through_page(client)
 
@@ -409,7 +414,7 @@ def test_an_admin_resets_a_lost_device_and_the_user_sets_up_a_new_one(physio, cl
 
 
 def test_an_admin_cannot_reset_their_own_device_nor_a_clinic_admin_a_superusers(clinic_admin, admin_client_):
-    root = AdminFactory(username="root", is_superuser=True, is_staff=True)
+    root = AdminFactory.create(username="root", is_superuser=True, is_staff=True)
 
     own = admin_client_.post(reverse("manage:user_second_factor_reset", args=[clinic_admin.public_id]), follow=True)
     other = admin_client_.post(reverse("manage:user_second_factor_reset", args=[root.public_id]), follow=True)
@@ -457,7 +462,7 @@ def test_the_idle_timeout_signs_out_a_session_waiting_for_its_code(physio):
 
 
 def test_a_role_change_to_staff_asks_for_the_second_factor_at_once(clinic_admin, admin_client_):
-    patient = PatientFactory()
+    patient = PatientFactory.create()
     client = sign_in_verified(Client(), patient)
     assert client.get(reverse("patient:today")).status_code == 200
 

@@ -20,7 +20,7 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.http import urlencode
 
 from .models import Role
-from .selectors.second_factor import requires_second_factor
+from .selectors.second_factor import is_verified, requires_second_factor
 
 SESSION_KEY = "last_activity"
 IDLE_MESSAGE = "You were signed out after a period of inactivity. Please sign in again."
@@ -92,7 +92,7 @@ class SecondFactorMiddleware:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or not requires_second_factor(user):
             return None
-        if user.is_verified():
+        if is_verified(user):
             return None
         match = request.resolver_match
         if match is not None and match.view_name in SECOND_FACTOR_EXEMPT:

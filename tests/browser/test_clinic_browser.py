@@ -12,8 +12,8 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_clean
 from tracker.models import Alert, AlertStatus, User
-from tracker.services.second_factor import new_secret, secret_hex
 from tracker.services.alerts import alerts_raise_for_patient
+from tracker.services.second_factor import new_secret, secret_hex
 
 DEMO_PASSWORD = "recover-demo"
 

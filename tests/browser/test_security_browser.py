@@ -139,7 +139,12 @@ def test_no_page_of_any_role_breaks_the_content_security_policy(demo_clinic, new
     watch = PolicyWatch(page)
     sign_in(page, "root", TEST_PASSWORD)
     root = User.objects.get(username="root")
-    for path in ("/admin/", "/admin/tracker/user/", f"/admin/tracker/user/{root.pk}/change/", "/admin/tracker/auditevent/"):
+    for path in (
+        "/admin/",
+        "/admin/tracker/user/",
+        f"/admin/tracker/user/{root.pk}/change/",
+        "/admin/tracker/auditevent/",
+    ):
         watch.visit(url + path)
     problems += watch.seen
 
@@ -157,7 +162,9 @@ def test_a_patient_turns_on_two_step_sign_in_and_then_needs_a_code(
     page.goto(f"{live_server.url}/account/")
     page.get_by_role("link", name="Turn on two-step sign-in").click()
     expect(page.get_by_role("heading", name="Set up two-step sign-in")).to_be_visible()
-    expect(page.get_by_role("img", name="QR code that sets up the Heel recovery tracker in an authenticator app")).to_be_visible()
+    expect(
+        page.get_by_role("img", name="QR code that sets up the Heel recovery tracker in an authenticator app")
+    ).to_be_visible()
     check_accessibility(page, context="set-up page")
     screenshot(page, "setup")
     codes = set_up_authenticator(page)
@@ -214,4 +221,3 @@ def test_a_staff_member_without_an_authenticator_sets_one_up_before_anything_els
     sign_in(page, "pat", TEST_PASSWORD)
     assert page.url == f"{live_server.url}/clinic/"
     assert_clean(page)
-

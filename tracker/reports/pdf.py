@@ -46,13 +46,37 @@ class Limits:
 # Most detail first; each next level is tried only if the previous one ran past MAX_PAGES.
 LEVELS = (
     Limits(
-        charts=2, courses_listed=8, weeks=12, sessions=10, red_flag_days=8, alerts=8, notes=4, note_chars=500, edited_days=6
+        charts=2,
+        courses_listed=8,
+        weeks=12,
+        sessions=10,
+        red_flag_days=8,
+        alerts=8,
+        notes=4,
+        note_chars=500,
+        edited_days=6,
     ),
     Limits(
-        charts=2, courses_listed=5, weeks=8, sessions=6, red_flag_days=5, alerts=5, notes=3, note_chars=300, edited_days=4
+        charts=2,
+        courses_listed=5,
+        weeks=8,
+        sessions=6,
+        red_flag_days=5,
+        alerts=5,
+        notes=3,
+        note_chars=300,
+        edited_days=4,
     ),
     Limits(
-        charts=1, courses_listed=3, weeks=6, sessions=4, red_flag_days=3, alerts=3, notes=2, note_chars=160, edited_days=2
+        charts=1,
+        courses_listed=3,
+        weeks=6,
+        sessions=4,
+        red_flag_days=3,
+        alerts=3,
+        notes=2,
+        note_chars=160,
+        edited_days=2,
     ),
 )
 MAX_WEEKS = LEVELS[0].weeks

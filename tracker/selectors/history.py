@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import pairwise
 from typing import Any
 
 from django.db.models import QuerySet
@@ -68,7 +69,7 @@ def _words(version: Any, name: str) -> str:
 def _edits_of(versions: list[Any]) -> list[Edit]:
     """The edits in one log's versions (oldest first): each version compared with the one before it."""
     edits: list[Edit] = []
-    for before, after in zip(versions, versions[1:], strict=False):
+    for before, after in pairwise(versions):
         changes = tuple(
             Change(field=name, label=_label(name), before=_words(before, name), after=_words(after, name))
             for name in COMPARED_FIELDS

@@ -21,6 +21,12 @@ def requires_second_factor(user: User) -> bool:
     return must_keep_second_factor(user) or user.second_factor_enabled
 
 
+def is_verified(user: User) -> bool:
+    """Whether this request's session passed the second factor (django-otp's middleware adds ``is_verified``)."""
+    check = getattr(user, "is_verified", None)
+    return bool(check()) if check is not None else False
+
+
 def recovery_codes_left(*, user: User) -> int:
     """How many unused recovery codes ``user`` has."""
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()

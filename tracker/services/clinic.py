@@ -293,9 +293,7 @@ def diary_import(*, patient: User, data: bytes, today: date, audit: AuditContext
         try:
             with transaction.atomic():
                 # One history row per imported log, naming the importer (bulk_create sends no save signal).
-                bulk_create_with_history(
-                    logs, DailyLog, default_user=audit.actor, default_change_reason="diary import"
-                )
+                bulk_create_with_history(logs, DailyLog, default_user=audit.actor, default_change_reason="diary import")
                 audit_record(
                     audit=audit,
                     action=AuditAction.IMPORT,

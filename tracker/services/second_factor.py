@@ -90,7 +90,7 @@ def _normalised(code: str) -> str:
 
 
 def _is_demo(device: TOTPDevice) -> bool:
-    return device.key.lower() == secret_hex(DEMO_TOTP_SECRET)
+    return bool(device.key.lower() == secret_hex(DEMO_TOTP_SECRET))
 
 
 def _second_factor_audit(*, user: User, audit: AuditContext, event: str, **detail: Any) -> None:

@@ -36,8 +36,8 @@ from ..permissions import RECORD_CLOSED, clinician_required, get_patient_in_care
 from ..progress.wording import trend_words
 from ..reports.pdf import report_pdf_document
 from ..reports.svg_chart import sparkline_svg
-from ..selectors.history import last_edited, log_edits
 from ..selectors.clinic import caseload_rows, open_alerts_for, patient_logs_for_export, patient_story
+from ..selectors.history import last_edited, log_edits
 from ..services import clinic as services
 from ..services.audit import AuditContext, audit_record
 

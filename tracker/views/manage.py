@@ -35,8 +35,8 @@ from ..models import AuditAction, Invitation, User
 from ..permissions import admin_required
 from ..selectors import accounts as selectors
 from ..services import accounts as services
-from ..services.second_factor import second_factor_reset
 from ..services.audit import AuditContext, audit_record
+from ..services.second_factor import second_factor_reset
 
 USERS_PER_PAGE = 25
 PATIENTS_PER_PAGE = 50

@@ -8,6 +8,7 @@ yet (a new staff account, or one an admin reset). Writes go through ``tracker.se
 from __future__ import annotations
 
 import time
+from typing import cast
 from urllib.parse import urlencode
 
 import segno
@@ -29,23 +30,22 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from ..forms.errors import add_validation_error, validation_message
 from ..forms.second_factor import CodeForm, SetupForm
 from ..models import User
-from ..selectors.second_factor import must_keep_second_factor, recovery_codes_left, requires_second_factor
+from ..selectors.second_factor import is_verified, must_keep_second_factor, recovery_codes_left, requires_second_factor
 from ..services import second_factor as services
 from ..services.audit import AuditContext
 
 # Session keys: the secret being set up (until a code confirms it), recovery codes to show once, and when
 # the password was last entered in this session (stamped at sign-in by tracker.signals).
-SETUP_SECRET = "second_factor_setup_secret"
+SETUP_SECRET = "second_factor_setup_secret"  # noqa: S105 - a session key's name, not a secret
 CODES_TO_SHOW = "second_factor_codes_to_show"
-PASSWORD_SIGNED_IN_AT = "password_signed_in_at"
+PASSWORD_SIGNED_IN_AT = "password_signed_in_at"  # noqa: S105 - a session key's name
 # Setting up an authenticator within this long of entering the password needs no password again.
 FRESH_SIGN_IN_SECONDS = 10 * 60
 
 
 def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # login_required
-    return user
+    """The signed-in account (every view here is ``login_required``)."""
+    return cast(User, request.user)
 
 
 def safe_next(request: HttpRequest, default: str = "home") -> str:
@@ -75,7 +75,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     """After the password: the code from the authenticator app, or a recovery code."""
     user = _user(request)
     target = safe_next(request)
-    if not requires_second_factor(user) or user.is_verified():
+    if not requires_second_factor(user) or is_verified(user):
         return redirect(target)
     if not user.second_factor_enabled:
         return redirect(_with_next("second_factor_setup", target))
@@ -120,7 +120,7 @@ def setup(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     target = safe_next(request)
     if user.second_factor_enabled:
-        return redirect(_with_next("second_factor_verify", target) if not user.is_verified() else target)
+        return redirect(_with_next("second_factor_verify", target) if not is_verified(user) else target)
     secret = request.session.get(SETUP_SECRET)
     if not isinstance(secret, str):
         secret = services.new_secret()
