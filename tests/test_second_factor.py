@@ -196,7 +196,7 @@ def test_a_wrong_code_is_refused_audited_and_throttled(physio):
 
     # Straight after, even the right code waits: the device says how long.
     response = client.post(VERIFY, {"code": code_for(device)})
-    assert "Too many wrong codes. Wait 1 seconds" in response.content.decode()
+    assert "Too many wrong codes. Wait 1 second, then try again." in response.content.decode()
     assert events(physio, "code refused while waiting").count() == 1
     assert client.get(reverse("clinic:caseload")).status_code == 302
 

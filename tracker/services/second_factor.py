@@ -43,7 +43,7 @@ DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105 - published 
 
 ERROR_CODE_WRONG = "That code is not right. Check the time on your phone and try the newest code."
 ERROR_CODE_FORMAT = "Enter the 6-digit code from your authenticator app, or one of your recovery codes."
-ERROR_THROTTLED = "Too many wrong codes. Wait {seconds} seconds, then try again."
+ERROR_THROTTLED = "Too many wrong codes. Wait {wait}, then try again."
 ERROR_DEMO_DEVICE = "This is the demo authenticator: it works only on a development server."
 ERROR_NO_DEVICE = "No authenticator is set up for this account. Ask a clinic admin to reset your second factor."
 ERROR_ALREADY_ENROLLED = "An authenticator is already set up for this account."
@@ -207,7 +207,8 @@ def second_factor_verify(*, user: User, code: str, audit: AuditContext) -> Verif
         if not allowed:
             _second_factor_audit(user=user, audit=audit, event="code refused while waiting", kind=kind)
             seconds = _wait_seconds((data or {}).get("locked_until"))
-            return Verification(Outcome.THROTTLED, message=ERROR_THROTTLED.format(seconds=seconds))
+            wait = f"{seconds} second{'' if seconds == 1 else 's'}"
+            return Verification(Outcome.THROTTLED, message=ERROR_THROTTLED.format(wait=wait))
         if not device.verify_token(token):
             _second_factor_audit(
                 user=user, audit=audit, event="code refused", kind=kind, failures=device.throttling_failure_count
