@@ -261,3 +261,26 @@ def test_the_migration_records_the_versions_that_existed_before_history():
     [version] = DailyLog.history.all()
     assert version.history_type == "+" and version.history_change_reason == migration.INITIAL_REASON
     assert version.first_step_pain == 4
+
+
+def test_the_earlier_values_are_in_words(patient, today):
+    long_note = "A long note about the day. " * 10
+    save_day(patient, today, activity_level="rest", note=long_note)
+    save_day(patient, today, activity_level="active", note="short")
+
+    [edit] = log_edits(patient=patient)[DailyLog.objects.get().pk]
+    changes = {c.field: (c.before, c.after) for c in edit.changes}
+
+    assert changes["activity_level"] == ("Resting mostly", "Very active")
+    before_note = changes["note"][0]
+    assert len(before_note) == 80 and before_note.endswith("…") and long_note.startswith(before_note[:-1])
+
+
+def test_a_save_that_changed_no_value_the_patient_entered_is_no_edit(patient, today):
+    DailyLogFactory(patient=patient, date=today)
+    log = DailyLog.objects.get(patient=patient)
+    log.recorded_on = today  # a technical column only
+    log.save()
+
+    assert DailyLog.history.filter(patient=patient).count() == 2
+    assert edited_days(patient=patient) == []

@@ -9,6 +9,7 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
@@ -470,3 +471,66 @@ def test_a_role_change_to_staff_asks_for_the_second_factor_at_once(clinic_admin,
 
     assert client.get(reverse("clinic:caseload"))["Location"].startswith(SETUP)
     assert User.objects.get(pk=patient.pk).role == "physio"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The services' refusals
+# ---------------------------------------------------------------------------------------------------------
+
+
+def test_a_malformed_key_is_refused():
+    with pytest.raises(ValueError, match="not a base32 secret"):
+        services.secret_hex("not base32 at all!")
+
+
+def test_an_account_enrolled_meanwhile_is_not_enrolled_twice(physio):
+    secret = services.new_secret()
+
+    with pytest.raises(ValidationError, match="already set up"):
+        services.second_factor_enrol(user=physio, secret=secret, code=secret_code(secret), audit=AuditContext(physio))
+    assert TOTPDevice.objects.filter(user=physio).count() == 1
+
+
+@pytest.mark.parametrize("code", ["", "x" * 17])
+def test_a_code_of_no_possible_shape_is_refused_and_audited(physio, code):
+    check = services.second_factor_verify(user=physio, code=code, audit=AuditContext(physio))
+
+    assert not check.ok and check.message == services.ERROR_CODE_FORMAT
+    assert events(physio, "code refused").count() == 1
+
+
+def test_an_account_flagged_without_devices_cannot_pass_and_is_told_to_ask_an_admin(patient):
+    User.objects.filter(pk=patient.pk).update(second_factor_enabled=True)
+    patient.refresh_from_db()
+
+    by_app = services.second_factor_verify(user=patient, code="123456", audit=AuditContext(patient))
+    by_recovery = services.second_factor_verify(user=patient, code="abcdefgh", audit=AuditContext(patient))
+
+    assert by_app.message == services.ERROR_NO_DEVICE and by_recovery.message == services.ERROR_CODE_WRONG
+    assert events(patient, "code refused").count() == 2
+
+
+def test_nothing_to_turn_off_or_renew_without_an_authenticator(patient, patient_client):
+    with pytest.raises(ValidationError, match=services.ERROR_NOT_ENROLLED):
+        services.second_factor_disable(user=patient, code="123456", audit=AuditContext(patient))
+
+    response = patient_client.post(CODES, follow=True)
+
+    assert services.ERROR_NOT_ENROLLED in response.content.decode()
+    assert not StaticToken.objects.exists()
+
+
+def test_the_overview_offers_a_patient_to_turn_it_on(patient_client):
+    page = patient_client.get(OVERVIEW).content.decode()
+
+    assert "<strong>Off.</strong>" in page and f"{SETUP}?next={OVERVIEW}" in page
+
+
+def test_an_invalid_form_turns_nothing_off(patient):
+    enrol(patient)
+    client = sign_in_verified(Client(), patient)
+
+    response = client.post(reverse("second_factor_disable"), {"code": ""}, follow=True)
+
+    assert "Enter a code from your authenticator app to turn it off." in response.content.decode()
+    assert TOTPDevice.objects.filter(user=patient).exists()

@@ -12,9 +12,7 @@ from django.db.models import Model
 from .audit import AuditContext
 
 
-def saved_by(record: Model, audit: AuditContext, *, reason: str = "") -> None:
-    """The history row of ``record``'s next save names the context's actor (None for a job) and ``reason``."""
-    # simple-history reads these two attributes at save time instead of looking at a request.
+def saved_by(record: Model, audit: AuditContext) -> None:
+    """The history row of ``record``'s next save names the context's actor (None for a job)."""
+    # simple-history reads this attribute at save time instead of looking at a request.
     setattr(record, "_history_user", audit.actor)  # noqa: B010 - the name simple-history reads
-    if reason:
-        setattr(record, "_change_reason", reason)  # noqa: B010

@@ -70,10 +70,6 @@ def secret_hex(secret: str) -> str:
         raise ValueError("not a base32 secret") from None
 
 
-def secret_of(device: TOTPDevice) -> str:
-    return b32encode(device.bin_key).decode("ascii")
-
-
 def grouped(secret: str) -> str:
     """``ABCDEFGH...`` as ``ABCD EFGH ...``: easier to type into an app by hand."""
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
@@ -174,9 +170,7 @@ class Verification:
         return self.outcome is Outcome.VERIFIED
 
 
-def _wait_seconds(locked_until: datetime | None) -> int:
-    if locked_until is None:
-        return 1
+def _wait_seconds(locked_until: datetime) -> int:
     return max(1, int((locked_until - timezone.now()).total_seconds() + 0.999))
 
 
@@ -206,7 +200,7 @@ def second_factor_verify(*, user: User, code: str, audit: AuditContext) -> Verif
         allowed, data = device.verify_is_allowed()
         if not allowed:
             _second_factor_audit(user=user, audit=audit, event="code refused while waiting", kind=kind)
-            seconds = _wait_seconds((data or {}).get("locked_until"))
+            seconds = _wait_seconds(data["locked_until"])
             wait = f"{seconds} second{'' if seconds == 1 else 's'}"
             return Verification(Outcome.THROTTLED, message=ERROR_THROTTLED.format(wait=wait))
         if not device.verify_token(token):
