@@ -73,20 +73,35 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    # Second factor (TOTP authenticators, one-time recovery codes): tracker.middleware.SecondFactorMiddleware.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    # Earlier versions of clinical records (tracker.models: DailyLog, Session, Course, ClinicalNote).
+    "simple_history",
+    "csp",
     "tracker",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy (CONTENT_SECURITY_POLICY below) and Permissions-Policy on every response.
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): the session passed the second factor (django-otp).
+    "django_otp.middleware.OTPMiddleware",
     "tracker.middleware.IdleTimeoutMiddleware",
     # Signed-in responses (clinical pages, exports, refusals) are never cached: Cache-Control no-store.
     "tracker.middleware.NoStoreForSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the idle check: staff (and patients who opted in) reach no page but the second-factor ones
+    # until their session is verified.
+    "tracker.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout raised during sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -220,16 +235,67 @@ if SITE_URL and not SITE_URL.startswith(("http://", "https://")):
 INVITATION_VALID_DAYS = 7
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day
 
+# Second factor (django-otp): physiotherapists and admins must use a TOTP authenticator; patients may opt in
+# (tracker.middleware.SecondFactorMiddleware). A wrong code makes the device wait 1, 2, 4, 8... seconds before
+# the next try (django-otp's own throttling, stored on the device, so it outlives the session).
+OTP_TOTP_ISSUER = "Heel recovery tracker"
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+RECOVERY_CODE_COUNT = 10
+
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    # Usually left to the TLS-terminating proxy: `check --deploy` then warns (security.W008), and only of that.
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
-    # Browsers only honour HSTS on HTTPS responses, and Django only sends it on them: on by default.
+    # Browsers only honour HSTS on HTTPS responses, and Django only sends it on them: on by default. The header
+    # is sent by the app's own host, so includeSubDomains covers only hosts under it (*.heel.example.org).
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
+
+# Content-Security-Policy (django-csp): every script, style, image and font from this site only, no inline
+# script and no inline style (the pages have none: the charts' data travel in json_script blocks, which are
+# data, not scripts), no plugins, no framing, forms posted only here. Bootstrap's CSS draws its icons with
+# data: SVG images. Django's /admin/ runs under the same policy.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'none'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
+# Permissions-Policy (django-permissions-policy): no page uses any of these browser features.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "serial",
+        "usb",
+    )
+}
 
 LOGGING = {
     "version": 1,

@@ -51,9 +51,10 @@ def course(patient):
 
 
 def _client_for(client_class, user):
-    c = client_class()
-    c.force_login(user)
-    return c
+    """Signed in as ``user``: staff pass the second factor with a code from their authenticator's key."""
+    from tests.second_factor import sign_in_verified
+
+    return sign_in_verified(client_class(), user)
 
 
 @pytest.fixture

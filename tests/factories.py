@@ -43,12 +43,24 @@ class PatientFactory(UserFactory):
     role = m.Role.PATIENT
 
 
-class PhysioFactory(UserFactory):
+class StaffFactory(UserFactory):
+    """Staff have an authenticator set up, as every staff account does after its first sign-in;
+    ``second_factor=False`` for one that has not set it up yet."""
+
+    @factory.post_generation
+    def second_factor(obj: m.User, create: bool, extracted: object, **kwargs: object) -> None:
+        if create and extracted is not False and not obj.second_factor_enabled:
+            from tests.second_factor import enrol
+
+            enrol(obj)
+
+
+class PhysioFactory(StaffFactory):
     username = factory.Sequence(lambda n: f"physio{n}")
     role = m.Role.PHYSIO
 
 
-class AdminFactory(UserFactory):
+class AdminFactory(StaffFactory):
     username = factory.Sequence(lambda n: f"admin{n}")
     role = m.Role.ADMIN
 

@@ -23,6 +23,7 @@ from tests.factories import (
     DailyLogFactory,
     SessionFactory,
 )
+from tests.second_factor import sign_in_verified
 from tracker.models import AuditAction, AuditEvent
 
 SECRETS = ("SECRET-LOG-NOTE", "SECRET-SESSION-NOTE", "SECRET-CLINICAL-NOTE")
@@ -108,7 +109,7 @@ def outsider(request, db):
     """Someone not on Alice's care team: the clinic admin (the point here), and another physio for contrast."""
     user = request.getfixturevalue(request.param)
     client = Client()
-    client.force_login(user)
+    sign_in_verified(client, user)
     return user, client
 
 
@@ -155,7 +156,7 @@ def test_an_admin_on_the_care_team_reads_the_patient_page(clinic_admin, clinical
     patient = clinical_record["patient"]
     CareTeamMembershipFactory.create(patient=patient, physio=clinic_admin)
     client = Client()
-    client.force_login(clinic_admin)
+    sign_in_verified(client, clinic_admin)
     url = reverse("clinic:patient", kwargs={"public_id": patient.public_id})
     response = client.get(url)
     assert response.status_code == 200
@@ -190,7 +191,7 @@ def test_django_admin_gives_a_superuser_no_unaudited_way_to_clinical_data(client
     from tracker.models import CareTeamMembership
 
     root = AdminFactory.create(username="root", is_superuser=True, is_staff=True)
-    client.force_login(root)
+    sign_in_verified(client, root)
     links = CareTeamMembership.objects.count()
 
     assert client.get("/admin/tracker/course/").status_code == 404

@@ -5,6 +5,7 @@ from django.core import mail
 from django.urls import reverse
 
 from tests.factories import TEST_PASSWORD, AdminFactory, PatientFactory, PhysioFactory
+from tests.second_factor import code_for, enrol, sign_in_verified
 from tracker.forms.accounts import INVALID_LOGIN
 from tracker.models import AuditEvent
 
@@ -15,7 +16,7 @@ LANDINGS = [(PatientFactory, "/today/"), (PhysioFactory, "/clinic/"), (AdminFact
 
 @pytest.mark.parametrize(("factory", "landing"), LANDINGS)
 def test_it_sends_each_role_to_its_page_from_the_root(client, factory, landing):
-    client.force_login(factory.create())
+    sign_in_verified(client, factory.create())
 
     response = client.get("/")
 
@@ -28,7 +29,14 @@ def test_it_sends_each_role_to_its_page_after_sign_in(client, factory, landing):
 
     response = client.post("/accounts/login/", {"username": user.username, "password": TEST_PASSWORD}, follow=True)
 
-    assert response.redirect_chain[-1][0] == landing
+    if user.is_patient:
+        assert response.redirect_chain[-1][0] == landing
+    else:
+        # Staff enter a code from their authenticator next, then land on their page.
+        assert response.redirect_chain[-1][0] == f"{reverse('second_factor_verify')}?next=%2F"
+        device = user.totpdevice_set.get()
+        response = client.post(response.redirect_chain[-1][0], {"code": code_for(device)}, follow=True)
+        assert response.redirect_chain[-1][0] == landing
     assert response.status_code == 200
 
 
@@ -89,7 +97,7 @@ def test_it_e_mails_a_password_reset_link(client):
     ],
 )
 def test_it_refuses_a_page_for_another_role(client, factory, url):
-    client.force_login(factory.create())
+    sign_in_verified(client, factory.create())
 
     assert client.get(url).status_code == 403
 
@@ -105,4 +113,8 @@ def test_it_makes_createsuperuser_an_admin_who_can_use_manage(client, monkeypatc
 
     assert root.role == "admin" and root.is_superuser
     client.force_login(root)
+    # A superuser sets up an authenticator at the first sign-in, like every staff account.
+    assert client.get("/manage/users/")["Location"].startswith(reverse("second_factor_setup"))
+    enrol(root)
+    sign_in_verified(client, root)
     assert client.get("/manage/users/").status_code == 200

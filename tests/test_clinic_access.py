@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import AlertFactory, CourseFactory
+from tests.second_factor import sign_in_verified
 from tracker.models import Alert, ClinicalNote, Course, DailyLog, Session
 from tracker.urls import clinic as clinic_urls
 
@@ -132,7 +133,7 @@ def test_changes_need_the_csrf_token(name, patient, targets, physio):
     from django.test import Client
 
     client = Client(enforce_csrf_checks=True)
-    client.force_login(physio)
+    sign_in_verified(client, physio)
     before = _snapshot()
 
     response = client.post(url_for(name, patient, targets), VALID_POSTS.get(name, {}))

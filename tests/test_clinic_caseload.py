@@ -220,13 +220,13 @@ def test_it_refuses_a_patient(patient_client):
 
 
 # The caseload runs the same queries for 5 patients and for 500:
-#   1. the session            2. the signed-in user
-#   3. the patients in care, with latest log, latest pain, open alerts and top alert annotated
-#   4. their courses          5. their logs          6. their sessions   (progress_data_for_patients; days
+#   1. the session            2. the signed-in user     3. the authenticator that verified the session
+#   4. the patients in care, with latest log, latest pain, open alerts and top alert annotated
+#   5. their courses          6. their logs          7. their sessions   (progress_data_for_patients; days
 #      logged of 7 are counted from these logs, on each patient's own date)
-#   7. the audit event
-#   8-10. saving the session's last-activity time (savepoint, update, release)
-CASELOAD_QUERIES = 10
+#   8. the audit event
+#   9-11. saving the session's last-activity time (savepoint, update, release)
+CASELOAD_QUERIES = 11
 
 
 @pytest.mark.parametrize("count", [5, 500])

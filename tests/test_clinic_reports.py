@@ -292,7 +292,7 @@ def test_logs_csv_neutralises_formulas_and_audits(patient, physio, physio_client
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert tuple(rows[0]) == LOG_COLUMNS
+    assert tuple(rows[0]) == (*LOG_COLUMNS, "edited")
     notes = [row[LOG_COLUMNS.index("note")] for row in rows[1:]]
     assert notes == ["'+1 better, -2 worse, @home", '\'=HYPERLINK("https://evil.example")']  # oldest first
     assert AuditEvent.objects.filter(action=AuditAction.EXPORT, patient=patient, target="daily logs CSV").exists()

@@ -1,6 +1,7 @@
 import csv
 import io
-from datetime import date
+import zoneinfo
+from datetime import UTC, date, datetime
 from typing import TypedDict
 
 import pytest
@@ -39,9 +40,32 @@ def a_log(**fields) -> DailyLog:
 def test_it_writes_the_export_columns_in_order():
     header, row = list(csv.reader(io.StringIO(logs_csv([a_log()]))))
 
-    assert header == list(LOG_COLUMNS)
+    assert header == [*LOG_COLUMNS, "edited"]
     assert row[:4] == ["2026-11-20", "left", "6", "4"]
-    assert row[-1] == "'=cmd|' /C calc'!A0"
+    assert row[-2] == "'=cmd|' /C calc'!A0"
+    assert row[-1] == ""  # never edited
+
+
+def test_the_edited_column_says_when_the_day_was_last_changed_in_the_patients_zone():
+    log = a_log(id=7)
+    edited_at = datetime(2026, 11, 21, 17, 30, tzinfo=UTC)
+
+    header, row = list(
+        csv.reader(io.StringIO(logs_csv([log], edited={7: edited_at}, zone=zoneinfo.ZoneInfo("America/New_York"))))
+    )
+
+    assert dict(zip(header, row, strict=True))["edited"] == "2026-11-21T12:30-05:00"
+
+
+def test_the_import_accepts_the_export_with_its_edited_column_and_ignores_it():
+    log = a_log(id=7)
+    data = logs_csv([log], edited={7: datetime(2026, 11, 21, 17, 30, tzinfo=UTC)}).encode()
+
+    parsed = read_logs_csv(data, required=("date", "foot"), max_bytes=4096, max_rows=3)
+
+    assert parsed.error == ""
+    [row] = parsed.rows
+    assert row.errors == () and "edited" not in row.values
 
 
 # ----------------------------------------------------------------------------------------------------------

@@ -149,6 +149,10 @@ def test_a_rejected_acknowledgement_ties_its_message_to_that_alerts_note(patient
         ("admin", "/manage/audit/?date_from=2026-02-02&date_to=2026-01-01"),
         ("anonymous", "/accounts/login/"),
         ("anonymous", "/accounts/password_reset/"),
+        ("patient", "/accounts/second-factor/"),
+        ("patient", "/accounts/second-factor/setup/"),
+        ("physio", "/accounts/second-factor/"),
+        ("admin", "/accounts/second-factor/"),
     ],
 )
 def test_every_form_page_names_only_elements_it_has(
@@ -161,3 +165,16 @@ def test_every_form_page_names_only_elements_it_has(
         url = reverse("clinic:patient", args=[patient.public_id])
 
     page_of(clients[who].get(url))
+
+
+def test_a_refused_code_is_tied_to_its_box(physio):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(physio)
+
+    page = page_of(client.post(reverse("second_factor_verify"), {"code": "not-a-code-at-all!!"}))
+
+    box = page.find("input", name="code")[0]
+    assert box.get("aria-invalid") == "true"
+    assert "That code is not right." in page.description(box)

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import InvitationFactory, PatientFactory
+from tests.second_factor import set_up_through_page
 from tracker.models import AuditAction, AuditEvent, Invitation, Role, User
 from tracker.services.accounts import ERROR_ALREADY_INVITED, ERROR_EMAIL_HAS_ACCOUNT
 
@@ -92,7 +93,12 @@ def test_the_invitee_accepts_and_signs_in_with_the_invited_role(admin_client_, c
 
     signed_in = client.post(reverse("login"), {"username": "newphysio", "password": NEW_PASSWORD})
     assert signed_in.status_code == 302
+    # A new staff account sets up its authenticator before it reaches any page of the app.
+    assert client.get(reverse("clinic:caseload")).url.startswith(reverse("second_factor_setup"))
+    codes = set_up_through_page(client)
+    assert len(codes) == 10
     assert client.get(reverse("home")).url == reverse("clinic:caseload")
+    assert client.get(reverse("clinic:caseload")).status_code == 200
 
 
 @pytest.mark.parametrize("role", [Role.PATIENT, Role.ADMIN])

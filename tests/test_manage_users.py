@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from tests.factories import TEST_PASSWORD, AdminFactory, PatientFactory, PhysioFactory, UserFactory
+from tests.second_factor import set_up_through_page, sign_in_verified
 from tracker.models import AuditAction, AuditEvent, CareTeamMembership, Role
 from tracker.services.accounts import ERROR_OWN_ACCOUNT
 
@@ -71,7 +72,7 @@ def test_it_requires_csrf(clinic_admin, patient):
     from django.test import Client
 
     client = Client(enforce_csrf_checks=True)
-    client.force_login(clinic_admin)
+    sign_in_verified(client, clinic_admin)
     response = client.post(_user_url("user_deactivate", patient))
     assert response.status_code == 403
     patient.refresh_from_db()
@@ -125,9 +126,10 @@ def test_the_list_runs_a_fixed_number_of_queries(admin_client_, django_assert_nu
     from tests.factories import InvitationFactory
 
     InvitationFactory.create_batch(3)
-    # 1 session, 2 the signed-in user, 3 count of accounts, 4 the page of accounts (lockout as a subquery),
-    # 5 pending invitations with their authors, 6-8 the session saved in a savepoint (the idle-timeout clock).
-    with django_assert_num_queries(8):
+    # 1 session, 2 the signed-in user, 3 the authenticator that verified the session, 4 count of accounts, 5 the
+    # page of accounts (lockout as a subquery), 6 pending invitations with their authors, 7-9 the session saved
+    # in a savepoint (the idle-timeout clock).
+    with django_assert_num_queries(9):
         response = admin_client_.get(reverse("manage:users"))
     assert response.status_code == 200
 
@@ -273,6 +275,10 @@ def test_createsuperuser_gives_an_admin_who_can_use_manage(monkeypatch, client, 
         client.post(reverse("login"), {"username": "root", "password": "root-passphrase-for-tests-77"}).status_code
         == 302
     )
+    # Like every staff account, the superuser sets up an authenticator before any page of the app or the admin.
+    assert client.get(reverse("manage:users"))["Location"].startswith(reverse("second_factor_setup"))
+    assert client.get("/admin/")["Location"].startswith(reverse("second_factor_setup"))
+    set_up_through_page(client)
     assert client.get(reverse("manage:users")).status_code == 200
     assert client.get("/admin/").status_code == 200
 
@@ -283,14 +289,14 @@ def test_django_admin_is_for_superusers_only(admin_client_, client, db):
     assert admin_client_.get("/admin/tracker/user/").status_code == 302
 
     superuser = AdminFactory.create(username="root", is_superuser=True, is_staff=True)
-    client.force_login(superuser)
+    sign_in_verified(client, superuser)
     assert client.get("/admin/").status_code == 200
     assert client.get("/admin/tracker/user/").status_code == 200
 
 
 def test_a_staff_flag_alone_does_not_open_django_admin(client, db):
     staff = PhysioFactory.create(username="staffer", is_staff=True)
-    client.force_login(staff)
+    sign_in_verified(client, staff)
     assert client.get("/admin/").status_code == 302
 
 
@@ -322,7 +328,7 @@ def test_a_clinic_admin_cannot_reactivate_a_superuser_another_superuser_deactiva
 def test_a_superuser_can_change_a_superuser(client, db):
     root = AdminFactory.create(username="root", is_superuser=True)
     other_root = AdminFactory.create(username="root2", is_superuser=True)
-    client.force_login(root)
+    sign_in_verified(client, root)
     client.post(_user_url("user_deactivate", other_root))
     other_root.refresh_from_db()
     assert not other_root.is_active

@@ -269,7 +269,7 @@ def test_the_csv_export_has_all_own_logs_in_the_one_format(patient_client, patie
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment;" in response["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
-    assert tuple(rows[0].keys()) == LOG_COLUMNS
+    assert tuple(rows[0].keys()) == (*LOG_COLUMNS, "edited")
     assert len(rows) == 2 and rows[1]["note"] == "'=HYPERLINK(1)"
     assert AuditEvent.objects.filter(action="export", patient=patient).exists()
 

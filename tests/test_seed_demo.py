@@ -1,6 +1,9 @@
 """The demo data: the accounts the README lists, idempotent, and never with DEBUG off."""
 
 import io
+import re
+import time
+from datetime import timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -112,3 +115,35 @@ def test_it_refuses_to_run_with_debug_off(settings):
     with pytest.raises(CommandError, match="only runs with DEBUG on"):
         call_command("seed_demo")
     assert User.objects.count() == 0
+
+
+def test_the_demo_staff_have_the_published_authenticator_key_and_the_command_prints_it(settings):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.second_factor import code_at
+    from tracker.services.second_factor import DEMO_TOTP_SECRET, secret_hex
+
+    output = seed(settings)
+
+    devices = TOTPDevice.objects.filter(confirmed=True)
+    assert sorted(d.user.username for d in devices) == ["admin", "physio"]
+    assert {d.key for d in devices} == {secret_hex(DEMO_TOTP_SECRET)}
+    assert all(User.objects.get(username=u).second_factor_enabled for u in ("admin", "physio"))
+    assert DEMO_TOTP_SECRET in output and "works only with DEBUG on" in output
+    # The code printed is the one an app holding the key shows (this step, or the last if the clock just moved).
+    printed = re.search(r"The code right now is (\d{6})", output)
+    assert printed is not None
+    step = int(time.time()) // 30
+    assert printed.group(1) in {code_at(secret_hex(DEMO_TOTP_SECRET), t) for t in (step - 1, step)}
+
+
+def test_the_demo_shows_an_edited_day_to_the_care_team(settings):
+    from tracker.selectors.history import edited_days
+
+    seed(settings)
+    patient = User.objects.get(username="open")
+
+    [day] = edited_days(patient=patient)
+    assert day.date == patient.local_today() - timedelta(days=1)
+    assert "rf_calf" in {change.field for change in day.edits[0].changes}
+    assert day.edits[0].by == patient.display_name

@@ -18,6 +18,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.factories import AlertFactory, CourseFactory, InvitationFactory
+from tests.second_factor import sign_in_verified
 
 PUBLIC = "public"  # anyone, signed in or not
 SIGNED_IN = "signed in"  # any role
@@ -40,6 +41,11 @@ ROUTES: dict[str, tuple[str, tuple[str, ...]]] = {
     "password_reset_confirm": (PUBLIC, GET_POST),
     "password_reset_complete": (PUBLIC, GET),
     "invitation_accept": (PUBLIC, GET_POST),
+    "second_factor": (SIGNED_IN, GET),
+    "second_factor_verify": (SIGNED_IN, GET_POST),
+    "second_factor_setup": (SIGNED_IN, GET_POST),
+    "second_factor_recovery_codes": (SIGNED_IN, GET_POST),
+    "second_factor_disable": (SIGNED_IN, POST),
     "public:sources": (PUBLIC, GET),
     "patient:today": (PATIENT, GET_POST),
     "patient:log_day": (PATIENT, GET_POST),
@@ -73,6 +79,7 @@ ROUTES: dict[str, tuple[str, tuple[str, ...]]] = {
     "manage:user_reactivate": (ADMIN, POST),
     "manage:user_password_reset": (ADMIN, POST),
     "manage:user_unlock": (ADMIN, POST),
+    "manage:user_second_factor_reset": (ADMIN, POST),
     "manage:care_teams": (ADMIN, GET),
     "manage:care_teams_change": (ADMIN, POST),
     "manage:audit": (ADMIN, GET),
@@ -172,7 +179,7 @@ def test_each_role_is_refused_on_the_other_roles_urls(name, role, objects, physi
     who, methods = ROUTES[name]
     user = {"patient": objects["patient"], "physio": physio, "admin": clinic_admin}[role]
     client = Client()
-    client.force_login(user)
+    sign_in_verified(client, user)
     url = url_of(name, objects)
 
     for method in methods:
@@ -198,7 +205,7 @@ def _allowed_client(name, objects, physio, clinic_admin) -> Client:
     }[who]
     client = Client()
     if user is not None:
-        client.force_login(user)
+        sign_in_verified(client, user)
     return client
 
 

@@ -7,6 +7,8 @@ those are read through the clinic pages, audited, by the care team) and no chang
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import AuditEvent, CareTeamMembership, User
 
@@ -56,3 +58,9 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+# Authenticators and recovery codes change only through tracker.services.second_factor (audited): the reset on
+# /manage/ or the reset_second_factor command. django-otp's own admin pages would go around both.
+admin.site.unregister(TOTPDevice)
+admin.site.unregister(StaticDevice)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, tzinfo
 
 from .models import RED_FLAG_FIELDS, SYMPTOM_FIELDS, DailyLog
 
@@ -36,6 +36,11 @@ LOG_COLUMNS: tuple[str, ...] = (
     "bruising",
     "note",
 )
+# The export adds one column after those: when the day was last edited (empty if never). The import accepts a
+# file with it and ignores it: an imported log is a new log, with no edit history.
+EDITED_COLUMN = "edited"
+EXPORT_COLUMNS: tuple[str, ...] = (*LOG_COLUMNS, EDITED_COLUMN)
+IGNORED_COLUMNS = frozenset({EDITED_COLUMN})
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -73,9 +78,19 @@ def csv_lines(rows: Iterable[Iterable[object]], header: Iterable[str]) -> Iterat
         yield writer.writerow([safe_cell(cell) for cell in row])
 
 
-def logs_csv(logs: Iterable[DailyLog]) -> str:
-    """The logs as CSV text in the export format."""
-    return "".join(csv_lines(([getattr(log, column) for column in LOG_COLUMNS] for log in logs), LOG_COLUMNS))
+def logs_csv(logs: Iterable[DailyLog], *, edited: Mapping[int, datetime] | None = None, zone: tzinfo = UTC) -> str:
+    """The logs as CSV text in the export format, then ``EDITED_COLUMN``: when the day was last changed after it
+    was first saved (``edited``: log id -> time; shown in ``zone``, to the minute), empty if never."""
+    edited = edited or {}
+
+    def row(log: DailyLog) -> list[object]:
+        when = edited.get(log.pk)
+        return [
+            *(getattr(log, column) for column in LOG_COLUMNS),
+            when.astimezone(zone).isoformat(timespec="minutes") if when else "",
+        ]
+
+    return "".join(csv_lines((row(log) for log in logs), EXPORT_COLUMNS))
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -178,7 +193,8 @@ def _cell_values(raw: dict[str, str]) -> tuple[dict[str, object], list[str]]:
 
 
 def read_logs_csv(data: bytes, *, required: Iterable[str], max_bytes: int, max_rows: int) -> LogsFile:
-    """Read a diary file in the export format (``LOG_COLUMNS``, in any order, ``required`` ones present).
+    """Read a diary file in the export format (``LOG_COLUMNS``, in any order, ``required`` ones present; the
+    export's ``edited`` column is accepted and ignored).
 
     Pure: it reads cells into DailyLog field values and says what it cannot read (not UTF-8, not CSV, a bad
     header, over ``max_bytes`` or ``max_rows``, a cell that is not a date, number or yes/no). Whether the
@@ -205,7 +221,7 @@ def _read_rows(text: str, *, required: tuple[str, ...], max_rows: int, result: L
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in required if c not in header]
-    unknown = [c for c in header if c not in LOG_COLUMNS]
+    unknown = [c for c in header if c not in LOG_COLUMNS and c not in IGNORED_COLUMNS]
     if not header or missing:
         result.error = f"The first row must name the columns; missing: {', '.join(missing or required)}."
         return

@@ -1,5 +1,5 @@
-"""Automatic sign-out after inactivity (staff after 30 minutes, patients after 14 days), and no caching of
-signed-in pages.
+"""Automatic sign-out after inactivity (staff after 30 minutes, patients after 14 days), the second factor
+required before any page of the app, and no caching of signed-in pages.
 
 The idle check runs in ``process_view``, that is after every middleware's request phase: the message
 framework (listed after this middleware) must be ready to carry the "you were signed out" notice, and
@@ -20,6 +20,7 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.http import urlencode
 
 from .models import Role
+from .selectors.second_factor import is_verified, requires_second_factor
 
 SESSION_KEY = "last_activity"
 IDLE_MESSAGE = "You were signed out after a period of inactivity. Please sign in again."
@@ -52,6 +53,54 @@ class IdleTimeoutMiddleware:
         # Stamped on every request, so the session is saved every time: that is the activity clock.
         request.session[SESSION_KEY] = now
         return None
+
+
+# The pages a signed-in user who has not yet passed the second factor may still open: the second factor's own
+# two, signing in and out, password reset, the invitation link and the public sources page.
+SECOND_FACTOR_EXEMPT = frozenset(
+    {
+        "second_factor_verify",
+        "second_factor_setup",
+        "login",
+        "logout",
+        "password_reset",
+        "password_reset_done",
+        "password_reset_confirm",
+        "password_reset_complete",
+        "invitation_accept",
+        "public:sources",
+    }
+)
+
+
+class SecondFactorMiddleware:
+    """The one place the second factor is enforced: staff (and patients who turned it on) reach no other page,
+    Django's /admin/ included, until their session has passed it (django-otp's ``is_verified``).
+
+    Such a user is sent to enter a code, or to set up an authenticator when they have none yet (a new staff
+    account, or one whose device an admin reset). A GET keeps its address in ``next``. Runs in
+    ``process_view``, after the idle check, so an idle session is signed out first.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or not requires_second_factor(user):
+            return None
+        if is_verified(user):
+            return None
+        match = request.resolver_match
+        if match is not None and match.view_name in SECOND_FACTOR_EXEMPT:
+            return None
+        step = "second_factor_verify" if user.second_factor_enabled else "second_factor_setup"
+        if request.method in ("GET", "HEAD"):
+            return redirect(f"{reverse(step)}?{urlencode({'next': request.get_full_path()})}")
+        return redirect(step)
 
 
 class NoStoreForSignedInMiddleware:

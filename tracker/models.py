@@ -18,6 +18,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 PAIN_VALIDATORS = [MinValueValidator(0), MaxValueValidator(10)]
 
@@ -59,6 +60,10 @@ class User(AbstractUser):
     reminder_hour = models.PositiveSmallIntegerField(
         default=8, validators=[MinValueValidator(0), MaxValueValidator(23)], help_text="Local hour, 0 to 23."
     )
+    # Set when the user confirms an authenticator (tracker.services.second_factor), cleared when it is reset or
+    # turned off: every sign-in then asks for a code. Kept on the account so that the check on each request
+    # reads no other table. Staff need a second factor whatever this says (``requires_second_factor``).
+    second_factor_enabled = models.BooleanField(default=False, editable=False)
 
     class Meta:
         constraints = [
@@ -163,6 +168,9 @@ class Course(models.Model):
     ended_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    # Every saved version, with who saved it (tracker.history).
+    history = HistoricalRecords(cascade_delete_history=False)
 
     class Meta:
         ordering = ["day_zero", "id"]
@@ -291,6 +299,9 @@ class DailyLog(models.Model):
     note = models.TextField(max_length=2000, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Every saved version, with who saved it: an edit keeps the earlier values (tracker.history).
+    history = HistoricalRecords(excluded_fields=["updated_at"], cascade_delete_history=False)
 
     class Meta:
         ordering = ["date", "foot"]
@@ -433,6 +444,8 @@ class Session(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
+    history = HistoricalRecords(cascade_delete_history=False)
+
     class Meta:
         ordering = ["date", "id"]
         constraints = [
@@ -468,6 +481,9 @@ class ClinicalNote(models.Model):
     author = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="notes_written")
     text = models.TextField(max_length=5000)
     created_at = models.DateTimeField(default=timezone.now)
+
+    # Notes are added, never edited (no page or service changes one); any later change would keep the text.
+    history = HistoricalRecords(cascade_delete_history=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -562,6 +578,7 @@ class AuditAction(models.TextChoices):
     CARE_TEAM_REMOVE = "care_team_remove", "Taken off care team"
     INVITE = "invite", "Invited"
     ACCOUNT = "account", "Account changed"
+    SECOND_FACTOR = "second_factor", "Second factor"
 
 
 class AuditEvent(models.Model):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from axes.signals import user_locked_out
@@ -21,6 +22,15 @@ def _context(request: HttpRequest | None, *, actor: User | None = None, username
 @receiver(user_logged_in)
 def audit_login(sender: object, request: HttpRequest, user: User, **kwargs: Any) -> None:
     audit_record(audit=_context(request, actor=user), action=AuditAction.LOGIN, target=f"account {user.username}")
+
+
+@receiver(user_logged_in)
+def stamp_password_sign_in(sender: object, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
+    """When the password was entered: setting up an authenticator soon after needs no password again."""
+    from .views.second_factor import PASSWORD_SIGNED_IN_AT
+
+    if request is not None and hasattr(request, "session"):
+        request.session[PASSWORD_SIGNED_IN_AT] = time.time()
 
 
 @receiver(user_logged_out)

@@ -7,11 +7,13 @@ import re
 
 import pytest
 from django.core.management import call_command
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_clean
 from tracker.models import Alert, AlertStatus, User
 from tracker.services.alerts import alerts_raise_for_patient
+from tracker.services.second_factor import new_secret, secret_hex
 
 DEMO_PASSWORD = "recover-demo"
 
@@ -21,6 +23,8 @@ def demo(settings, transactional_db):
     settings.DEBUG = True  # seed_demo refuses to run otherwise
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     settings.DEBUG = False
+    # With DEBUG off the published demo authenticator key is refused: the demo staff get a key of their own.
+    TOTPDevice.objects.update(key=secret_hex(new_secret()))
     for patient in User.objects.filter(role="patient"):
         alerts_raise_for_patient(patient=patient, today=patient.local_today())
 

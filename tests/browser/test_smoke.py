@@ -13,9 +13,10 @@ DEMO_PASSWORD = "recover-demo"
 
 @pytest.fixture
 def demo(settings, transactional_db):
-    settings.DEBUG = True  # seed_demo refuses to run otherwise
+    """The demo as `make run` serves it: with DEBUG on, which seed_demo needs and without which the demo
+    staff's published authenticator key is refused (tests/test_second_factor.py checks that refusal)."""
+    settings.DEBUG = True
     call_command("seed_demo", stdout=StringIO())
-    settings.DEBUG = False
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,8 @@
 
 Bounded so it stays within ``MAX_PAGES`` whatever the history: a few course charts (active courses first),
 pain as weekly means for the last weeks (the full diary is in logs.csv), and the latest sessions, red-flag days,
-alerts and notes, each list cut to a limit (``Limits``). ``report_pdf_document`` lays the report out at the
+days edited after they were logged (with the values replaced), alerts and notes, each list cut to a limit
+(``Limits``). ``report_pdf_document`` lays the report out at the
 fullest level of detail first and, should a history still run past 3 pages (very long notes, many courses),
 again with fewer rows, until it fits. The chart is inline SVG (WeasyPrint runs no JavaScript).
 """
@@ -20,6 +21,7 @@ from ..models import RED_FLAG_FIELDS, User
 from ..progress.cohort import cohort_bands
 from ..progress.report import CourseReport
 from ..selectors.clinic import report_records
+from ..selectors.history import edited_days
 from ..selectors.progress import patient_reports
 from .svg_chart import progress_chart_svg
 
@@ -38,13 +40,44 @@ class Limits:
     alerts: int
     notes: int
     note_chars: int
+    edited_days: int
 
 
 # Most detail first; each next level is tried only if the previous one ran past MAX_PAGES.
 LEVELS = (
-    Limits(charts=2, courses_listed=8, weeks=12, sessions=10, red_flag_days=8, alerts=8, notes=4, note_chars=500),
-    Limits(charts=2, courses_listed=5, weeks=8, sessions=6, red_flag_days=5, alerts=5, notes=3, note_chars=300),
-    Limits(charts=1, courses_listed=3, weeks=6, sessions=4, red_flag_days=3, alerts=3, notes=2, note_chars=160),
+    Limits(
+        charts=2,
+        courses_listed=8,
+        weeks=12,
+        sessions=10,
+        red_flag_days=8,
+        alerts=8,
+        notes=4,
+        note_chars=500,
+        edited_days=6,
+    ),
+    Limits(
+        charts=2,
+        courses_listed=5,
+        weeks=8,
+        sessions=6,
+        red_flag_days=5,
+        alerts=5,
+        notes=3,
+        note_chars=300,
+        edited_days=4,
+    ),
+    Limits(
+        charts=1,
+        courses_listed=3,
+        weeks=6,
+        sessions=4,
+        red_flag_days=3,
+        alerts=3,
+        notes=2,
+        note_chars=160,
+        edited_days=2,
+    ),
 )
 MAX_WEEKS = LEVELS[0].weeks
 
@@ -110,13 +143,18 @@ def report_context(*, patient: User, today: date, prepared_by: User, limits: Lim
         alert_limit=limits.alerts,
         note_limit=limits.notes,
     )
+    edited = edited_days(patient=patient)
+    edited_ids = {day.log_id for day in edited}
     context = {
         "patient": patient,
         "today": today,
         "prepared_by": prepared_by,
         "courses": courses,
         "all_reports": reports,
-        "red_flag_logs": [(log, [RED_FLAG_LABELS[f] for f in log.red_flags]) for log in records.red_flag_logs],
+        "red_flag_logs": [
+            (log, [RED_FLAG_LABELS[f] for f in log.red_flags], log.pk in edited_ids) for log in records.red_flag_logs
+        ],
+        "edited_days": edited,
         "sessions": records.sessions,
         "sessions_total": records.sessions_total,
         "alerts": records.alerts,
@@ -140,6 +178,7 @@ def with_limits(context: dict, limits: Limits) -> dict:
         "listed_reports": reports[: limits.courses_listed],
         "unlisted_reports": max(0, len(reports) - limits.courses_listed),
         "red_flag_logs": context["red_flag_logs"][: limits.red_flag_days],
+        "listed_edited_days": context["edited_days"][: limits.edited_days],
         "sessions": context["sessions"][: limits.sessions],
         "alerts": context["alerts"][: limits.alerts],
         "notes": context["notes"][: limits.notes],

@@ -32,6 +32,7 @@ from ..permissions import patients_in_care_of
 from ..progress import wording
 from ..progress.calculate import SILENT_AFTER_DAYS, days_without_log, first_loggable_day
 from ..progress.report import CourseReport, OverallStatus
+from ..selectors.history import Edit, log_edits
 from ..selectors.progress import CourseChart, course_charts, progress_data_for_patients, reports_from_data
 
 if TYPE_CHECKING:
@@ -243,11 +244,19 @@ def open_alerts_for(*, physio: User) -> QuerySet[Alert]:
 
 
 @dataclass
+class LogRow:
+    """A log on the patient page, with its edits (oldest first; empty if never changed after it was saved)."""
+
+    log: DailyLog
+    edits: list[Edit]
+
+
+@dataclass
 class PatientStory:
     """Everything on one patient's page."""
 
     charts: list[CourseChart]  # every course with its report and chart, active first
-    logs: list[DailyLog]  # newest first, at most ``log_limit``
+    logs: list[LogRow]  # newest first, at most ``log_limit``
     logs_total: int
     sessions: list[Session]  # newest first
     alerts: list[Alert]  # open first, then the most recently raised
@@ -256,10 +265,13 @@ class PatientStory:
 
 def patient_story(*, patient: User, today: date, log_limit: int = 60, alert_limit: int = 30) -> PatientStory:
     """One patient's page: every course with its report and chart (``course_charts``: 3 queries and one per
-    kind of course), recent logs, sessions, alerts, notes."""
+    kind of course), recent logs with their edits (one query for every version), sessions, alerts, notes."""
     charts = course_charts(patient=patient, today=today)
     logs_qs = DailyLog.objects.filter(patient=patient).order_by("-date", "foot")
-    logs = list(logs_qs[:log_limit])
+    recent = list(logs_qs[:log_limit])
+    # Every version of those logs in one query (the ids as a subquery, so it runs even for a patient with none).
+    edits = log_edits(patient=patient, log_ids=logs_qs.values("pk")[:log_limit])
+    logs = [LogRow(log=log, edits=edits.get(log.pk, [])) for log in recent]
     sessions = list(
         Session.objects.filter(patient=patient).select_related("performed_by", "course").order_by("-date", "-id")
     )

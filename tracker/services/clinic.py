@@ -15,6 +15,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from ..csv_format import LogsFile, column_label, read_logs_csv
 from ..models import (
@@ -33,6 +34,7 @@ from ..models import (
 )
 from .alerts import alerts_raise_for_patient
 from .audit import AuditContext, audit_record
+from .history import saved_by
 
 # Messages the forms show and the tests import.
 NOTE_EMPTY = "Write the note before saving it."
@@ -64,6 +66,7 @@ def note_add(*, patient: User, text: str, audit: AuditContext) -> ClinicalNote:
         raise ValidationError(NOTE_EMPTY)
     note = ClinicalNote(patient=patient, author=audit.acting_user(), text=text)
     note.full_clean()
+    saved_by(note, audit)
     note.save()
     audit_record(
         audit=audit,
@@ -130,6 +133,7 @@ def course_start(
         created_by=audit.actor,
     )
     course.full_clean()
+    saved_by(course, audit)
     course.save()
     audit_record(
         audit=audit,
@@ -156,6 +160,7 @@ def course_finish(*, course: Course, outcome: str, ended_on: date, today: date, 
     course.status = outcome
     course.ended_on = ended_on
     course.full_clean()
+    saved_by(course, audit)
     course.save(update_fields=["status", "ended_on"])
     audit_record(
         audit=audit,
@@ -178,6 +183,7 @@ def course_planned_sessions_set(*, course: Course, planned_sessions: int, audit:
     before = course.planned_sessions
     course.planned_sessions = planned_sessions
     course.full_clean()
+    saved_by(course, audit)
     course.save(update_fields=["planned_sessions"])
     audit_record(
         audit=audit,
@@ -229,6 +235,7 @@ def needling_session_record(
             created_by=actor,
         )
         session.full_clean()
+        saved_by(session, audit)
         session.save()
         audit_record(
             audit=audit,
@@ -286,7 +293,8 @@ def diary_import(*, patient: User, data: bytes, today: date, audit: AuditContext
     if report.ok:
         try:
             with transaction.atomic():
-                DailyLog.objects.bulk_create(logs)
+                # One history row per imported log, naming the importer (bulk_create sends no save signal).
+                bulk_create_with_history(logs, DailyLog, default_user=audit.actor, default_change_reason="diary import")
                 audit_record(
                     audit=audit,
                     action=AuditAction.IMPORT,

@@ -12,6 +12,7 @@ from ..models import AuditAction, DailyLog, User
 from ..selectors.patient import EDITABLE_DAYS_BACK, is_editable
 from .alerts import alerts_raise_for_patient
 from .audit import AuditContext, audit_record
+from .history import saved_by
 
 DAY_IN_FUTURE = "You cannot fill in a day that has not happened yet."
 DAY_TOO_OLD = (
@@ -40,19 +41,28 @@ def _existing_log(*, patient: User, day: date, foot: str) -> DailyLog | None:
     return DailyLog.objects.select_for_update().filter(patient=patient, date=day, foot=foot).first()
 
 
-def _save_one(*, patient: User, day: date, foot: str, data: Mapping[str, object], today: date) -> tuple[DailyLog, bool]:
-    """Insert or update the log of one foot. A concurrent insert of the same day is retried as an update."""
+def _save_one(
+    *, patient: User, day: date, foot: str, data: Mapping[str, object], today: date, audit: AuditContext
+) -> tuple[DailyLog, bool]:
+    """Insert or update the log of one foot. A concurrent insert of the same day is retried as an update.
+
+    Saving a day again with the same values writes nothing: the edit history (one row per save) keeps only
+    real changes.
+    """
     for attempt in (1, 2):
         log = _existing_log(patient=patient, day=day, foot=foot)
         created = log is None
         if log is None:
             log = DailyLog(patient=patient, date=day, foot=foot)
+        elif all(getattr(log, name) == value for name, value in data.items()):
+            return log, False
         for name, value in data.items():
             setattr(log, name, value)
         log.recorded_on = today
         # Field bounds and check constraints, in Python first (the database checks them again). The unique
         # constraint is left to the database: a clash there means someone else just saved this day.
         log.full_clean(exclude=["patient"], validate_unique=False)
+        saved_by(log, audit)
         try:
             with transaction.atomic():
                 log.save(force_insert=created)
@@ -90,7 +100,7 @@ def daily_log_save(
     created_any = False
     with transaction.atomic():
         for foot, data in data_by_foot.items():
-            log, created = _save_one(patient=patient, day=day, foot=foot, data=data, today=today)
+            log, created = _save_one(patient=patient, day=day, foot=foot, data=data, today=today, audit=audit)
             saved.append(log)
             created_any |= created
         audit_record(

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from ..csv_format import logs_csv
 from ..models import AuditAction, Course, DailyLog, Session, User
+from ..selectors.history import last_edited, log_edits
 from .audit import AuditContext, audit_record
 
 EXPORT_FORMAT_VERSION = 1
@@ -59,8 +60,9 @@ def _logs(patient: User) -> QuerySet[DailyLog]:
 
 
 def export_logs_csv(*, patient: User, audit: AuditContext) -> str:
-    """All the patient's daily logs as CSV, in the one log format (``tracker.csv_format``). Audited."""
-    text = logs_csv(_logs(patient))
+    """All the patient's daily logs as CSV, in the one log format (``tracker.csv_format``), with when each
+    edited day was last changed. Audited."""
+    text = logs_csv(_logs(patient), edited=last_edited(log_edits(patient=patient)), zone=patient.zone)
     audit_record(audit=audit, action=AuditAction.EXPORT, patient=patient, target="own daily logs (CSV)")
     return text
 

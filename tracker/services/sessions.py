@@ -13,6 +13,7 @@ from ..models import AuditAction, CourseKind, Session, SessionKind, User
 from ..selectors.patient import active_course_of_kind
 from .alerts import alerts_raise_for_patient
 from .audit import AuditContext, audit_record
+from .history import saved_by
 from .logs import day_window_error
 
 PATIENT_SESSION_KINDS = frozenset({SessionKind.MASSAGE, SessionKind.OTHER})
@@ -40,6 +41,7 @@ def session_create(*, patient: User, data: Mapping[str, Any], today: date, audit
         course = active_course_of_kind(patient=patient, kind=course_kind) if course_kind else None
         session = Session(patient=patient, course=course, created_by=patient, **data)
         session.full_clean(exclude=["patient", "course", "created_by", "performed_by"])
+        saved_by(session, audit)
         session.save()
         audit_record(
             audit=audit,

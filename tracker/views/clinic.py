@@ -37,6 +37,7 @@ from ..progress.wording import trend_words
 from ..reports.pdf import report_pdf_document
 from ..reports.svg_chart import sparkline_svg
 from ..selectors.clinic import caseload_rows, open_alerts_for, patient_logs_for_export, patient_story
+from ..selectors.history import last_edited, log_edits
 from ..services import clinic as services
 from ..services.audit import AuditContext, audit_record
 
@@ -357,7 +358,12 @@ def logs_csv(request, patient):
         audit=AuditContext.from_request(request), action=AuditAction.EXPORT, target="daily logs CSV", patient=patient
     )
     response = HttpResponse(
-        csv_format.logs_csv(patient_logs_for_export(patient=patient)), content_type="text/csv; charset=utf-8"
+        csv_format.logs_csv(
+            patient_logs_for_export(patient=patient),
+            edited=last_edited(log_edits(patient=patient)),
+            zone=patient.zone,
+        ),
+        content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="logs-{patient.local_today():%Y-%m-%d}.csv"'
     response["Cache-Control"] = "no-store"

@@ -36,6 +36,7 @@ from ..permissions import admin_required
 from ..selectors import accounts as selectors
 from ..services import accounts as services
 from ..services.audit import AuditContext, audit_record
+from ..services.second_factor import second_factor_reset
 
 USERS_PER_PAGE = 25
 PATIENTS_PER_PAGE = 50
@@ -195,6 +196,17 @@ def user_password_reset(request, public_id):
 @admin_required
 def user_unlock(request, public_id):
     return _user_action(request, public_id, services.user_unlock, "{name} can sign in again.")
+
+
+@require_POST
+@admin_required
+def user_second_factor_reset(request, public_id):
+    return _user_action(
+        request,
+        public_id,
+        second_factor_reset,
+        "{name}'s authenticator and recovery codes are removed. They set up a new authenticator at their next sign-in.",
+    )
 
 
 # Care teams -------------------------------------------------------------------------------------------

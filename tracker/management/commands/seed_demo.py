@@ -13,6 +13,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tracker.models import (
     ActivityLevel,
@@ -37,6 +39,7 @@ from tracker.models import (
     WeightBearing,
 )
 from tracker.services.alerts import alerts_raise_for_patient
+from tracker.services.second_factor import DEMO_TOTP_SECRET, TOTP_DIGITS, secret_hex
 
 DEMO_PASSWORD = "recover-demo"  # noqa: S105 - published demo credential, DEBUG only
 
@@ -80,6 +83,13 @@ class Command(BaseCommand):
         else:
             self.stdout.write("Demo data already present: nothing added.")
         self.stdout.write(f"Demo sign-ins ({', '.join(SIGN_INS)}), all with the password {DEMO_PASSWORD!r}.")
+        staff = ", ".join(u for u, *_ in STAFF)
+        now = totp(bytes.fromhex(secret_hex(DEMO_TOTP_SECRET)), digits=TOTP_DIGITS)
+        self.stdout.write(
+            f"Staff ({staff}) also enter a code: add the key {DEMO_TOTP_SECRET} to an authenticator app "
+            f"(time-based, 6 digits), or run `oathtool --totp -b {DEMO_TOTP_SECRET}`. The code right now is "
+            f"{now:0{TOTP_DIGITS}d}. The demo key works only with DEBUG on."
+        )
 
 
 @transaction.atomic
@@ -90,6 +100,7 @@ def seed(*, today: date) -> bool:
     staff = {}
     for username, first, last, role in STAFF:
         staff[username] = _user(username, first, last, role)
+        _demo_authenticator(staff[username])
     rng = random.Random(20261121)
     builders = {
         "endoscopic": _endoscopic_behind,
@@ -122,6 +133,15 @@ def _user(username: str, first: str, last: str, role: str) -> User:
     user.set_password(DEMO_PASSWORD)
     user.save()
     return user
+
+
+def _demo_authenticator(user: User) -> None:
+    """The published demo key (printed by the command), so the demo staff can pass the second factor."""
+    TOTPDevice.objects.create(
+        user=user, name="Demo authenticator", key=secret_hex(DEMO_TOTP_SECRET), digits=TOTP_DIGITS, confirmed=True
+    )
+    user.second_factor_enabled = True
+    user.save(update_fields=["second_factor_enabled"])
 
 
 def _pain(rng: random.Random, start: float, end: float, progress: float) -> int:
@@ -218,10 +238,7 @@ def _open_with_red_flag(*, patient, physio, today, rng):
     )
     for offset in range(-4, 36):
         day = day_zero + timedelta(days=offset)
-        extra = {}
-        if offset == 34:  # yesterday: pain and swelling in one calf
-            extra = {"rf_calf": True, "note": "Left calf sore and a bit swollen since last night."}
-        _log(
+        log = _log(
             patient,
             day,
             Foot.LEFT,
@@ -230,8 +247,15 @@ def _open_with_red_flag(*, patient, physio, today, rng):
             footwear=Footwear.CAST if offset < 19 else Footwear.BOOT if offset < 28 else Footwear.SUPPORTIVE,
             usual_activities=UsualActivities.NO,
             activity_level=ActivityLevel.REST,
-            **extra,
         )
+        if offset == 34:
+            # Yesterday, logged in the morning, then edited in the evening: pain and swelling in one calf. The
+            # care team sees the day as edited, with the earlier values (edit history).
+            log.rf_calf = True
+            log.first_step_pain = min(10, log.first_step_pain + 1)
+            log.note = "Left calf sore and a bit swollen since this afternoon."
+            log._history_user = patient  # type: ignore[attr-defined]
+            log.save()
 
 
 def _needling_improving(*, patient, physio, today, rng):
