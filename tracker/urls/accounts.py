@@ -7,7 +7,7 @@ from ..views import accounts, second_factor
 urlpatterns = [
     path(
         "login/",
-        auth_views.LoginView.as_view(authentication_form=SignInForm, redirect_authenticated_user=True),
+        accounts.SignInView.as_view(authentication_form=SignInForm),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

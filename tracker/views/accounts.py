@@ -2,6 +2,7 @@
 AXES_LOCKOUT_TEMPLATE.)"""
 
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -14,12 +15,23 @@ from ..models import Role
 from ..selectors.accounts import invitation_get_by_token, invitation_is_usable
 from ..services.accounts import invitation_accept as accept_invitation
 from ..services.audit import AuditContext
+from .redirects import is_local_path
 
 HOME_BY_ROLE = {
     Role.PATIENT: "patient:today",
     Role.PHYSIO: "clinic:caseload",
     Role.ADMIN: "manage:users",
 }
+
+
+class SignInView(auth_views.LoginView):
+    """Django's sign-in, following ``next`` only to a local path (``tracker.views.redirects``)."""
+
+    redirect_authenticated_user = True
+
+    def get_redirect_url(self) -> str:
+        target = self.request.POST.get(self.redirect_field_name, self.request.GET.get(self.redirect_field_name, ""))
+        return target if is_local_path(target, self.request) else ""
 
 
 @login_required

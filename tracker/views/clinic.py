@@ -16,7 +16,6 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_safe
 
 from .. import csv_format
@@ -40,6 +39,7 @@ from ..selectors.clinic import caseload_rows, open_alerts_for, patient_logs_for_
 from ..selectors.history import last_edited, log_edits
 from ..services import clinic as services
 from ..services.audit import AuditContext, audit_record
+from .redirects import safe_next
 
 CASELOAD_PER_PAGE = 25
 ALERTS_PER_PAGE = 50
@@ -138,11 +138,7 @@ def alerts(request):
 def alert_acknowledge(request, patient, alert_id: int):
     alert = get_object_or_404(Alert, pk=alert_id, patient=patient)
     form = AlertAcknowledgeForm(request.POST)
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = reverse("clinic:patient", args=[patient.public_id])
+    target = safe_next(request, reverse("clinic:patient", args=[patient.public_id]))
     if form.is_valid():
         try:
             services.alert_acknowledge(

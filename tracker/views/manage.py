@@ -18,7 +18,6 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ..csv_format import csv_lines
@@ -37,6 +36,7 @@ from ..selectors import accounts as selectors
 from ..services import accounts as services
 from ..services.audit import AuditContext, audit_record
 from ..services.second_factor import second_factor_reset
+from .redirects import is_local_path
 
 USERS_PER_PAGE = 25
 PATIENTS_PER_PAGE = 50
@@ -238,7 +238,7 @@ def care_teams(request):
 def _care_teams_back(request) -> str:
     """Where to go after a change: a local ``next`` (the user's page), or the care-team page as it was."""
     next_url = request.POST.get("next", "")
-    if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+    if next_url and is_local_path(next_url, request):
         return next_url
     params = {k: request.POST.get(k, "") for k in ("q", "show", "page")}
     params["physio"] = request.POST.get("physio", "")

@@ -19,7 +19,6 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
@@ -33,6 +32,7 @@ from ..models import User
 from ..selectors.second_factor import is_verified, must_keep_second_factor, recovery_codes_left, requires_second_factor
 from ..services import second_factor as services
 from ..services.audit import AuditContext
+from .redirects import safe_next
 
 # Session keys: the secret being set up (until a code confirms it), recovery codes to show once, and when
 # the password was last entered in this session (stamped at sign-in by tracker.signals).
@@ -46,16 +46,6 @@ FRESH_SIGN_IN_SECONDS = 10 * 60
 def _user(request: HttpRequest) -> User:
     """The signed-in account (every view here is ``login_required``)."""
     return cast(User, request.user)
-
-
-def safe_next(request: HttpRequest, default: str = "home") -> str:
-    """``next`` from the query or the form if it is a path on this site, else ``default`` (a URL name)."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target.startswith("/") and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return reverse(default)
 
 
 def _with_next(name: str, target: str) -> str:
@@ -193,7 +183,7 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "registration/second_factor_codes.html",
-        {"codes": codes, "next": safe_next(request, default="second_factor")},
+        {"codes": codes, "next": safe_next(request, "second_factor")},
     )
 
 
