@@ -48,7 +48,12 @@ def trail(admin_client_, patient, physio, other_physio):
 def _found(client, **params):
     response = client.get(URL, params)
     assert response.status_code == 200
-    return {(e.actor_username, e.action, e.at.date().isoformat()) for e in response.context["page"]}
+    # The admin's own readings of the trail (audited too, issue 12) are left out of what the filters found.
+    return {
+        (e.actor_username, e.action, e.at.date().isoformat())
+        for e in response.context["page"]
+        if not e.target.startswith("audit trail page")
+    }
 
 
 def test_the_url_is_as_designed():
@@ -101,7 +106,8 @@ def test_it_paginates(admin_client_, physio, patient):
     AuditEventFactory.create_batch(60, actor=physio, patient=patient)
     first = admin_client_.get(URL)
     assert len(first.context["page"]) == 50
-    assert len(admin_client_.get(URL, {"page": 2}).context["page"]) == 10
+    # 60 events, and the first page's reading (audited after it was made) on the second page.
+    assert len(admin_client_.get(URL, {"page": 2}).context["page"]) == 11
 
 
 @pytest.mark.parametrize("events", [1, 45])
@@ -109,7 +115,8 @@ def test_the_page_runs_a_fixed_number_of_queries(admin_client_, django_assert_nu
     AuditEventFactory.create_batch(events, actor=physio, patient=patient)
     # 1 session, 2 user, 3 the authenticator that verified the session, 4 count, 5 the page of events with actor
     # and patient joined, 6-8 session saved.
-    with django_assert_num_queries(8):
+    # 9: the page's 8, and the insert of the audit event that records the trail was read (issue 12).
+    with django_assert_num_queries(9):
         assert admin_client_.get(URL, {"who": "bob"}).status_code == 200
 
 
@@ -136,7 +143,7 @@ def test_it_exports_the_filtered_trail_as_csv(admin_client_, clinic_admin, trail
     assert [(r[1], r[2], r[3]) for r in rows[1:]] == [("bob", "Exported", "erin"), ("bob", "Viewed", "alice")]
     # The export itself is audited.
     export = AuditEvent.objects.get(action=AuditAction.EXPORT, actor=clinic_admin)
-    assert export.detail == {"who": "bob"}
+    assert export.detail == {"filters": ["who"]}  # the filter's name, never its value
 
 
 def test_the_export_neutralises_spreadsheet_formulas(admin_client_, physio, patient):

@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from ..models import AuditAction, CareTeamMembership, Invitation, Role, User
 from ..selectors.accounts import CARE_TEAM_ROLES, invitation_is_usable, token_hash
-from .audit import AuditContext, audit_record
+from .audit import AuditContext, audit_record, record_target
 
 logger = logging.getLogger(__name__)
 
@@ -53,9 +53,9 @@ def _invitation_audit(*, invitation: Invitation, event: str, audit: AuditContext
     audit_record(
         audit=audit,
         action=AuditAction.INVITE,
-        target=f"invitation for {invitation.email} as {invitation.get_role_display()}",
+        target=record_target("invitation", invitation.pk),
         patient=patient,
-        detail={"event": event, "email": invitation.email, "role": invitation.role},
+        detail={"event": event, "role": invitation.role},
     )
 
 

@@ -8,6 +8,8 @@ view builds it from its request (``AuditContext.from_request``), a management co
 from __future__ import annotations
 
 import ipaddress
+import logging
+import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -82,6 +84,70 @@ class AuditContext:
         return self.actor.username if self.actor is not None else self.actor_username
 
 
+# The only detail an audit event may hold: ids, counts, field names, account events. Never a clinical value (a
+# red flag, a course's kind or foot, planned sessions, an adverse reaction, a log's date, a note's text): an
+# admin on no care team reads the trail. A key not listed here is dropped (and logged) rather than stored.
+_ID = (int, str)
+DETAIL_KEYS: dict[str, tuple[type, ...]] = {
+    "event": (str,),  # an account or second-factor event's name ("deactivated", "code refused")
+    "fields": (list,),  # the names of the fields written, never their values
+    "records": (list,),  # the ids of the records touched
+    "course": (str,),  # a course's public id
+    "note_id": _ID,
+    "alert_id": _ID,
+    "session_id": _ID,
+    "patients": (list,),  # public ids on a page viewed
+    "alerts": (list,),  # alert ids on a page viewed
+    "pages": (int,),
+    "page": (int,),
+    "imported": (int,),
+    "refused": (int,),
+    "role": (str,),
+    "from": (str,),  # a role change: roles, not clinical
+    "to": (str,),
+    "physio": (str,),  # a user name
+    "user": (str,),  # a user name (an approval)
+    "records_cleared": (int,),
+    "recovery_codes": (int,),
+    "recovery_codes_left": (int,),
+    "code_kind": (str,),  # "authenticator" or "recovery code"
+    "failures": (int,),
+    "demo_device": (bool,),
+    "ip_address": (str,),
+    "filters": (list,),  # the names of the filters applied to the audit trail, not their values
+    "closed": (bool,),
+    "reason": (str,),  # why a care-team link ended: "role change", "removed", set in code
+}
+_ITEM_TYPES = (int, str)
+_FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,60}$")
+
+logger = logging.getLogger(__name__)
+
+
+def audit_detail(detail: dict[str, Any] | None) -> dict[str, Any]:
+    """``detail`` keeping only the allowed keys with values of their type (field names checked as names)."""
+    kept: dict[str, Any] = {}
+    for key, value in (detail or {}).items():
+        types = DETAIL_KEYS.get(key)
+        if types is None or isinstance(value, bool) and bool not in types or not isinstance(value, types):
+            logger.warning("audit detail %r dropped: not an allowed key or type", key)
+            continue
+        if isinstance(value, list):
+            if not all(isinstance(item, _ITEM_TYPES) and not isinstance(item, bool) for item in value):
+                logger.warning("audit detail %r dropped: not a list of ids or names", key)
+                continue
+            if key in ("fields", "filters") and not all(_FIELD_NAME.match(str(item)) for item in value):
+                logger.warning("audit detail %r dropped: not field names", key)
+                continue
+        kept[key] = value
+    return kept
+
+
+def record_target(kind: str, *ids: object) -> str:
+    """An audit target: the kind of record and its id(s) ("daily log 12", "course 3f2a..."), nothing else."""
+    return " ".join([kind, ",".join(str(i) for i in ids)]).strip()
+
+
 def audit_record(
     *,
     audit: AuditContext,
@@ -90,7 +156,12 @@ def audit_record(
     patient: User | None = None,
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Write one audit event. ``target`` says what was touched in words ("daily log 2026-11-20")."""
+    """Write one audit event.
+
+    ``target`` names the kind of record and its id (``record_target``: "daily log 12"), or a page or account
+    ("audit trail page 2"); ``detail`` holds ids, counts and field names only (``DETAIL_KEYS``). Neither ever
+    holds a clinical value: no dates of logs, red flags, kinds of course, scores or notes.
+    """
     return AuditEvent.objects.create(
         actor=audit.actor,
         actor_username=audit.username[:150],
@@ -98,5 +169,5 @@ def audit_record(
         patient=patient,
         target=target[:200],
         ip_address=audit.ip_address,
-        detail=detail or {},
+        detail=audit_detail(detail),
     )

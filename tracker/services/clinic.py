@@ -33,7 +33,7 @@ from ..models import (
     User,
 )
 from .alerts import alerts_raise_for_patient
-from .audit import AuditContext, audit_record
+from .audit import AuditContext, audit_record, record_target
 from .history import saved_by
 
 # Messages the forms show and the tests import.
@@ -71,7 +71,7 @@ def note_add(*, patient: User, text: str, audit: AuditContext) -> ClinicalNote:
     audit_record(
         audit=audit,
         action=AuditAction.CREATE,
-        target="clinical note",
+        target=record_target("clinical note", note.pk),
         patient=patient,
         detail={"note_id": note.pk},
     )
@@ -99,9 +99,9 @@ def alert_acknowledge(*, alert: Alert, note: str, audit: AuditContext) -> Alert:
     audit_record(
         audit=audit,
         action=AuditAction.UPDATE,
-        target=f"alert acknowledged: {alert.get_kind_display()}",
+        target=record_target("alert", alert.pk),
         patient=alert.patient,
-        detail={"alert_id": alert.pk},
+        detail={"alert_id": alert.pk, "fields": ["status", "acknowledgement_note"]},
     )
     return alert
 
@@ -138,9 +138,9 @@ def course_start(
     audit_record(
         audit=audit,
         action=AuditAction.CREATE,
-        target=f"course started: {course}",
+        target=record_target("course", course.public_id),
         patient=patient,
-        detail={"course": str(course.public_id)},
+        detail={"course": str(course.public_id), "event": "started"},
     )
     return course
 
@@ -165,9 +165,9 @@ def course_finish(*, course: Course, outcome: str, ended_on: date, today: date, 
     audit_record(
         audit=audit,
         action=AuditAction.UPDATE,
-        target=f"course {course.get_status_display().lower()}: {course}",
+        target=record_target("course", course.public_id),
         patient=course.patient,
-        detail={"course": str(course.public_id)},
+        detail={"course": str(course.public_id), "event": "finished", "fields": ["status", "ended_on"]},
     )
     return course
 
@@ -180,7 +180,6 @@ def course_planned_sessions_set(*, course: Course, planned_sessions: int, audit:
         raise ValidationError(COURSE_NOT_NEEDLING)
     if course.status != CourseStatus.ACTIVE:
         raise ValidationError(COURSE_NOT_ACTIVE)
-    before = course.planned_sessions
     course.planned_sessions = planned_sessions
     course.full_clean()
     saved_by(course, audit)
@@ -188,9 +187,9 @@ def course_planned_sessions_set(*, course: Course, planned_sessions: int, audit:
     audit_record(
         audit=audit,
         action=AuditAction.UPDATE,
-        target=f"planned sessions set to {planned_sessions}",
+        target=record_target("course", course.public_id),
         patient=course.patient,
-        detail={"course": str(course.public_id), "before": before, "after": planned_sessions},
+        detail={"course": str(course.public_id), "fields": ["planned_sessions"]},
     )
     return course
 
@@ -240,7 +239,7 @@ def needling_session_record(
         audit_record(
             audit=audit,
             action=AuditAction.CREATE,
-            target=f"needling session {date.isoformat()}",
+            target=record_target("session", session.pk),
             patient=course.patient,
             detail={"session_id": session.pk},
         )
@@ -298,9 +297,9 @@ def diary_import(*, patient: User, data: bytes, today: date, audit: AuditContext
                 audit_record(
                     audit=audit,
                     action=AuditAction.IMPORT,
-                    target=f"diary import: {len(logs)} logs",
+                    target="daily logs (diary import)",
                     patient=patient,
-                    detail={"file": filename[:100], "imported": len(logs), "refused": 0},
+                    detail={"event": "diary import", "imported": len(logs), "refused": 0},
                 )
         except IntegrityError:
             # The patient saved a log for one of these days between the check and the insert: the unique
@@ -315,12 +314,7 @@ def diary_import(*, patient: User, data: bytes, today: date, audit: AuditContext
             action=AuditAction.IMPORT,
             target="diary import refused, nothing imported",
             patient=patient,
-            detail={
-                "file": filename[:100],
-                "imported": 0,
-                "refused": len(report.refused),
-                "file_error": report.file_error,
-            },
+            detail={"event": "diary import refused", "imported": 0, "refused": len(report.refused)},
         )
     return report
 

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from ..models import AuditAction, DailyLog, User
 from ..selectors.patient import EDITABLE_DAYS_BACK, is_editable
 from .alerts import alerts_raise_for_patient
-from .audit import AuditContext, audit_record
+from .audit import AuditContext, audit_record, record_target
 from .history import saved_by
 
 DAY_IN_FUTURE = "You cannot fill in a day that has not happened yet."
@@ -107,10 +107,10 @@ def daily_log_save(
             audit=audit,
             action=AuditAction.CREATE if created_any else AuditAction.UPDATE,
             patient=patient,
-            target=f"daily log {day.isoformat()}",
+            target=record_target("daily log", *(log.pk for log in saved)),
             detail={
-                "feet": [log.foot for log in saved],
-                "red_flags": sorted({flag for log in saved for flag in log.red_flags}),
+                "records": [log.pk for log in saved],
+                "fields": sorted({field for data in data_by_foot.values() for field in data}),
             },
         )
         alerts_raise_for_patient(patient=patient, today=today)

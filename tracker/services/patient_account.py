@@ -45,7 +45,7 @@ def account_settings_update(
             action=AuditAction.ACCOUNT,
             patient=patient,
             target="account settings",
-            detail={"changed": changed},
+            detail={"fields": sorted(changed)},
         )
     return patient
 

@@ -185,27 +185,27 @@ def second_factor_verify(*, user: User, code: str, audit: AuditContext) -> Verif
     use_totp = token.isdigit() and len(token) == TOTP_DIGITS
     kind = "authenticator" if use_totp else "recovery code"
     if not token or len(token) > 16:
-        _second_factor_audit(user=user, audit=audit, event="code refused", kind=kind)
+        _second_factor_audit(user=user, audit=audit, event="code refused", code_kind=kind)
         return Verification(Outcome.WRONG, message=ERROR_CODE_FORMAT)
     with transaction.atomic():
         model: type[TOTPDevice] | type[StaticDevice] = TOTPDevice if use_totp else StaticDevice
         device = model.objects.select_for_update().filter(user=user, confirmed=True).first()
         if device is None:
-            _second_factor_audit(user=user, audit=audit, event="code refused", kind=kind)
+            _second_factor_audit(user=user, audit=audit, event="code refused", code_kind=kind)
             message = ERROR_NO_DEVICE if use_totp else ERROR_CODE_WRONG
             return Verification(Outcome.WRONG, message=message)
         if isinstance(device, TOTPDevice) and _is_demo(device) and not settings.DEBUG:
-            _second_factor_audit(user=user, audit=audit, event="code refused", kind=kind, demo_device=True)
+            _second_factor_audit(user=user, audit=audit, event="code refused", code_kind=kind, demo_device=True)
             return Verification(Outcome.WRONG, message=ERROR_DEMO_DEVICE)
         allowed, data = device.verify_is_allowed()
         if not allowed:
-            _second_factor_audit(user=user, audit=audit, event="code refused while waiting", kind=kind)
+            _second_factor_audit(user=user, audit=audit, event="code refused while waiting", code_kind=kind)
             seconds = _wait_seconds(data["locked_until"])
             wait = f"{seconds} second{'' if seconds == 1 else 's'}"
             return Verification(Outcome.THROTTLED, message=ERROR_THROTTLED.format(wait=wait))
         if not device.verify_token(token):
             _second_factor_audit(
-                user=user, audit=audit, event="code refused", kind=kind, failures=device.throttling_failure_count
+                user=user, audit=audit, event="code refused", code_kind=kind, failures=device.throttling_failure_count
             )
             return Verification(Outcome.WRONG, message=ERROR_CODE_WRONG)
         left = None

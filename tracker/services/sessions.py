@@ -12,7 +12,7 @@ from django.db import transaction
 from ..models import AuditAction, CourseKind, Session, SessionKind, User
 from ..selectors.patient import active_course_of_kind
 from .alerts import alerts_raise_for_patient
-from .audit import AuditContext, audit_record
+from .audit import AuditContext, audit_record, record_target
 from .history import saved_by
 from .logs import day_window_error
 
@@ -47,8 +47,8 @@ def session_create(*, patient: User, data: Mapping[str, Any], today: date, audit
             audit=audit,
             action=AuditAction.CREATE,
             patient=patient,
-            target=f"{session.get_kind_display().lower()} session {session.date.isoformat()}",
-            detail={"session": session.pk, "kind": session.kind, "adverse_reaction": session.adverse_reaction},
+            target=record_target("session", session.pk),
+            detail={"session_id": session.pk, "fields": sorted(data)},
         )
         alerts_raise_for_patient(patient=patient, today=today)
     return session

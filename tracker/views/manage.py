@@ -276,11 +276,12 @@ def care_teams_change(request):
 @admin_required
 def audit(request):
     filters = AuditFilterForm(request.GET or None)
-    events = selectors.audit_event_list(**filters.filters())
+    applied = filters.filters()
+    events = selectors.audit_event_list(**applied)
     page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
     export_query = request.GET.copy()
     export_query.pop("page", None)
-    return render(
+    response = render(
         request,
         "tracker/manage_audit.html",
         {
@@ -290,6 +291,15 @@ def audit(request):
             "time_zone": timezone.get_current_timezone_name(),
         },
     )
+    # Reading the trail is itself audited, after the page is made (so it does not list its own reading):
+    # which page, with which filters (their names, not their values).
+    audit_record(
+        audit=AuditContext.from_request(request),
+        action=AuditAction.VIEW,
+        target=f"audit trail page {page.number}",
+        detail={"page": page.number, "filters": sorted(applied)},
+    )
+    return response
 
 
 AUDIT_CSV_HEADER = ["at", "who", "action", "patient", "patient name", "target", "ip address", "detail"]
@@ -318,7 +328,7 @@ def audit_export(request):
         audit=AuditContext.from_request(request),
         action=AuditAction.EXPORT,
         target="audit trail (CSV)",
-        detail={key: str(value) for key, value in applied.items()},
+        detail={"filters": sorted(applied)},
     )
     events = selectors.audit_event_list(**applied)
     response = StreamingHttpResponse(

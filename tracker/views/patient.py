@@ -122,7 +122,7 @@ def _log_page(request, *, day: date, today: date):
             else:
                 return redirect(f"{here}?saved=1")
     else:
-        _audit_view(request, f"daily log {day.isoformat()}")
+        _audit_view(request, "daily log form")
 
     saved = request.GET.get("saved") == "1" and data.saved and post is None
     status_lines = []
