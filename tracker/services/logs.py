@@ -108,10 +108,8 @@ def daily_log_save(
             action=AuditAction.CREATE if created_any else AuditAction.UPDATE,
             patient=patient,
             target=record_target("daily log", *(log.pk for log in saved)),
-            detail={
-                "records": [log.pk for log in saved],
-                "fields": sorted({field for data in data_by_foot.values() for field in data}),
-            },
+            # The records only: even the names of the fields sent would tell which red flags were ticked.
+            detail={"records": [log.pk for log in saved]},
         )
         alerts_raise_for_patient(patient=patient, today=today)
     return saved

@@ -48,7 +48,7 @@ def session_create(*, patient: User, data: Mapping[str, Any], today: date, audit
             action=AuditAction.CREATE,
             patient=patient,
             target=record_target("session", session.pk),
-            detail={"session_id": session.pk, "fields": sorted(data)},
+            detail={"session_id": session.pk},
         )
         alerts_raise_for_patient(patient=patient, today=today)
     return session
