@@ -192,7 +192,7 @@ def test_a_wrong_code_is_refused_audited_and_throttled(physio):
     assert services.ERROR_CODE_WRONG in response.content.decode()
     assert client.get(reverse("clinic:caseload")).status_code == 302  # still not verified
     [event] = events(physio, "code refused")
-    assert event.detail == {"event": "code refused", "kind": "authenticator", "failures": 1}
+    assert event.detail == {"event": "code refused", "code_kind": "authenticator", "failures": 1}
     assert event.actor == physio and event.ip_address == "127.0.0.1"
 
     # Straight after, even the right code waits: the device says how long.
