@@ -210,6 +210,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Heel recovery tracker
 # 14 days (tracker.middleware.IdleTimeoutMiddleware); the cookie itself lives as long as the longest.
 STAFF_IDLE_TIMEOUT_MINUTES = env_int("STAFF_IDLE_TIMEOUT_MINUTES", 30, minimum=1)
 PATIENT_IDLE_TIMEOUT_DAYS = env_int("PATIENT_IDLE_TIMEOUT_DAYS", 14, minimum=1)
+# Staff sessions also end this long after signing in, however active (issue 12; tracker.middleware).
+STAFF_SESSION_MAX_HOURS = env_int("STAFF_SESSION_MAX_HOURS", 12, minimum=1)
 SESSION_COOKIE_AGE = max(STAFF_IDLE_TIMEOUT_MINUTES * 60, PATIENT_IDLE_TIMEOUT_DAYS * 86400)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

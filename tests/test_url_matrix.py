@@ -79,6 +79,7 @@ ROUTES: dict[str, tuple[str, tuple[str, ...]]] = {
     "manage:user_reactivate": (ADMIN, POST),
     "manage:user_password_reset": (ADMIN, POST),
     "manage:user_unlock": (ADMIN, POST),
+    "manage:user_approve": (ADMIN, POST),
     "manage:user_second_factor_reset": (ADMIN, POST),
     "manage:care_teams": (ADMIN, GET),
     "manage:care_teams_change": (ADMIN, POST),

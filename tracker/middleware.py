@@ -23,7 +23,12 @@ from .models import Role
 from .selectors.second_factor import is_verified, requires_second_factor
 
 SESSION_KEY = "last_activity"
+# Copied into the session at sign-in (tracker.signals.stamp_session).
+GENERATION_KEY = "session_generation"
+SIGNED_IN_KEY = "signed_in_at"
 IDLE_MESSAGE = "You were signed out after a period of inactivity. Please sign in again."
+ENDED_MESSAGE = "You were signed out because your account was changed. Please sign in again."
+MAX_AGE_MESSAGE = "You were signed out because you have been signed in for {hours} hours. Please sign in again."
 
 
 def idle_limit(role: str) -> timedelta:
@@ -34,6 +39,13 @@ def idle_limit(role: str) -> timedelta:
 
 
 class IdleTimeoutMiddleware:
+    """Ends a session that has ended for one of three reasons, checked in this order:
+
+    1. the account changed since the session began (deactivated, closed, another role: ``session_generation``);
+    2. a staff session is older than ``STAFF_SESSION_MAX_HOURS`` (an absolute limit, however active);
+    3. it stayed unused longer than the role's idle limit (``idle_limit``).
+    """
+
     def __init__(self, get_response):
         self.get_response = get_response
 
@@ -45,14 +57,26 @@ class IdleTimeoutMiddleware:
         if user is None or not user.is_authenticated:
             return None
         now = time.time()
-        last = request.session.get(SESSION_KEY)
+        session = request.session
+        if session.get(GENERATION_KEY) != user.session_generation:
+            return self._signed_out(request, ENDED_MESSAGE)
+        if user.role != Role.PATIENT:
+            hours = settings.STAFF_SESSION_MAX_HOURS
+            signed_in = session.get(SIGNED_IN_KEY)
+            if signed_in is None or now - signed_in > hours * 3600:
+                return self._signed_out(request, MAX_AGE_MESSAGE.format(hours=hours))
+        last = session.get(SESSION_KEY)
         if last is not None and now - last > idle_limit(user.role).total_seconds():
-            logout(request)
-            messages.info(request, IDLE_MESSAGE)
-            return redirect(f"{reverse('login')}?{urlencode({'next': request.get_full_path()})}")
+            return self._signed_out(request, IDLE_MESSAGE)
         # Stamped on every request, so the session is saved every time: that is the activity clock.
         request.session[SESSION_KEY] = now
         return None
+
+    @staticmethod
+    def _signed_out(request, message: str):
+        logout(request)
+        messages.info(request, message)
+        return redirect(f"{reverse('login')}?{urlencode({'next': request.get_full_path()})}")
 
 
 # The pages a signed-in user who has not yet passed the second factor may still open: the second factor's own

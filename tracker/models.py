@@ -64,6 +64,18 @@ class User(AbstractUser):
     # turned off: every sign-in then asks for a code. Kept on the account so that the check on each request
     # reads no other table. Staff need a second factor whatever this says (``requires_second_factor``).
     second_factor_enabled = models.BooleanField(default=False, editable=False)
+    # Raised by one when the account is deactivated, closed, or its role changes. A session carries the number
+    # it was signed in under (``tracker.signals.stamp_session``); one carrying an older number ends at its next
+    # request (``tracker.middleware.IdleTimeoutMiddleware``), so no cookie outlives the change.
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
+    # A staff account made from an invitation, or given a staff role, is put on no care team until a second
+    # admin approves it (a superuser, in a clinic with one admin): no admin grants themselves clinical access
+    # through an account they control. Accounts from before (and the demo's) need no approval.
+    approval_required = models.BooleanField(default=False, editable=False)
+    approved_at = models.DateTimeField(null=True, blank=True, editable=False)
+    approved_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
 
     class Meta:
         constraints = [
@@ -77,6 +89,11 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.username
+
+    @property
+    def is_approved(self) -> bool:
+        """May be put on a care team (and act as an admin): no approval needed, or approved."""
+        return not self.approval_required or self.approved_at is not None
 
     @property
     def is_patient(self) -> bool:

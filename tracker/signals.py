@@ -33,6 +33,21 @@ def stamp_password_sign_in(sender: object, request: HttpRequest | None, user: Us
         request.session[PASSWORD_SIGNED_IN_AT] = time.time()
 
 
+@receiver(user_logged_in)
+def stamp_session(sender: object, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
+    """The account's session generation and the sign-in time, for ``IdleTimeoutMiddleware``: a session ends
+    when the account changes (deactivated, closed, another role) and, for staff, at an absolute limit.
+
+    A receiver rather than the sign-in view, so every way in (the sign-in form, an invitation, ``force_login``
+    in tests) starts a session the same way.
+    """
+    from .middleware import GENERATION_KEY, SIGNED_IN_KEY
+
+    if request is not None and hasattr(request, "session"):
+        request.session[GENERATION_KEY] = user.session_generation
+        request.session[SIGNED_IN_KEY] = time.time()
+
+
 @receiver(user_logged_out)
 def audit_logout(sender: object, request: HttpRequest, user: User | None, **kwargs: Any) -> None:
     if user is not None:

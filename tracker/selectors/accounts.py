@@ -68,6 +68,13 @@ def user_care_team_links(*, user: User) -> QuerySet[CareTeamMembership]:
     )
 
 
+def approval_pending_list() -> QuerySet[User]:
+    """Staff accounts waiting for a second admin's approval before any care team, oldest first."""
+    return User.objects.filter(approval_required=True, approved_at__isnull=True, is_active=True).order_by(
+        "date_joined", "pk"
+    )
+
+
 def invitation_pending_list() -> QuerySet[Invitation]:
     """Invitations not yet accepted or revoked, expired ones included (they can be resent)."""
     return (

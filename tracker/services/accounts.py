@@ -47,6 +47,14 @@ ERROR_INACTIVE_RESET = "Reactivate the account before sending a password reset."
 ERROR_NOT_CLINICIAN = "Only an active physiotherapist or clinic admin can be on a care team."
 ERROR_NOT_PATIENT = "Only active patients can be put on a care team."
 ERROR_SELF_ASSIGN = "You cannot put yourself on a care team. Ask another clinic admin."
+ERROR_NOT_APPROVED = (
+    "This staff account is waiting for a second admin's approval. It can be put on a care team once approved."
+)
+ERROR_ACTOR_NOT_APPROVED = "Your own account is waiting for a second admin's approval. Ask another clinic admin."
+ERROR_APPROVE_SELF = "You cannot approve your own account. Ask another clinic admin."
+ERROR_APPROVE_OWN_INVITE = "You invited this account: another clinic admin (or a superuser) approves it."
+ERROR_NOTHING_TO_APPROVE = "This account needs no approval."
+ERROR_APPROVER = "Only a clinic admin or a superuser can approve a staff account."
 
 
 def _invitation_audit(*, invitation: Invitation, event: str, audit: AuditContext, patient: User | None = None) -> None:
@@ -175,6 +183,8 @@ def invitation_accept(
                 last_name=last_name,
                 email=invitation.email,
                 role=invitation.role,
+                # Staff wait for a second admin's approval before any care team (``user_approve``).
+                approval_required=invitation.role in CARE_TEAM_ROLES,
             )
             user.set_password(password)
             user.full_clean()
@@ -198,6 +208,43 @@ def _account_target(user: User) -> str:
     return f"account {user.username}"
 
 
+def check_actor_approved(actor: User) -> None:
+    """An admin waiting for approval grants no clinical access (care teams, roles, approvals, device resets)."""
+    if not actor.is_approved:
+        raise ValidationError(ERROR_ACTOR_NOT_APPROVED)
+
+
+@transaction.atomic
+def user_approve(*, user: User, audit: AuditContext) -> User:
+    """Approve a staff account made from an invitation (or given a staff role), so it can join care teams.
+
+    A second person approves: never the account itself, nor the admin who invited it. In a clinic with one
+    admin, a superuser does it. The approver's own account must be approved.
+    """
+    actor = audit.acting_user()
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.approval_required or user.approved_at is not None:
+        raise ValidationError(ERROR_NOTHING_TO_APPROVE)
+    if actor.pk == user.pk:
+        raise ValidationError(ERROR_APPROVE_SELF)
+    if not actor.is_superuser:
+        if actor.role != Role.ADMIN or not actor.is_active:
+            raise ValidationError(ERROR_APPROVER)
+        check_actor_approved(actor)
+        if Invitation.objects.filter(user=user, created_by=actor).exists():
+            raise ValidationError(ERROR_APPROVE_OWN_INVITE)
+    user.approved_at = timezone.now()
+    user.approved_by = actor
+    user.save(update_fields=["approved_at", "approved_by"])
+    audit_record(
+        audit=audit,
+        action=AuditAction.ACCOUNT,
+        target=_account_target(user),
+        detail={"event": "approved", "user": user.username},
+    )
+    return user
+
+
 def _check_may_change(*, user: User, actor: User) -> None:
     """No admin locks themselves out, and a clinic admin cannot take a superuser's access away."""
     if user.pk == actor.pk:
@@ -217,13 +264,22 @@ def user_change_role(*, user: User, role: str, audit: AuditContext) -> User:
     Care-team links that no longer fit are taken off (and audited): a former patient is no longer on a
     caseload, and someone who becomes a patient no longer looks after anyone.
     """
-    _check_may_change(user=user, actor=audit.acting_user())
+    actor = audit.acting_user()
+    _check_may_change(user=user, actor=actor)
+    check_actor_approved(actor)
     old_role = user.role
     if role == old_role:
         return user
     user.role = role
+    # Every session of the account ends (tracker.middleware): the old role's pages close at once.
+    user.session_generation += 1
+    fields = ["role", "session_generation"]
+    if role in CARE_TEAM_ROLES and old_role not in CARE_TEAM_ROLES and not user.is_superuser:
+        # A new staff account this way, like one from an invitation, waits for a second admin's approval.
+        user.approval_required, user.approved_at, user.approved_by = True, None, None
+        fields += ["approval_required", "approved_at", "approved_by"]
     user.full_clean()
-    user.save(update_fields=["role"])
+    user.save(update_fields=fields)
     audit_record(
         audit=audit,
         action=AuditAction.ROLE_CHANGE,
@@ -244,11 +300,17 @@ def user_change_role(*, user: User, role: str, audit: AuditContext) -> User:
 def _user_set_active(*, user: User, active: bool, audit: AuditContext) -> User:
     """Deactivate or reactivate, with the same guard both ways: no admin changes their own account, and a
     clinic admin changes no superuser's access (taking it away or giving it back)."""
-    _check_may_change(user=user, actor=audit.acting_user())
+    actor = audit.acting_user()
+    _check_may_change(user=user, actor=actor)
+    if active:
+        check_actor_approved(actor)  # a reactivation gives access back
     if user.is_active == active:
         raise ValidationError(ERROR_ALREADY_ACTIVE if active else ERROR_ALREADY_INACTIVE)
     user.is_active = active
-    user.save(update_fields=["is_active"])
+    # Every session of the account ends (tracker.middleware), so a cookie from before a deactivation does not
+    # work again after a reactivation.
+    user.session_generation += 1
+    user.save(update_fields=["is_active", "session_generation"])
     audit_record(
         audit=audit,
         action=AuditAction.ACCOUNT,
@@ -351,6 +413,9 @@ def care_team_assign(*, physio: User, patients: Iterable[User], audit: AuditCont
     actor = audit.acting_user()
     if physio.pk == actor.pk:
         raise ValidationError(ERROR_SELF_ASSIGN)
+    check_actor_approved(actor)
+    if not physio.is_approved:
+        raise ValidationError(ERROR_NOT_APPROVED)
     existing = set(
         CareTeamMembership.objects.filter(physio=physio, patient__in=patients).values_list("patient_id", flat=True)
     )

@@ -162,7 +162,8 @@ def account_close(*, patient: User, audit: AuditContext) -> None:
     with transaction.atomic():
         patient.is_active = False
         patient.reminder_enabled = False
-        patient.save(update_fields=["is_active", "reminder_enabled"])
+        patient.session_generation += 1  # every session of the account ends, on every device
+        patient.save(update_fields=["is_active", "reminder_enabled", "session_generation"])
         audit_record(
             audit=audit,
             action=AuditAction.ACCOUNT,

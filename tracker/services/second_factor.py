@@ -274,6 +274,9 @@ def second_factor_reset(*, user: User, audit: AuditContext) -> None:
             raise ValidationError(ERROR_RESET_OWN)
         if user.is_superuser and not actor.is_superuser:
             raise ValidationError(ERROR_RESET_SUPERUSER)
+        from .accounts import check_actor_approved
+
+        check_actor_approved(actor)  # a reset lets the next person to sign in set up a new device
     user = User.objects.select_for_update().get(pk=user.pk)
     has_devices = TOTPDevice.objects.filter(user=user).exists() or StaticDevice.objects.filter(user=user).exists()
     if not user.second_factor_enabled and not has_devices:

@@ -15,6 +15,7 @@ urlpatterns = [
     path("users/<uuid:public_id>/reactivate/", manage.user_reactivate, name="user_reactivate"),
     path("users/<uuid:public_id>/password-reset/", manage.user_password_reset, name="user_password_reset"),
     path("users/<uuid:public_id>/unlock/", manage.user_unlock, name="user_unlock"),
+    path("users/<uuid:public_id>/approve/", manage.user_approve, name="user_approve"),
     path(
         "users/<uuid:public_id>/second-factor-reset/",
         manage.user_second_factor_reset,

@@ -69,6 +69,7 @@ def users(request):
             "search": search,
             "page": page,
             "invitations": selectors.invitation_pending_list(),
+            "approvals": selectors.approval_pending_list(),
             "now": timezone.now(),
         },
     )
@@ -189,6 +190,14 @@ def user_password_reset(request, public_id):
         services.user_send_password_reset,
         "A password reset link was e-mailed to {name}.",
         site_url=_site_url(request),
+    )
+
+
+@require_POST
+@admin_required
+def user_approve(request, public_id):
+    return _user_action(
+        request, public_id, services.user_approve, "{name}'s account is approved: it can be put on a care team."
     )
 
 
