@@ -83,7 +83,12 @@ INSTALLED_APPS = [
     "tracker",
 ]
 
+# Order (issue 12): the request-size cap first (nothing is read before it), then sessions and authentication,
+# then the session limits (account changed, staff absolute limit, idle: IdleTimeoutMiddleware), then the second
+# factor (SecondFactorMiddleware), then django-axes last.
 MIDDLEWARE = [
+    # Refuses a body over MAX_REQUEST_BODY_BYTES with a 413 before reading it.
+    "tracker.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy (CONTENT_SECURITY_POLICY below) and Permissions-Policy on every response.
     "csp.middleware.CSPMiddleware",
@@ -212,6 +217,13 @@ STAFF_IDLE_TIMEOUT_MINUTES = env_int("STAFF_IDLE_TIMEOUT_MINUTES", 30, minimum=1
 PATIENT_IDLE_TIMEOUT_DAYS = env_int("PATIENT_IDLE_TIMEOUT_DAYS", 14, minimum=1)
 # Staff sessions also end this long after signing in, however active (issue 12; tracker.middleware).
 STAFF_SESSION_MAX_HOURS = env_int("STAFF_SESSION_MAX_HOURS", 12, minimum=1)
+
+# Request bodies (issue 12): the largest form is the diary import (512 KB, tracker.services.clinic), so 1 MB
+# covers it with its multipart wrapping. A larger body is refused before it is read (RequestSizeLimitMiddleware);
+# Django's own limits bound what is held in memory (the import reads the file itself, checking its size).
+MAX_REQUEST_BODY_BYTES = env_int("MAX_REQUEST_BODY_BYTES", 1024 * 1024, minimum=1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES
 SESSION_COOKIE_AGE = max(STAFF_IDLE_TIMEOUT_MINUTES * 60, PATIENT_IDLE_TIMEOUT_DAYS * 86400)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -127,9 +127,9 @@ def test_the_list_runs_a_fixed_number_of_queries(admin_client_, django_assert_nu
 
     InvitationFactory.create_batch(3)
     # 1 session, 2 the signed-in user, 3 the authenticator that verified the session, 4 count of accounts, 5 the
-    # page of accounts (lockout as a subquery), 6 pending invitations with their authors, 7-9 the session saved
-    # in a savepoint (the idle-timeout clock).
-    with django_assert_num_queries(9):
+    # page of accounts (lockout as a subquery), 6 staff accounts waiting for approval (issue 12), 7 pending
+    # invitations with their authors, 8-10 the session saved in a savepoint (the idle-timeout clock).
+    with django_assert_num_queries(10):
         response = admin_client_.get(reverse("manage:users"))
     assert response.status_code == 200
 
@@ -173,6 +173,11 @@ def test_it_changes_a_role_and_audits_it(admin_client_, clinic_admin, other_phys
 def test_a_role_change_applies_on_the_next_request(admin_client_, other_physio_client, other_physio):
     assert other_physio_client.get(reverse("clinic:caseload")).status_code == 200
     admin_client_.post(_user_url("user_role", other_physio), {"role": Role.PATIENT})
+    # The change ends every session of the account (issue 12); signed in again, the new role applies.
+    response = other_physio_client.get(reverse("clinic:caseload"))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+    other_physio.refresh_from_db()
+    other_physio_client.force_login(other_physio)
     assert other_physio_client.get(reverse("clinic:caseload")).status_code == 403
 
 

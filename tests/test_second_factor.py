@@ -469,6 +469,10 @@ def test_a_role_change_to_staff_asks_for_the_second_factor_at_once(clinic_admin,
 
     admin_client_.post(reverse("manage:user_role", args=[patient.public_id]), {"role": "physio"})
 
+    # The change ends the session (issue 12); at the next sign-in the new physiotherapist sets up a device.
+    assert client.get(reverse("clinic:caseload"))["Location"].startswith(reverse("login"))
+    patient.refresh_from_db()
+    client.force_login(patient)
     assert client.get(reverse("clinic:caseload"))["Location"].startswith(SETUP)
     assert User.objects.get(pk=patient.pk).role == "physio"
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, tzinfo
@@ -55,9 +56,14 @@ def safe_cell(value: object) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     text = str(value)
-    if text.startswith(FORMULA_PREFIXES):
+    if _looks_like_formula(text):
         return "'" + text
     return text
+
+
+def _looks_like_formula(text: str) -> bool:
+    """A spreadsheet would run it: checked after NFKC, so a full-width "＝" counts as "=" (as some do)."""
+    return text.startswith(FORMULA_PREFIXES) or unicodedata.normalize("NFKC", text).startswith(FORMULA_PREFIXES)
 
 
 class _Echo:
@@ -146,7 +152,7 @@ class LogsFile:
 
 def _unneutralise(text: str) -> str:
     """Undo the export's formula neutralisation: "'=x" was written for "=x"."""
-    if text.startswith("'") and text[1:].startswith(FORMULA_PREFIXES):
+    if text.startswith("'") and _looks_like_formula(text[1:]):
         return text[1:]
     return text
 

@@ -14,6 +14,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
@@ -21,6 +22,30 @@ from django.utils.http import urlencode
 
 from .models import Role
 from .selectors.second_factor import is_verified, requires_second_factor
+
+class RequestSizeLimitMiddleware:
+    """Refuses a request whose declared body is larger than ``MAX_REQUEST_BODY_BYTES`` with a 413, before any
+    of it is read: an upload is not read in full before its size is checked. First in ``MIDDLEWARE``.
+
+    (A body with no Content-Length is not read by Django's WSGI handler at all; ``DATA_UPLOAD_MAX_MEMORY_SIZE``
+    and ``FILE_UPLOAD_MAX_MEMORY_SIZE`` bound what a form reads in memory.)
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return HttpResponseBadRequest("The request's length is not a number.", content_type="text/plain")
+        if length > settings.MAX_REQUEST_BODY_BYTES:
+            limit_kb = settings.MAX_REQUEST_BODY_BYTES // 1024
+            return HttpResponse(
+                f"The request is too large: at most {limit_kb} KB can be sent.", status=413, content_type="text/plain"
+            )
+        return self.get_response(request)
+
 
 SESSION_KEY = "last_activity"
 # Copied into the session at sign-in (tracker.signals.stamp_session).

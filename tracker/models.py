@@ -205,6 +205,16 @@ class Course(models.Model):
                 | (~Q(status=CourseStatus.ACTIVE) & Q(ended_on__isnull=False, ended_on__gte=F("day_zero"))),
                 name="course_end_matches_status",
             ),
+            # One active course of a kind on a foot: a second is a duplicate, not a new treatment.
+            models.UniqueConstraint(
+                fields=["patient", "kind", "foot"],
+                condition=Q(status=CourseStatus.ACTIVE),
+                name="course_one_active_per_kind_and_foot",
+                violation_error_message=(
+                    "This patient already has an active course of this kind on this foot. "
+                    "Finish or stop it before starting another."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:

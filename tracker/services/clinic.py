@@ -41,6 +41,9 @@ NOTE_EMPTY = "Write the note before saving it."
 ACK_NOTE_REQUIRED = "Write a short note saying what you did about this alert."
 ALREADY_ACKNOWLEDGED = "This alert was already acknowledged."
 COURSE_NOT_ACTIVE = "This course has already ended."
+COURSE_ALREADY_ACTIVE = (
+    "This patient already has an active course of this kind on this foot. Finish or stop it before starting another."
+)
 COURSE_NOT_NEEDLING = "Planned sessions and needling sessions belong to a dry needling course."
 FINISH_OUTCOME_INVALID = "Choose whether the course was completed or stopped."
 ENDED_BEFORE_DAY_ZERO = "The end date cannot be before the course's day 0."
@@ -132,9 +135,14 @@ def course_start(
         planned_sessions=planned_sessions,
         created_by=audit.actor,
     )
-    course.full_clean()
+    course.full_clean()  # the constraint's own message for a second active course of this kind on this foot
     saved_by(course, audit)
-    course.save()
+    try:
+        with transaction.atomic():
+            course.save()
+    except IntegrityError:
+        # Two starts at once: the partial unique constraint refused the second.
+        raise ValidationError(COURSE_ALREADY_ACTIVE) from None
     audit_record(
         audit=audit,
         action=AuditAction.CREATE,
