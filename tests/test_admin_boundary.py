@@ -201,3 +201,30 @@ def test_django_admin_gives_a_superuser_no_unaudited_way_to_clinical_data(client
     assert response.status_code == 403
     assert CareTeamMembership.objects.count() == links
     assert client.get(f"/clinic/patients/{patient.public_id}/").status_code == 404
+
+
+def test_django_admin_changes_no_account(client, patient):
+    """Django's admin is read-only (issue 12 item 7): a superuser there changes no role or password, since that
+    would go around the audit trail, the end of the account's sessions and the care-team rules."""
+    from tests.factories import AdminFactory
+    from tracker.models import User
+
+    root = AdminFactory.create(username="root", is_superuser=True, is_staff=True)
+    sign_in_verified(client, root)
+    old_password = User.objects.get(pk=patient.pk).password
+
+    assert client.get(f"/admin/tracker/user/{patient.pk}/change/").status_code == 200  # it can look
+    change = client.post(
+        f"/admin/tracker/user/{patient.pk}/change/",
+        {"username": patient.username, "role": "physio", "time_zone": "UTC", "is_active": "on"},
+    )
+    assert change.status_code == 403
+    password = client.post(
+        f"/admin/tracker/user/{patient.pk}/password/",
+        {"password1": "another-long-pass-91", "password2": "another-long-pass-91"},
+    )
+    assert password.status_code == 403
+    assert client.post("/admin/tracker/user/add/", {"username": "x"}).status_code == 403
+    assert client.post(f"/admin/tracker/user/{patient.pk}/delete/", {"post": "yes"}).status_code == 403
+    after = User.objects.get(pk=patient.pk)
+    assert (after.role, after.password) == ("patient", old_password)

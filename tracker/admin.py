@@ -1,4 +1,8 @@
-"""Django's own admin: for superusers only (clinic admins use /manage/).
+"""Django's own admin: for superusers only (clinic admins use /manage/), and read-only.
+
+Every change to an account (a role, a password, deactivation) goes through ``tracker.services.accounts``,
+audited, which also ends the account's sessions and keeps care teams consistent: here nothing can be added,
+changed or deleted (issue 12 item 7).
 
 Django's admin writes no ``AuditEvent``, so it offers no clinical data (courses, logs, sessions, notes, alerts:
 those are read through the clinic pages, audited, by the care team) and no change to care teams (made on
@@ -23,41 +27,38 @@ admin.site.has_permission = _superusers_only  # type: ignore[method-assign]
 admin.site.site_header = "Heel recovery tracker: superuser admin"
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Look, never touch: no add, change or delete (the services make changes, audited)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(User)
-class AccountAdmin(UserAdmin):
+class AccountAdmin(ReadOnlyAdmin, UserAdmin):  # type: ignore[misc]
+    """Read-only, its password form included (UserAdmin checks the change permission for it)."""
+
     list_display = ("username", "email", "role", "is_active", "is_superuser")
     list_filter = ("role", "is_active", "is_superuser")
     fieldsets = (*(UserAdmin.fieldsets or ()), ("Clinic", {"fields": ("role", "time_zone")}))
 
 
 @admin.register(CareTeamMembership)
-class CareTeamAdmin(admin.ModelAdmin):
+class CareTeamAdmin(ReadOnlyAdmin):
     """Read-only: who looks after whom (names only)."""
 
     list_display = ("physio", "patient", "created_at")
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ("at", "actor_username", "action", "patient", "target")
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
 
 
 # Authenticators and recovery codes change only through tracker.services.second_factor (audited): the reset on
