@@ -118,3 +118,13 @@ def test_it_makes_createsuperuser_an_admin_who_can_use_manage(client, monkeypatc
     enrol(root)
     sign_in_verified(client, root)
     assert client.get("/manage/users/").status_code == 200
+
+
+def test_an_over_long_user_name_is_refused_by_the_form_not_a_500(client, db):
+    """A user name over 255 characters failed inside django-axes (its records hold 255) (issue 12 item 5)."""
+    from axes.models import AccessAttempt
+
+    response = client.post(reverse("login"), {"username": "u" * 300, "password": "whatever-it-is"})
+    assert response.status_code == 200
+    assert "at most 255 characters" in response.content.decode()
+    assert not AccessAttempt.objects.exists()

@@ -196,3 +196,44 @@ def test_a_deactivated_physio_can_be_taken_off_but_not_assigned(admin_client_, p
     assert not CareTeamMembership.objects.filter(physio=physio, patient=erin).exists()
     _change(admin_client_, physio, [patient], "remove")
     assert not CareTeamMembership.objects.filter(physio=physio).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_assignment_made_at_the_same_moment_is_already_assigned(clinic_admin, other_physio):
+    """Two admins assign the same physiotherapist at once (issue 12 item 5): the second's insert meets the
+    first's uncommitted link, waits, and then hits the unique constraint. That is "already assigned", not a 500.
+
+    Deterministic on PostgreSQL: one connection holds the link uncommitted while the service runs on another.
+    """
+    import threading
+    import time
+
+    from django.db import connection, connections, transaction
+
+    from tracker.services.accounts import care_team_assign
+    from tracker.services.audit import AuditContext
+
+    if connection.vendor == "sqlite":
+        pytest.skip("the SQLite test database is in memory, not shared between threads (runs on PostgreSQL)")
+    erin = PatientFactory.create(username="erin")
+    inserted, release = threading.Event(), threading.Event()
+
+    def first_admin():
+        try:
+            with transaction.atomic():
+                CareTeamMembership.objects.create(patient=erin, physio=other_physio, created_by=clinic_admin)
+                inserted.set()
+                release.wait(timeout=10)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=first_admin)
+    holder.start()
+    assert inserted.wait(timeout=10)
+    threading.Timer(1.0, release.set).start()  # commit while the service's insert waits on the same key
+    started = time.monotonic()
+    created = care_team_assign(physio=other_physio, patients=[erin], audit=AuditContext(actor=clinic_admin))
+    holder.join()
+    assert created == []
+    assert time.monotonic() - started >= 0.5  # it did wait on the other insert
+    assert CareTeamMembership.objects.filter(patient=erin, physio=other_physio).count() == 1

@@ -177,7 +177,9 @@ def test_a_role_change_applies_on_the_next_request(admin_client_, other_physio_c
     response = other_physio_client.get(reverse("clinic:caseload"))
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
     other_physio.refresh_from_db()
-    other_physio_client.force_login(other_physio)
+    from tests.second_factor import sign_in_verified
+
+    sign_in_verified(other_physio_client, other_physio)
     assert other_physio_client.get(reverse("clinic:caseload")).status_code == 403
 
 

@@ -425,7 +425,12 @@ def care_team_assign(*, physio: User, patients: Iterable[User], audit: AuditCont
             continue
         link = CareTeamMembership(patient=patient, physio=physio, created_by=actor)
         link.full_clean()
-        link.save()
+        try:
+            with transaction.atomic():
+                link.save()
+        except IntegrityError:
+            # Another admin made the same assignment at the same moment: it is already assigned.
+            continue
         audit_record(
             audit=audit,
             action=AuditAction.CARE_TEAM_ADD,
