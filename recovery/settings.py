@@ -7,6 +7,7 @@ variable, rather than running with a surprising default (see ``README.md`` for t
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 import zoneinfo
 from pathlib import Path
 
@@ -228,9 +229,20 @@ SESSION_COOKIE_AGE = max(STAFF_IDLE_TIMEOUT_MINUTES * 60, PATIENT_IDLE_TIMEOUT_D
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
-# Lockout (django-axes): after AXES_FAILURE_LIMIT failed sign-ins for one user name from one address.
+# Lockout (django-axes): after AXES_FAILURE_LIMIT failed sign-ins for one user name from one address, that
+# name is refused from that address for a cool-off period (issue 12: a colleague's typos on a shared address
+# no longer lock them out until an admin acts; an admin can still unlock at once on /manage/).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
-AXES_COOLOFF_TIME = None  # stays locked until an admin unlocks it
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
+# And a cap per client address across user names (tracker.views.accounts.SignInView): one address trying many
+# names is refused for the window once it has this many failures.
+SIGN_IN_FAILURES_PER_CLIENT = env_int("SIGN_IN_FAILURES_PER_CLIENT", 20, minimum=1)
+SIGN_IN_CLIENT_WINDOW_SECONDS = env_int("SIGN_IN_CLIENT_WINDOW_SECONDS", 15 * 60, minimum=1)
+# Password-reset e-mails: per address and per client, per window; over the limit the page answers the same
+# and sends nothing (no account enumeration).
+PASSWORD_RESET_PER_ADDRESS = env_int("PASSWORD_RESET_PER_ADDRESS", 3, minimum=1)
+PASSWORD_RESET_PER_CLIENT = env_int("PASSWORD_RESET_PER_CLIENT", 10, minimum=1)
+PASSWORD_RESET_WINDOW_SECONDS = env_int("PASSWORD_RESET_WINDOW_SECONDS", 3600, minimum=1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True

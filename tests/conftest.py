@@ -23,6 +23,16 @@ from tests.factories import (  # noqa: E402
 )
 
 
+@pytest.fixture(autouse=True)
+def _fresh_throttles():
+    """Rate limits count in Django's cache (tracker.services.throttle): each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def patient(db):
     return PatientFactory.create(username="alice", first_name="Alice", last_name="Archer")

@@ -48,6 +48,18 @@ def stamp_session(sender: object, request: HttpRequest | None, user: User, **kwa
         request.session[SIGNED_IN_KEY] = time.time()
 
 
+@receiver(user_login_failed)
+def count_failed_sign_in(sender: object, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any) -> None:
+    """One more failed sign-in from this client address, whatever the user name (``SignInView``'s cap)."""
+    from django.conf import settings
+
+    from .services import throttle
+    from .views.accounts import SIGN_IN_FAILED
+
+    if request is not None:
+        throttle.hit(SIGN_IN_FAILED, client_ip(request) or "", window_seconds=settings.SIGN_IN_CLIENT_WINDOW_SECONDS)
+
+
 @receiver(user_logged_out)
 def audit_logout(sender: object, request: HttpRequest, user: User | None, **kwargs: Any) -> None:
     if user is not None:
