@@ -8,7 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.db.models import QuerySet
+
 from ..models import (
+    AuditEvent,
     RED_FLAG_FIELDS,
     SURGICAL_KINDS,
     Course,
@@ -210,3 +213,9 @@ def active_course_of_kind(*, patient: User, kind: str) -> Course | None:
         .order_by("-day_zero", "-id")
         .first()
     )
+
+
+def record_access_list(*, patient: User) -> QuerySet[AuditEvent]:
+    """Every audit event about ``patient``'s record (who read or changed it, and when), newest first: exactly
+    the audit rows that name them as the patient. One query per page, the actor joined."""
+    return AuditEvent.objects.filter(patient=patient).select_related("actor").order_by("-at", "-id")

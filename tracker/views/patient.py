@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,7 +35,9 @@ from ..progress.timelines import (
     NEEDLING_SORENESS_CITATION,
 )
 from ..progress.wording import trend_sentences
+from ..progress.words import access_what, access_who
 from ..selectors.patient import (
+    record_access_list,
     EDITABLE_DAYS_BACK,
     NEEDLING_FOLLOW_UP_DAYS,
     editable_window,
@@ -50,6 +53,7 @@ from ..services.patient_account import account_close, account_settings_update, e
 from ..services.sessions import session_create
 
 _RED_FLAG_NAMES = {name for name, _ in RED_FLAG_FIELDS}
+ACCESSES_PER_PAGE = 25
 
 
 def _audit_view(request, target: str) -> None:
@@ -304,7 +308,20 @@ def account(request):
                 "reminder_hour": patient.reminder_hour,
             }
         )
-    return render(request, "tracker/account.html", {"form": form, "today": patient.local_today()})
+    accesses = Paginator(record_access_list(patient=patient), ACCESSES_PER_PAGE).get_page(request.GET.get("access_page"))
+    return render(
+        request,
+        "tracker/account.html",
+        {
+            "form": form,
+            "today": patient.local_today(),
+            "accesses": accesses,
+            "access_rows": [
+                {"at": event.at, "who": access_who(event, patient), "what": access_what(event.action)}
+                for event in accesses
+            ],
+        },
+    )
 
 
 @patient_required
