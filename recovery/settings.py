@@ -7,8 +7,8 @@ variable, rather than running with a surprising default (see ``README.md`` for t
 from __future__ import annotations
 
 import os
-from datetime import timedelta
 import zoneinfo
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url

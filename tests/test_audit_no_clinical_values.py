@@ -106,7 +106,9 @@ def _scenario(patient, patient_client, physio_client, admin_client_) -> dict[str
     return {"log_day": log_day.isoformat(), "course_day": course_day.isoformat(), "csv": b"".join(export).decode()}
 
 
-def test_no_audit_row_holds_a_clinical_value(patient, physio, clinic_admin, patient_client, physio_client, admin_client_):
+def test_no_audit_row_holds_a_clinical_value(
+    patient, physio, clinic_admin, patient_client, physio_client, admin_client_
+):
     written = _scenario(patient, patient_client, physio_client, admin_client_)
     events = list(AuditEvent.objects.all())
     assert len(events) >= 10
@@ -147,7 +149,13 @@ def test_audit_record_keeps_only_allowed_detail(patient):
         action=AuditAction.UPDATE,
         target="course 1",
         patient=patient,
-        detail={"red_flags": ["rf_calf"], "kind": "needling", "before": 4, "fields": ["planned_sessions"], "records": [3]},
+        detail={
+            "red_flags": ["rf_calf"],
+            "kind": "needling",
+            "before": 4,
+            "fields": ["planned_sessions"],
+            "records": [3],
+        },
     )
     event.refresh_from_db()
     assert event.detail == {"fields": ["planned_sessions"], "records": [3]}

@@ -111,7 +111,9 @@ def test_it_adds_a_note(patient, physio, physio_client):
     assert response.status_code == 302
     note = ClinicalNote.objects.get(patient=patient)
     assert note.text == "Plan: taper." and note.author == physio
-    assert AuditEvent.objects.filter(action=AuditAction.CREATE, patient=patient, target__startswith="clinical note ").exists()
+    assert AuditEvent.objects.filter(
+        action=AuditAction.CREATE, patient=patient, target__startswith="clinical note "
+    ).exists()
 
 
 def test_it_refuses_an_empty_note_on_the_form(patient, physio_client):

@@ -21,7 +21,9 @@ def _all_rows(client) -> list[tuple[object, str, str]]:
         page += 1
 
 
-def test_the_list_is_exactly_the_audit_events_of_the_record(patient, physio, clinic_admin, patient_client, physio_client):
+def test_the_list_is_exactly_the_audit_events_of_the_record(
+    patient, physio, clinic_admin, patient_client, physio_client
+):
     physio_client.get(reverse("clinic:patient", args=[patient.public_id]))
     physio_client.post(reverse("clinic:note_add", args=[patient.public_id]), {"text": "Plan: taper."})
     AuditEventFactory.create_batch(30, actor=clinic_admin, patient=patient, action=AuditAction.EXPORT)
@@ -50,7 +52,9 @@ def test_plain_words_for_a_view_and_a_change(patient, physio, physio_client, pat
 
 
 @pytest.mark.parametrize("events", [1, 40])
-def test_the_account_page_runs_a_fixed_number_of_queries(patient, physio, patient_client, django_assert_num_queries, events):
+def test_the_account_page_runs_a_fixed_number_of_queries(
+    patient, physio, patient_client, django_assert_num_queries, events
+):
     AuditEventFactory.create_batch(events, actor=physio, patient=patient)
     patient_client.get(reverse("patient:account"))
     # 1 session, 2 the user, 3 count of the record's audit events, 4 a page of them with their actors, 5-7 the

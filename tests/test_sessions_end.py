@@ -30,9 +30,7 @@ def second_admin_client(second_admin):
     return sign_in_verified(Client(), second_admin)
 
 
-def test_deactivation_ends_every_session_and_reactivation_does_not_revive_them(
-    patient, patient_client, admin_client_
-):
+def test_deactivation_ends_every_session_and_reactivation_does_not_revive_them(patient, patient_client, admin_client_):
     other_device = sign_in_verified(Client(), patient)
     assert patient_client.get(reverse("patient:today")).status_code == 200
     admin_client_.post(reverse("manage:user_deactivate", args=[patient.public_id]))

@@ -50,7 +50,7 @@ def test_an_unknown_address_gets_the_same_answer(db):
 
 
 def test_the_lockout_cools_off(settings):
-    assert settings.AXES_COOLOFF_TIME == timedelta(minutes=15)
+    assert timedelta(minutes=15) == settings.AXES_COOLOFF_TIME
     assert settings.AXES_LOCKOUT_PARAMETERS == [["username", "ip_address"]]
 
 
@@ -58,7 +58,9 @@ def test_one_address_trying_many_user_names_is_capped(patient, settings):
     settings.SIGN_IN_FAILURES_PER_CLIENT = 5
     client = Client()
     for n in range(5):
-        response = client.post(reverse("login"), {"username": f"guess{n}", "password": "wrong"}, REMOTE_ADDR="192.0.2.9")
+        response = client.post(
+            reverse("login"), {"username": f"guess{n}", "password": "wrong"}, REMOTE_ADDR="192.0.2.9"
+        )
         assert response.status_code == 200
     refused = client.post(reverse("login"), {"username": "alice", "password": TEST_PASSWORD}, REMOTE_ADDR="192.0.2.9")
     assert refused.status_code == 429

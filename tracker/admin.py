@@ -41,7 +41,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class AccountAdmin(ReadOnlyAdmin, UserAdmin):  # type: ignore[misc]
+class AccountAdmin(ReadOnlyAdmin, UserAdmin):
     """Read-only, its password form included (UserAdmin checks the change permission for it)."""
 
     list_display = ("username", "email", "role", "is_active", "is_superuser")

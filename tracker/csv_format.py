@@ -62,7 +62,7 @@ def safe_cell(value: object) -> str:
 
 
 def _looks_like_formula(text: str) -> bool:
-    """A spreadsheet would run it: checked after NFKC, so a full-width "＝" counts as "=" (as some do)."""
+    """A spreadsheet would run it: checked after NFKC, so a full-width equals sign (U+FF1D) counts as "=" (as some do)."""
     return text.startswith(FORMULA_PREFIXES) or unicodedata.normalize("NFKC", text).startswith(FORMULA_PREFIXES)
 
 

@@ -23,6 +23,7 @@ from django.utils.http import urlencode
 from .models import Role
 from .selectors.second_factor import is_verified, requires_second_factor
 
+
 class RequestSizeLimitMiddleware:
     """Refuses a request whose declared body is larger than ``MAX_REQUEST_BODY_BYTES`` with a 413, before any
     of it is read: an upload is not read in full before its size is checked. First in ``MIDDLEWARE``.

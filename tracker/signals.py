@@ -49,7 +49,9 @@ def stamp_session(sender: object, request: HttpRequest | None, user: User, **kwa
 
 
 @receiver(user_login_failed)
-def count_failed_sign_in(sender: object, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any) -> None:
+def count_failed_sign_in(
+    sender: object, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+) -> None:
     """One more failed sign-in from this client address, whatever the user name (``SignInView``'s cap)."""
     from django.conf import settings
 

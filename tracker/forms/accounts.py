@@ -15,7 +15,8 @@ class SignInForm(AuthenticationForm):
     # the form and never reaches django-axes, whose records hold at most 255 characters.
     username = forms.CharField(
         max_length=USERNAME_MAX_LENGTH,
-        label="User name", widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"})
+        label="User name",
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )
     error_messages = {"invalid_login": INVALID_LOGIN, "inactive": INACTIVE_LOGIN}
 

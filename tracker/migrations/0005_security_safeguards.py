@@ -56,36 +56,47 @@ def stop_duplicate_active_courses(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tracker', '0004_edit_history_second_factor'),
+        ("tracker", "0004_edit_history_second_factor"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='approval_required',
+            model_name="user",
+            name="approval_required",
             field=models.BooleanField(default=False, editable=False),
         ),
         migrations.AddField(
-            model_name='user',
-            name='approved_at',
+            model_name="user",
+            name="approved_at",
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
         migrations.AddField(
-            model_name='user',
-            name='approved_by',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="user",
+            name="approved_by",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='user',
-            name='session_generation',
+            model_name="user",
+            name="session_generation",
             field=models.PositiveIntegerField(default=0, editable=False),
         ),
         migrations.RunPython(stop_duplicate_active_courses, migrations.RunPython.noop),
         migrations.RunPython(scrub_audit_trail, migrations.RunPython.noop),
         migrations.AddConstraint(
-            model_name='course',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'active')), fields=('patient', 'kind', 'foot'), name='course_one_active_per_kind_and_foot', violation_error_message='This patient already has an active course of this kind on this foot. Finish or stop it before starting another.'),
+            model_name="course",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "active")),
+                fields=("patient", "kind", "foot"),
+                name="course_one_active_per_kind_and_foot",
+                violation_error_message="This patient already has an active course of this kind on this foot. Finish or stop it before starting another.",
+            ),
         ),
     ]

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..models import AuditEvent, User
+
 
 def format_number(value: float) -> str:
     """``value`` to one decimal, without a trailing zero: 2.0 is "2", 1.25 is "1.2", 6.75 is "6.8"."""
@@ -27,7 +32,7 @@ _ACCESS_VERBS = {
 _ROLE_WORDS = {"patient": "", "physio": "physiotherapist", "admin": "clinic admin"}
 
 
-def access_who(event, patient) -> str:
+def access_who(event: AuditEvent, patient: User) -> str:
     """Who acted, in words: "You", "Bob Baker (physiotherapist)", or the clinic's system for a job."""
     actor = event.actor
     if actor is not None and actor.pk == patient.pk:

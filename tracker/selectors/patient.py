@@ -11,9 +11,9 @@ from datetime import date, timedelta
 from django.db.models import QuerySet
 
 from ..models import (
-    AuditEvent,
     RED_FLAG_FIELDS,
     SURGICAL_KINDS,
+    AuditEvent,
     Course,
     CourseStatus,
     DailyLog,

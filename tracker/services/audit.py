@@ -129,7 +129,7 @@ def audit_detail(detail: dict[str, Any] | None) -> dict[str, Any]:
     kept: dict[str, Any] = {}
     for key, value in (detail or {}).items():
         types = DETAIL_KEYS.get(key)
-        if types is None or isinstance(value, bool) and bool not in types or not isinstance(value, types):
+        if types is None or (isinstance(value, bool) and bool not in types) or not isinstance(value, types):
             logger.warning("audit detail %r dropped: not an allowed key or type", key)
             continue
         if isinstance(value, list):

@@ -15,8 +15,8 @@ from ..forms.errors import add_validation_error
 from ..forms.manage import InvitationAcceptForm
 from ..models import Role
 from ..selectors.accounts import invitation_get_by_token, invitation_is_usable
-from ..services.accounts import invitation_accept as accept_invitation
 from ..services import throttle
+from ..services.accounts import invitation_accept as accept_invitation
 from ..services.audit import AuditContext, client_ip
 from .redirects import is_local_path
 

@@ -37,13 +37,13 @@ from ..progress.timelines import (
 from ..progress.wording import trend_sentences
 from ..progress.words import access_what, access_who
 from ..selectors.patient import (
-    record_access_list,
     EDITABLE_DAYS_BACK,
     NEEDLING_FOLLOW_UP_DAYS,
     editable_window,
     log_day_data,
     patient_history,
     recent_sessions,
+    record_access_list,
     session_of_patient,
 )
 from ..selectors.progress import course_charts, patient_reports
@@ -308,7 +308,9 @@ def account(request):
                 "reminder_hour": patient.reminder_hour,
             }
         )
-    accesses = Paginator(record_access_list(patient=patient), ACCESSES_PER_PAGE).get_page(request.GET.get("access_page"))
+    accesses = Paginator(record_access_list(patient=patient), ACCESSES_PER_PAGE).get_page(
+        request.GET.get("access_page")
+    )
     return render(
         request,
         "tracker/account.html",
