@@ -1088,7 +1088,9 @@ def test_it_reports_a_caseload_in_3_queries_whatever_its_size(django_assert_num_
 
 
 @pytest.mark.django_db
-def test_the_caseload_judges_each_patient_on_their_own_date_in_a_fixed_number_of_queries(django_assert_num_queries, monkeypatch):
+def test_the_caseload_judges_each_patient_on_their_own_date_in_a_fixed_number_of_queries(
+    django_assert_num_queries, monkeypatch
+):
     from datetime import UTC, datetime
 
     from tests.factories import PatientFactory, PhysioFactory

@@ -26,8 +26,8 @@ from tests.factories import (
 from tests.test_clinic_caseload import CASELOAD_QUERIES, CASELOAD_QUERIES_COLD
 from tracker.models import (
     AlertStatus,
-    CaseloadSnapshot,
     CareTeamMembership,
+    CaseloadSnapshot,
     Course,
     CourseKind,
     CourseStatus,
@@ -420,7 +420,7 @@ class _Rollback(Exception):
     pass
 
 
-def _apply(operation, patients, admin, now):  # noqa: C901 (one branch per kind of write)
+def _apply(operation, patients, admin, now):
     from django.core.exceptions import ValidationError
 
     kind, *args = operation
@@ -468,9 +468,7 @@ def _apply(operation, patients, admin, now):  # noqa: C901 (one branch per kind 
 def test_the_caseload_always_shows_what_a_fresh_computation_shows(operations, team, clinic_admin):
     try:
         with transaction.atomic():
-            patients = [
-                _patient(team, f"P{i}", day_zero=(START - timedelta(days=20 + 7 * i)).date()) for i in range(3)
-            ]
+            patients = [_patient(team, f"P{i}", day_zero=(START - timedelta(days=20 + 7 * i)).date()) for i in range(3)]
             now = START
             caseload_rows(physio=team, now=now)  # every row cached, then the writes
             for operation in operations:

@@ -155,7 +155,9 @@ def caseload_entry(
     )
 
 
-def with_alerts(*, need: Need, reason: str, red_flag: bool, top_severity_critical: bool, top_alert: str | None):
+def with_alerts(
+    *, need: Need, reason: str, red_flag: bool, top_severity_critical: bool, top_alert: str | None
+) -> tuple[Need, str]:
     """The row's need and reason once its open alerts are known: an open critical alert puts the patient first,
     with the alert's message as the reason, unless a red flag already does."""
     if top_severity_critical and not red_flag:

@@ -20,7 +20,6 @@ from ..models import (
     RED_FLAG_FIELDS,
     Alert,
     AlertStatus,
-    CaseloadSnapshot,
     ClinicalNote,
     Course,
     CourseStatus,
@@ -179,7 +178,7 @@ NEVER_LOGGED = 10_000  # sorts a patient who never logged before the longest sil
 
 def caseload_row(patient: CaseloadPatient) -> CaseloadRow:
     """A caseload row from a patient of ``caseload_queryset`` (no query)."""
-    snapshot = cast("CaseloadSnapshot", patient.caseload_snapshot)
+    snapshot = patient.caseload_snapshot
     need, reason = with_alerts(
         need=Need(snapshot.need),
         reason=snapshot.reason,

@@ -187,18 +187,18 @@ def snapshots_refresh(
     A missing row is added first (generation 0), before the data is read.
     """
     now = now or timezone.now()
-    patients = {p.pk: p for p in patients}
-    if not patients:
+    by_id = {p.pk: p for p in patients}
+    if not by_id:
         return 0
     if generations is None:
-        found = dict(CaseloadSnapshot.objects.filter(pk__in=list(patients)).values_list("pk", "generation"))
-        generations = {pid: found.get(pid) for pid in patients}
+        found = dict(CaseloadSnapshot.objects.filter(pk__in=list(by_id)).values_list("pk", "generation"))
+        generations = {pid: found.get(pid) for pid in by_id}
     missing = [pid for pid, gen in generations.items() if gen is None]
     if missing:
         _upsert(missing, generation=0, bump=False)
     noted = {pid: gen or 0 for pid, gen in generations.items()}
-    entries = compute_entries(patients.values(), now=now)
-    return snapshots_store(entries, patients=patients, generations=noted)
+    entries = compute_entries(by_id.values(), now=now)
+    return snapshots_store(entries, patients=by_id, generations=noted)
 
 
 def snapshots_refresh_due(

@@ -9,10 +9,11 @@ an audit event here; changes write theirs in the service.
 from __future__ import annotations
 
 from functools import partial, wraps
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -98,8 +99,10 @@ def caseload(request):
     patients = caseload_queryset(
         physio=request.user, q=data.get("q", ""), kind=data.get("kind", ""), need=data.get("need", "")
     )
-    page = Paginator(patients, CASELOAD_PER_PAGE).get_page(request.GET.get("page"))
-    page.object_list = caseload_page_rows(page.object_list)
+    patients_page = Paginator(patients, CASELOAD_PER_PAGE).get_page(request.GET.get("page"))
+    # The same page, its patients as rows (built from their snapshots: no further query).
+    rows: list[Any] = caseload_page_rows(patients_page.object_list)
+    page = Page(rows, patients_page.number, patients_page.paginator)
     for row in page:
         row.sparkline = sparkline_svg(row.trend) if row.trend else None
         row.trend_words = trend_words(row.trend) if row.trend else "No active course."
