@@ -664,3 +664,38 @@ class ReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"Reminder to {self.patient} for {self.local_date}"
+
+
+class CaseloadSnapshot(models.Model):
+    """A patient's caseload row as the progress engine last worked it out: a cache, never the truth.
+
+    ``tracker.services.progress_cache`` keeps it: every write that can change the row bumps ``generation``
+    and sets ``stale``; a read recomputes a row that is missing, stale, made by another ``engine`` or for
+    another local date (``valid_from`` to ``valid_until``: the patient's local day ``computed_for`` in UTC),
+    and stores it only if ``generation`` has not moved since it read the data. Open alerts are not cached:
+    the caseload reads them live. Columns have database defaults so that marking stale is one upsert.
+    """
+
+    patient = models.OneToOneField(User, primary_key=True, on_delete=models.CASCADE, related_name="caseload_snapshot")
+    generation = models.PositiveIntegerField(default=0, db_default=0)
+    stale = models.BooleanField(default=True, db_default=True)
+    engine = models.CharField(max_length=16, blank=True, default="", db_default="")
+    computed_for = models.DateField(null=True, blank=True)
+    valid_from = models.DateTimeField(null=True, blank=True)
+    valid_until = models.DateTimeField(null=True, blank=True)
+    need = models.CharField(max_length=12, default="no_course", db_default="no_course")
+    need_rank = models.PositiveSmallIntegerField(default=6, db_default=6)
+    red_flag = models.BooleanField(default=False, db_default=False)
+    reason = models.CharField(max_length=1000, blank=True, default="", db_default="")
+    courses = models.JSONField(null=True, blank=True)
+    trend = models.JSONField(null=True, blank=True)
+    last_logged_on = models.DateField(null=True, blank=True)
+    latest_first_step_pain = models.PositiveSmallIntegerField(null=True, blank=True)
+    days_logged_7 = models.PositiveSmallIntegerField(default=0, db_default=0)
+    days_since_log = models.IntegerField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["stale", "engine"], name="snapshot_stale_engine_idx")]
+
+    def __str__(self) -> str:
+        return f"Caseload row of patient {self.patient_id} for {self.computed_for}"

@@ -7,13 +7,13 @@ of patients, courses or days.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from enum import StrEnum
+from datetime import date, datetime
 from typing import TYPE_CHECKING, TypedDict, cast
 
-from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
 from ..models import (
@@ -29,82 +29,53 @@ from ..models import (
     User,
 )
 from ..permissions import patients_in_care_of
-from ..progress import wording
-from ..progress.calculate import SILENT_AFTER_DAYS, days_without_log, first_loggable_day
-from ..progress.report import CourseReport, OverallStatus
+from ..progress.caseload import NEED_ORDER, Need, with_alerts  # Need: re-exported for the forms
 from ..selectors.history import Edit, log_edits
-from ..selectors.progress import CourseChart, course_charts, progress_data_for_patients, reports_from_data
+from ..selectors.progress import CourseChart, course_charts
+from ..services.progress_cache import not_fresh_q, snapshots_refresh
 
 if TYPE_CHECKING:
     from django.utils.safestring import SafeString
     from django_stubs_ext import WithAnnotations  # django-stubs' companion: typing only, not installed in production
 
-TREND_DAYS = 7
+CASELOAD_FRESH_ATTEMPTS = 3  # recompute, then check again, while concurrent writes keep rows stale
 
 
 class CaseloadColumns(TypedDict):
-    """The columns ``_caseload_queryset`` annotates on each patient."""
+    """The live columns ``caseload_queryset`` annotates on each patient (the rest comes from the snapshot)."""
 
-    last_logged_on: date | None
-    latest_first_step_pain: int | None
     open_alerts: int
     top_severity: int | None  # a Severity value
     top_alert: str | None  # the message of the most severe open alert
-
-
-class CaseloadPatientColumns(CaseloadColumns):
-    """A caseload row's patient: the annotated columns, and the one ``caseload_rows`` counts on their own date."""
-
-    days_logged_7: int
+    caseload_need_rank: int  # the snapshot's need, or 0 (critical) with an open critical alert
 
 
 if TYPE_CHECKING:
-    AnnotatedPatient = WithAnnotations[User, CaseloadColumns]
-    CaseloadPatient = WithAnnotations[User, CaseloadPatientColumns]
+    CaseloadPatient = WithAnnotations[User, CaseloadColumns]
 
 
-class Need(StrEnum):
-    """Where a patient sits in the caseload, most urgent first (``NEED_ORDER``)."""
+@dataclass(frozen=True)
+class CaseloadCourse:
+    """An active course as its caseload row shows it."""
 
-    CRITICAL = "critical"  # a red flag in the last 7 days, or an open critical alert
-    WORSENING = "worsening"
-    BEHIND = "behind"
-    SILENT = "silent"  # an active course and no log for 2 days or more
-    ON_TRACK = "on_track"
-    AHEAD = "ahead"
-    NO_COURSE = "no_course"  # no active course: nothing to judge
-
-    @property
-    def label(self) -> str:
-        return NEED_LABELS[self]
-
-
-NEED_LABELS = {
-    Need.CRITICAL: "Red flag",
-    Need.WORSENING: "Worsening",
-    Need.BEHIND: "Behind",
-    Need.SILENT: "Silent",
-    Need.ON_TRACK: "On track",
-    Need.AHEAD: "Ahead",
-    Need.NO_COURSE: "No active course",
-}
-NEED_ORDER = {need: i for i, need in enumerate(Need)}
-_NEED_FROM_STATUS = {
-    OverallStatus.RED_FLAG: Need.CRITICAL,
-    OverallStatus.WORSENING: Need.WORSENING,
-    OverallStatus.BEHIND: Need.BEHIND,
-    OverallStatus.ON_TRACK: Need.ON_TRACK,
-    OverallStatus.AHEAD: Need.AHEAD,
-}
+    kind: str
+    kind_label: str
+    foot: str
+    day: int
 
 
 @dataclass
 class CaseloadRow:
+    """One caseload row, built from the patient's ``CaseloadSnapshot`` and their open alerts (no log read)."""
+
     patient: CaseloadPatient
-    reports: list[CourseReport]  # active courses, most urgent first
+    courses: list[CaseloadCourse]  # active courses, most urgent first
     need: Need
     reason: str  # for the physiotherapist: the report's clinician_reason, the silence, or the open critical alert
     today: date  # the patient's own local date, on which this row is judged
+    last_logged_on: date | None
+    latest_first_step_pain: int | None
+    days_logged_7: int
     trend: list[int | None] = field(default_factory=list)  # first-step pain, the last 7 days, oldest first
     # Set by the caseload view for the page it shows: the trend drawn, and in words.
     sparkline: SafeString | None = None
@@ -112,17 +83,13 @@ class CaseloadRow:
 
     @property
     def days_since_log(self) -> int | None:
-        last = self.patient.last_logged_on
+        last = self.last_logged_on
         return None if last is None else (self.today - last).days
 
 
-def _caseload_queryset(*, physio: User, q: str = "", kind: str = "") -> QuerySet[AnnotatedPatient]:
-    """The patients in ``physio``'s care with the caseload's date-free columns annotated, in one query.
-
-    Columns that depend on "today" (days logged of the last 7) are counted in Python, on each patient's own date.
-    """
-    logs = DailyLog.objects.filter(patient=OuterRef("pk")).order_by()
-    open_alerts = Alert.objects.filter(patient=OuterRef("pk"), status=AlertStatus.OPEN).order_by()
+def caseload_patients(*, physio: User, q: str = "", kind: str = "") -> QuerySet[User]:
+    """The active patients in ``physio``'s care, narrowed by ``q`` (words in the name) and ``kind`` (has an active
+    course of that kind). Not yet evaluated."""
     patients = patients_in_care_of(physio).filter(is_active=True)  # a closed record leaves the caseload
     for word in q.split()[:5]:
         patients = patients.filter(
@@ -132,48 +99,108 @@ def _caseload_queryset(*, physio: User, q: str = "", kind: str = "") -> QuerySet
         patients = patients.filter(
             Exists(Course.objects.filter(patient=OuterRef("pk"), kind=kind, status=CourseStatus.ACTIVE))
         )
-    return patients.annotate(
-        last_logged_on=Subquery(logs.values("patient").annotate(m=Max("date")).values("m")[:1]),
-        latest_first_step_pain=Subquery(logs.order_by("-date", "-first_step_pain").values("first_step_pain")[:1]),
-        open_alerts=Coalesce(
-            Subquery(
-                open_alerts.values("patient").annotate(c=Count("pk")).values("c")[:1], output_field=IntegerField()
+    return patients
+
+
+def caseload_make_fresh(patients: QuerySet[User], *, now: datetime) -> None:
+    """Recompute the snapshot of every patient in ``patients`` whose row is missing or not fresh at ``now``.
+
+    1 query when all are fresh; otherwise 1 more to add missing rows, 3 to read the data, 1 to store
+    (``snapshots_refresh``), and again only if a concurrent write made a row stale meanwhile.
+    """
+    for _ in range(CASELOAD_FRESH_ATTEMPTS):
+        due = list(
+            patients.filter(Q(caseload_snapshot__isnull=True) | not_fresh_q(now, "caseload_snapshot__"))
+            .annotate(snapshot_generation=F("caseload_snapshot__generation"))
+            .order_by()
+        )
+        if not due:
+            return
+        generations = {p.pk: p.snapshot_generation for p in due}
+        if snapshots_refresh(due, now=now, generations=generations) == len(due):
+            return
+
+
+def caseload_queryset(
+    *, physio: User, now: datetime | None = None, q: str = "", kind: str = "", need: str = ""
+) -> QuerySet[CaseloadPatient]:
+    """``physio``'s caseload sorted by need in SQL: red flags and critical alerts, worsening, behind, silent, on
+    track, ahead, then patients without an active course; within a group, the most severe open alert, the most
+    open alerts, the longest silence (never logged first), then the name.
+
+    Each patient is judged on their own local date at ``now`` (default: the current time), as their own pages
+    judge them (DESIGN.md section 3): the snapshots not fresh at ``now`` are recomputed first
+    (``caseload_make_fresh``). Returns a query over the patients with their snapshot and their open alerts,
+    for the caller to paginate; ``caseload_page_rows`` turns a page of it into rows.
+
+    Filters: ``q`` (words in the name), ``kind`` (has an active course of that kind), ``need`` (a ``Need``).
+    """
+    now = now or timezone.now()
+    patients = caseload_patients(physio=physio, q=q, kind=kind)
+    caseload_make_fresh(patients, now=now)
+    open_alerts = Alert.objects.filter(patient=OuterRef("pk"), status=AlertStatus.OPEN).order_by()
+    rows = (
+        patients.select_related("caseload_snapshot")
+        .annotate(
+            open_alerts=Coalesce(
+                Subquery(
+                    open_alerts.values("patient").annotate(c=Count("pk")).values("c")[:1],
+                    output_field=IntegerField(),
+                ),
+                0,
             ),
-            0,
-        ),
-        top_severity=Subquery(open_alerts.order_by("-severity").values("severity")[:1]),
-        top_alert=Subquery(open_alerts.order_by("-severity", "-created_at").values("message")[:1]),
-    ).order_by("last_name", "first_name", "pk")
+            top_severity=Subquery(open_alerts.order_by("-severity").values("severity")[:1]),
+            top_alert=Subquery(open_alerts.order_by("-severity", "-created_at").values("message")[:1]),
+        )
+        .annotate(
+            caseload_need_rank=Case(
+                When(top_severity=Severity.CRITICAL, then=Value(NEED_ORDER[Need.CRITICAL])),
+                default=F("caseload_snapshot__need_rank"),
+                output_field=IntegerField(),
+            )
+        )
+    )
+    if need:
+        rows = rows.filter(caseload_need_rank=NEED_ORDER[Need(need)])
+    return rows.order_by(
+        "caseload_need_rank",
+        Coalesce("top_severity", 0).desc(),
+        F("open_alerts").desc(),
+        Coalesce("caseload_snapshot__days_since_log", NEVER_LOGGED).desc(),
+        Lower("last_name"),
+        Lower("first_name"),
+        "pk",
+    )
 
 
-def _trend(report: CourseReport | None, today: date) -> list[int | None]:
-    """The worst foot's first-step pain on each of the last 7 days (None: not logged)."""
-    if report is None or not report.pain:
-        return []
-    trend = next((t for t in report.pain if t.foot == report.worst_foot), None)
-    if trend is None:
-        trend = max(report.pain, key=lambda t: -1 if t.mean_7d is None else t.mean_7d)
-    by_day = {p.day: p.first_step_pain for p in trend.series}
-    return [by_day.get(today - timedelta(days=i)) for i in range(TREND_DAYS - 1, -1, -1)]
+NEVER_LOGGED = 10_000  # sorts a patient who never logged before the longest silence
 
 
-def _need(
-    patient: AnnotatedPatient, reports: list[CourseReport], courses: list[Course], today: date
-) -> tuple[Need, str]:
-    if patient.top_severity == Severity.CRITICAL and not any(r.status == OverallStatus.RED_FLAG for r in reports):
-        return Need.CRITICAL, patient.top_alert or "An open critical alert."
-    if not reports:
-        return Need.NO_COURSE, "No active course."
-    main = reports[0]
-    need = _NEED_FROM_STATUS[main.status]
-    since = first_loggable_day(courses=courses, joined_at=patient.date_joined, zone=patient.zone)
-    if NEED_ORDER[need] > NEED_ORDER[Need.SILENT] and since is not None:
-        # The one definition of silent, as the no-log alerts use it.
-        last = patient.last_logged_on
-        missed = days_without_log(last_logged_on=last, since=since, today=today)
-        if missed >= SILENT_AFTER_DAYS:
-            return Need.SILENT, wording.silence_team(missed=missed, last_logged_on=last)
-    return need, main.clinician_reason
+def caseload_row(patient: CaseloadPatient) -> CaseloadRow:
+    """A caseload row from a patient of ``caseload_queryset`` (no query)."""
+    snapshot = patient.caseload_snapshot
+    need, reason = with_alerts(
+        need=Need(snapshot.need),
+        reason=snapshot.reason,
+        red_flag=snapshot.red_flag,
+        top_severity_critical=patient.top_severity == Severity.CRITICAL,
+        top_alert=patient.top_alert,
+    )
+    return CaseloadRow(
+        patient=patient,
+        courses=[CaseloadCourse(**course) for course in snapshot.courses or []],
+        need=need,
+        reason=reason,
+        today=cast("date", snapshot.computed_for),
+        last_logged_on=snapshot.last_logged_on,
+        latest_first_step_pain=snapshot.latest_first_step_pain,
+        days_logged_7=snapshot.days_logged_7,
+        trend=list(snapshot.trend or []),
+    )
+
+
+def caseload_page_rows(patients: Iterable[CaseloadPatient]) -> list[CaseloadRow]:
+    return [caseload_row(p) for p in patients]
 
 
 def caseload_rows(
@@ -184,54 +211,8 @@ def caseload_rows(
     kind: str = "",
     need: str = "",
 ) -> list[CaseloadRow]:
-    """``physio``'s caseload sorted by need: red flags and critical alerts, worsening, behind, silent, on track,
-    ahead, then patients without an active course; within a group, the most severe open alert, the most
-    open alerts, the longest silence, then the name.
-
-    Each patient is judged on their own local date at ``now`` (default: the current time), as their own pages
-    judge them (DESIGN.md section 3: "today is the patient's local date"): with patients on both sides of the
-    date line, no one physiotherapist's date is right for all of them.
-
-    Filters: ``q`` (words in the name), ``kind`` (has an active course of that kind), ``need`` (a ``Need``).
-    Queries: 1 for the patients with their columns, then 3 (courses, logs, sessions:
-    ``progress_data_for_patients``), whatever the number of patients.
-    """
-    now = now or timezone.now()
-    patients = list(_caseload_queryset(physio=physio, q=q, kind=kind))
-    data = progress_data_for_patients(patient_ids=[p.pk for p in patients])
-    rows = []
-    # Each patient gains days_logged_7 first thing in the loop.
-    for patient in cast("list[CaseloadPatient]", patients):
-        local = patient.local_today(now)
-        item = data[patient.pk]
-        week_from = local - timedelta(days=TREND_DAYS - 1)
-        patient.days_logged_7 = len({log.date for log in item.logs if week_from <= log.date <= local})
-        mine = sorted(reports_from_data(item, today=local, active_only=True), key=lambda r: (r.urgency, r.day_zero))
-        row_need, reason = _need(patient, mine, item.courses, local)
-        rows.append(
-            CaseloadRow(
-                patient=patient,
-                reports=mine,
-                need=row_need,
-                reason=reason,
-                today=local,
-                trend=_trend(mine[0] if mine else None, local),
-            )
-        )
-    if need:
-        rows = [r for r in rows if r.need == need]
-    rows.sort(
-        key=lambda r: (
-            NEED_ORDER[r.need],
-            -(r.patient.top_severity or 0),
-            -r.patient.open_alerts,
-            -(r.days_since_log if r.days_since_log is not None else 10_000),
-            r.patient.last_name.lower(),
-            r.patient.first_name.lower(),
-            r.patient.pk,
-        )
-    )
-    return rows
+    """The whole caseload as rows, in order (``caseload_queryset``; the page itself shows 25 at a time)."""
+    return caseload_page_rows(caseload_queryset(physio=physio, now=now, q=q, kind=kind, need=need))
 
 
 def open_alerts_for(*, physio: User) -> QuerySet[Alert]:

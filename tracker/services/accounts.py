@@ -29,6 +29,7 @@ from django.utils import timezone
 from ..models import AuditAction, CareTeamMembership, Invitation, Role, User
 from ..selectors.accounts import CARE_TEAM_ROLES, invitation_is_usable, token_hash
 from .audit import AuditContext, audit_record, record_target
+from .progress_cache import snapshot_mark_stale
 
 logger = logging.getLogger(__name__)
 
@@ -280,6 +281,7 @@ def user_change_role(*, user: User, role: str, audit: AuditContext) -> User:
         fields += ["approval_required", "approved_at", "approved_by"]
     user.full_clean()
     user.save(update_fields=fields)
+    snapshot_mark_stale([user.pk])
     audit_record(
         audit=audit,
         action=AuditAction.ROLE_CHANGE,
@@ -311,6 +313,7 @@ def _user_set_active(*, user: User, active: bool, audit: AuditContext) -> User:
     # work again after a reactivation.
     user.session_generation += 1
     user.save(update_fields=["is_active", "session_generation"])
+    snapshot_mark_stale([user.pk])
     audit_record(
         audit=audit,
         action=AuditAction.ACCOUNT,
@@ -392,6 +395,7 @@ def _care_team_link_delete(*, link: CareTeamMembership, audit: AuditContext, rea
         detail={"physio": link.physio.username, "reason": reason},
     )
     link.delete()
+    snapshot_mark_stale([link.patient_id])
 
 
 def _check_care_team_change(*, physio: User, patients: list[User]) -> None:
@@ -439,6 +443,7 @@ def care_team_assign(*, physio: User, patients: Iterable[User], audit: AuditCont
             detail={"physio": physio.username},
         )
         created.append(link)
+    snapshot_mark_stale([link.patient_id for link in created])
     return created
 
 

@@ -35,6 +35,7 @@ from ..models import (
 from .alerts import alerts_raise_for_patient
 from .audit import AuditContext, audit_record, record_target
 from .history import saved_by
+from .progress_cache import snapshot_mark_stale
 
 # Messages the forms show and the tests import.
 NOTE_EMPTY = "Write the note before saving it."
@@ -99,6 +100,7 @@ def alert_acknowledge(*, alert: Alert, note: str, audit: AuditContext) -> Alert:
     alert.acknowledgement_note = note
     alert.full_clean()
     alert.save(update_fields=["status", "acknowledged_by", "acknowledged_at", "acknowledgement_note"])
+    snapshot_mark_stale([alert.patient_id])  # the row's alerts are read live; marked all the same
     audit_record(
         audit=audit,
         action=AuditAction.UPDATE,
@@ -143,6 +145,7 @@ def course_start(
     except IntegrityError:
         # Two starts at once: the partial unique constraint refused the second.
         raise ValidationError(COURSE_ALREADY_ACTIVE) from None
+    snapshot_mark_stale([patient.pk])
     audit_record(
         audit=audit,
         action=AuditAction.CREATE,
@@ -170,6 +173,7 @@ def course_finish(*, course: Course, outcome: str, ended_on: date, today: date, 
     course.full_clean()
     saved_by(course, audit)
     course.save(update_fields=["status", "ended_on"])
+    snapshot_mark_stale([course.patient_id])
     audit_record(
         audit=audit,
         action=AuditAction.UPDATE,
@@ -192,6 +196,7 @@ def course_planned_sessions_set(*, course: Course, planned_sessions: int, audit:
     course.full_clean()
     saved_by(course, audit)
     course.save(update_fields=["planned_sessions"])
+    snapshot_mark_stale([course.patient_id])
     audit_record(
         audit=audit,
         action=AuditAction.UPDATE,
@@ -244,6 +249,7 @@ def needling_session_record(
         session.full_clean()
         saved_by(session, audit)
         session.save()
+        snapshot_mark_stale([course.patient_id])
         audit_record(
             audit=audit,
             action=AuditAction.CREATE,
@@ -302,6 +308,7 @@ def diary_import(*, patient: User, data: bytes, today: date, audit: AuditContext
             with transaction.atomic():
                 # One history row per imported log, naming the importer (bulk_create sends no save signal).
                 bulk_create_with_history(logs, DailyLog, default_user=audit.actor, default_change_reason="diary import")
+                snapshot_mark_stale([patient.pk])
                 audit_record(
                     audit=audit,
                     action=AuditAction.IMPORT,

@@ -13,6 +13,7 @@ from ..selectors.patient import EDITABLE_DAYS_BACK, is_editable
 from .alerts import alerts_raise_for_patient
 from .audit import AuditContext, audit_record, record_target
 from .history import saved_by
+from .progress_cache import snapshot_mark_stale
 
 DAY_IN_FUTURE = "You cannot fill in a day that has not happened yet."
 DAY_TOO_OLD = (
@@ -103,6 +104,7 @@ def daily_log_save(
             log, created = _save_one(patient=patient, day=day, foot=foot, data=data, today=today, audit=audit)
             saved.append(log)
             created_any |= created
+        snapshot_mark_stale([patient.pk])
         audit_record(
             audit=audit,
             action=AuditAction.CREATE if created_any else AuditAction.UPDATE,

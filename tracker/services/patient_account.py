@@ -14,6 +14,7 @@ from ..csv_format import logs_csv
 from ..models import AuditAction, Course, DailyLog, Session, User
 from ..selectors.history import last_edited, log_edits
 from .audit import AuditContext, audit_record
+from .progress_cache import snapshot_mark_stale
 
 EXPORT_FORMAT_VERSION = 1
 
@@ -39,6 +40,7 @@ def account_settings_update(
     after = {"time_zone": time_zone, "reminder_enabled": reminder_enabled, "reminder_hour": reminder_hour}
     with transaction.atomic():
         patient.save(update_fields=["time_zone", "reminder_enabled", "reminder_hour"])
+        snapshot_mark_stale([patient.pk])
         changed = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
         audit_record(
             audit=audit,
@@ -164,6 +166,7 @@ def account_close(*, patient: User, audit: AuditContext) -> None:
         patient.reminder_enabled = False
         patient.session_generation += 1  # every session of the account ends, on every device
         patient.save(update_fields=["is_active", "reminder_enabled", "session_generation"])
+        snapshot_mark_stale([patient.pk])
         audit_record(
             audit=audit,
             action=AuditAction.ACCOUNT,

@@ -15,6 +15,7 @@ from .alerts import alerts_raise_for_patient
 from .audit import AuditContext, audit_record, record_target
 from .history import saved_by
 from .logs import day_window_error
+from .progress_cache import snapshot_mark_stale
 
 PATIENT_SESSION_KINDS = frozenset({SessionKind.MASSAGE, SessionKind.OTHER})
 # Needling and surgery are recorded by the care team, not the patient.
@@ -43,6 +44,7 @@ def session_create(*, patient: User, data: Mapping[str, Any], today: date, audit
         session.full_clean(exclude=["patient", "course", "created_by", "performed_by"])
         saved_by(session, audit)
         session.save()
+        snapshot_mark_stale([patient.pk])
         audit_record(
             audit=audit,
             action=AuditAction.CREATE,

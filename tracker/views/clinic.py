@@ -9,10 +9,11 @@ an audit event here; changes write theirs in the service.
 from __future__ import annotations
 
 from functools import partial, wraps
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -35,7 +36,13 @@ from ..permissions import RECORD_CLOSED, clinician_required, get_patient_in_care
 from ..progress.wording import trend_words
 from ..reports.pdf import report_pdf_document
 from ..reports.svg_chart import sparkline_svg
-from ..selectors.clinic import caseload_rows, open_alerts_for, patient_logs_for_export, patient_story
+from ..selectors.clinic import (
+    caseload_page_rows,
+    caseload_queryset,
+    open_alerts_for,
+    patient_logs_for_export,
+    patient_story,
+)
 from ..selectors.history import last_edited, log_edits
 from ..services import clinic as services
 from ..services.audit import AuditContext, audit_record
@@ -89,8 +96,13 @@ def caseload(request):
     today = _today(request)
     filters = CaseloadFilterForm(request.GET or None)
     data = filters.cleaned_data if filters.is_valid() else {}
-    rows = caseload_rows(physio=request.user, q=data.get("q", ""), kind=data.get("kind", ""), need=data.get("need", ""))
-    page = Paginator(rows, CASELOAD_PER_PAGE).get_page(request.GET.get("page"))
+    patients = caseload_queryset(
+        physio=request.user, q=data.get("q", ""), kind=data.get("kind", ""), need=data.get("need", "")
+    )
+    patients_page = Paginator(patients, CASELOAD_PER_PAGE).get_page(request.GET.get("page"))
+    # The same page, its patients as rows (built from their snapshots: no further query).
+    rows: list[Any] = caseload_page_rows(patients_page.object_list)
+    page = Page(rows, patients_page.number, patients_page.paginator)
     for row in page:
         row.sparkline = sparkline_svg(row.trend) if row.trend else None
         row.trend_words = trend_words(row.trend) if row.trend else "No active course."

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from tracker.models import CourseStatus, Role, User
 from tracker.services.alerts import alerts_raise_for_patient
+from tracker.services.progress_cache import snapshots_refresh_due
 
 
 def parse_day(value: str) -> date:
@@ -41,3 +42,6 @@ class Command(BaseCommand):
             checked += 1
             raised += len(alerts_raise_for_patient(patient=patient, today=on or patient.local_today()))
         self.stdout.write(f"Checked {checked} patient(s); raised {raised} new alert(s).")
+        if on is None:
+            # Every caseload row that is stale or whose patient's local date has changed, so pages read it warm.
+            self.stdout.write(f"Refreshed {snapshots_refresh_due()} caseload row(s).")
