@@ -14,8 +14,8 @@ from datetime import date
 from ..models import Course, CourseKind, CourseStatus, DailyLog, Session, SessionKind, User
 from ..progress.calculate import course_report
 from ..progress.chart import ChartPayload, chart_payload
-from ..progress.cohort import cohort_bands
 from ..progress.report import CourseReport
+from .cohort import cohort_bands
 
 # A session logged without a course counts towards the patient's course of the matching kind.
 # Keyed by the session's kind as stored (a plain string on a model instance; SessionKind members are equal to it).
@@ -107,6 +107,17 @@ def patient_reports(*, patient: User, today: date) -> list[CourseReport]:
     return reports_from_data(data[patient.pk], today=today)
 
 
+def chart_weeks(reports: Iterable[CourseReport]) -> dict[str, int | None]:
+    """Kind -> the last week since day 0 the charts of ``reports`` show (the week of their last plotted day)."""
+    wanted: dict[str, int | None] = {}
+    for report in reports:
+        days = [(point.day - report.day_zero).days for trend in report.pain for point in trend.series]
+        last_day = max(days, default=-1)
+        last = last_day // 7 + 1 if last_day >= 0 else 0
+        wanted[report.kind] = max(wanted.get(report.kind) or 0, last)
+    return wanted
+
+
 @dataclass(frozen=True)
 class CourseChart:
     """One course on a progress page: its report and its chart (``tracker.progress.chart.chart_payload``)."""
@@ -123,12 +134,13 @@ def course_charts(*, patient: User, today: date) -> list[CourseChart]:
     The one builder for the patient's /progress/ page and the physiotherapist's patient page, so both draw the
     same chart: the course's sessions are those the report counts (``sessions_for_course``: a session logged
     without a course is drawn on the course it counts towards), and the cohort band of the course's kind.
-    Queries: the 3 of ``patient_reports``, then one per kind of course (the band).
+    Queries: the 3 of ``patient_reports``, then one for the bands of every kind (``cohort_bands``, cached;
+    only the weeks the charts show).
     """
     data = progress_data_for_patients(patient_ids=[patient.pk], until=today)[patient.pk]
     reports = reports_from_data(data, today=today)
     courses = {course.pk: course for course in data.courses}
-    bands = cohort_bands(kinds=[report.kind for report in reports], exclude_patient_id=patient.pk)
+    bands = cohort_bands(chart_weeks(reports), exclude_patient_id=patient.pk)
     charts = []
     for number, report in enumerate(reports, start=1):
         course = courses[report.course_id]
