@@ -14,6 +14,7 @@ from ..csv_format import logs_csv
 from ..models import AuditAction, Course, DailyLog, Session, User
 from ..selectors.history import last_edited, log_edits
 from .audit import AuditContext, audit_record
+from .cohort import cohort_forget_patient
 
 EXPORT_FORMAT_VERSION = 1
 
@@ -163,6 +164,7 @@ def account_close(*, patient: User, audit: AuditContext) -> None:
         patient.is_active = False
         patient.reminder_enabled = False
         patient.save(update_fields=["is_active", "reminder_enabled"])
+        cohort_forget_patient(patient)  # their values leave the cohort band at once
         audit_record(
             audit=audit,
             action=AuditAction.ACCOUNT,

@@ -1,6 +1,7 @@
 """Raise the alerts that time alone causes: no log for 2 or 7 days, a milestone that became overdue.
 
-Run it from cron (say hourly): each patient is judged on their own local date. Idempotent: the database
+Run it from cron (say hourly): each patient is judged on their own local date. It then rebuilds the cohort
+band's cache (``tracker.services.cohort``), so pages rarely find it older than ``COHORT_MAX_AGE``. Idempotent: the database
 refuses a second alert for the same occurrence, so running it twice, or on two servers at once, raises
 nothing twice.
 """
@@ -13,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from tracker.models import CourseStatus, Role, User
 from tracker.services.alerts import alerts_raise_for_patient
+from tracker.services.cohort import cohort_rebuild_all
 
 
 def parse_day(value: str) -> date:
@@ -41,3 +43,5 @@ class Command(BaseCommand):
             checked += 1
             raised += len(alerts_raise_for_patient(patient=patient, today=on or patient.local_today()))
         self.stdout.write(f"Checked {checked} patient(s); raised {raised} new alert(s).")
+        weeks = cohort_rebuild_all()
+        self.stdout.write(f"Rebuilt the cohort band: {weeks} week(s) of every kind of course.")
