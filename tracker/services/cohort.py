@@ -45,7 +45,7 @@ def pack_ids(ids: Iterable[int]) -> bytes:
     return struct.pack(f"<{len(items)}q", *items)
 
 
-def unpack_values(data: bytes | memoryview) -> array:
+def unpack_values(data: bytes | memoryview) -> array[float]:
     out = array("d")
     out.frombytes(bytes(data))
     if array("d", [1.0]).tobytes() != struct.pack("<d", 1.0):  # pragma: no cover (big-endian machines)
@@ -53,7 +53,7 @@ def unpack_values(data: bytes | memoryview) -> array:
     return out
 
 
-def unpack_ids(data: bytes | memoryview) -> array:
+def unpack_ids(data: bytes | memoryview) -> array[int]:
     out = array("q")
     out.frombytes(bytes(data))
     if array("q", [1]).tobytes() != struct.pack("<q", 1):  # pragma: no cover (big-endian machines)
