@@ -9,10 +9,11 @@ from statistics import median, quantiles
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Count
 from django.utils import timezone
 
 from tests.factories import AdminFactory, CourseFactory, DailyLogFactory, PatientFactory
-from tracker.models import CohortWeek, CourseKind, DailyLog
+from tracker.models import CohortWeek, Course, CourseKind, DailyLog
 from tracker.progress.cohort import cohort_band, quartiles
 from tracker.selectors.cohort import cohort_bands
 from tracker.services.accounts import user_change_role, user_deactivate, user_reactivate
@@ -186,6 +187,9 @@ def test_the_cached_band_equals_the_reference_computation_for_every_week_and_vie
     closed = patients[3]
     closed.is_active = False
     closed.save()
+    # The cohort has the hard cases: a log in two courses of the kind, both feet, an ended course, a closed account.
+    assert Course.objects.values("patient").annotate(n=Count("id")).filter(n__gt=1).exists()
+    assert Course.objects.filter(foot="both").exists() and Course.objects.filter(ended_on__isnull=False).exists()
     for viewer in [None, *patients[:6]]:
         viewer_id = viewer.pk if viewer else None
         cached = cohort_bands({"massage": None, "needling": None}, exclude_patient_id=viewer_id)

@@ -75,22 +75,29 @@ def weekly_means(kinds: Iterable[str]) -> dict[str, dict[int, list[tuple[float, 
         return result
     course, log, user = Course._meta.db_table, DailyLog._meta.db_table, User._meta.db_table
     kind_marks = ", ".join(["%s"] * len(wanted))
+    # A log lying in two courses of the kind counts for the earlier one (day 0, then id): the NOT EXISTS
+    # leaves it out of the later course (an anti-join on the patient's few courses, no sort of the logs).
+    foot_ok = "(l.foot = {c}.foot OR ({c}.foot = %s AND l.foot IN (%s, %s)))"
     sql = f"""
-        WITH counted AS (
-            SELECT c.kind AS kind, c.patient_id AS patient_id, l.first_step_pain AS pain,
-                   {_days_between("l.date", "c.day_zero")} / 7 + 1 AS week,
-                   ROW_NUMBER() OVER (PARTITION BY l.id, c.kind ORDER BY c.day_zero, c.id) AS nth
-            FROM {course} c
-            JOIN {user} u ON u.id = c.patient_id
-            JOIN {log} l ON l.patient_id = c.patient_id
-            WHERE c.kind IN ({kind_marks}) AND u.role = %s AND u.is_active
-              AND l.date >= c.day_zero AND (c.ended_on IS NULL OR l.date <= c.ended_on)
-              AND (l.foot = c.foot OR (c.foot = %s AND l.foot IN (%s, %s)))
-        )
-        SELECT kind, week, patient_id, SUM(pain), COUNT(*) FROM counted WHERE nth = 1
-        GROUP BY kind, week, patient_id
+        SELECT c.kind, {_days_between("l.date", "c.day_zero")} / 7 + 1 AS week, c.patient_id,
+               SUM(l.first_step_pain), COUNT(*)
+        FROM {course} c
+        JOIN {user} u ON u.id = c.patient_id
+        JOIN {log} l ON l.patient_id = c.patient_id
+        WHERE c.kind IN ({kind_marks}) AND u.role = %s AND u.is_active
+          AND l.date >= c.day_zero AND (c.ended_on IS NULL OR l.date <= c.ended_on)
+          AND {foot_ok.format(c="c")}
+          AND NOT EXISTS (
+              SELECT 1 FROM {course} e
+              WHERE e.patient_id = c.patient_id AND e.kind = c.kind
+                AND (e.day_zero < c.day_zero OR (e.day_zero = c.day_zero AND e.id < c.id))
+                AND l.date >= e.day_zero AND (e.ended_on IS NULL OR l.date <= e.ended_on)
+                AND {foot_ok.format(c="e")}
+          )
+        GROUP BY c.kind, week, c.patient_id
     """  # noqa: S608 (only the models' table names go in; every value is a parameter)
-    params = [*wanted, Role.PATIENT.value, CourseFoot.BOTH.value, Foot.LEFT.value, Foot.RIGHT.value]
+    feet = [CourseFoot.BOTH.value, Foot.LEFT.value, Foot.RIGHT.value]
+    params = [*wanted, Role.PATIENT.value, *feet, *feet]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for kind, week, patient_id, total, count in cursor.fetchall():
