@@ -173,10 +173,10 @@ def _random_cohort(rng: random.Random, *, patients: int, kinds=("massage", "need
         day_zero = D0 + timedelta(days=rng.randint(-20, 20))
         foot = rng.choice(["left", "right", "both"])
         pains = {d: rng.randint(0, 10) for d in range(-3, 60) if rng.random() < 0.6}
-        ended = {} if rng.random() < 0.7 else {"status": "completed", "ended_on": day_zero + timedelta(days=30)}
+        ended = {} if n % 3 else {"status": "completed", "ended_on": day_zero + timedelta(days=30)}
         patient = _patient_on(kind, pains, foot=foot, day_zero=day_zero, **ended)
-        if ended and rng.random() < 0.5:
-            CourseFactory.create(patient=patient, kind=kind, foot="left", day_zero=day_zero + timedelta(days=20))
+        if n % 6 == 0:  # a second course of the kind from day 20 of the first: days 20 to 30 lie in both
+            CourseFactory.create(patient=patient, kind=kind, foot=foot, day_zero=day_zero + timedelta(days=20))
         made.append(patient)
     return made
 
