@@ -348,3 +348,22 @@ def test_progress_reads_the_band_in_a_fixed_number_of_queries(
         response = patient_client.get("/progress/")
     band = response.context["items"][0]["chart"]["band"]
     assert (band is not None) == (cohort >= 5)
+
+
+def test_the_pdf_report_draws_the_cached_band_for_the_weeks_on_its_chart(patient, physio):
+    from tracker.reports.pdf import report_context
+    from tracker.reports.svg_chart import chart_last_week
+
+    today = patient.local_today()
+    start = today - timedelta(days=20)
+    CourseFactory.create(patient=patient, kind="massage", day_zero=start)
+    DailyLogFactory.create(patient=patient, date=start + timedelta(days=1), first_step_pain=7)
+    for pain in (1, 2, 3, 4, 5):
+        _patient_on("massage", dict.fromkeys(range(0, 120, 3), pain), day_zero=start - timedelta(days=100))
+
+    [course] = report_context(patient=patient, today=today, prepared_by=physio)["courses"]
+
+    last = chart_last_week(course["report"])
+    reference = cohort_band(kind="massage", exclude_patient_id=patient.pk)
+    assert 3 <= last < len(reference)  # the cohort has more weeks than the chart draws
+    assert course["band"] == tuple(p for p in reference if p.week <= last)
