@@ -269,6 +269,10 @@ OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
 RECOVERY_CODE_COUNT = 10
 
+# The cohort band's cache (tracker.selectors.cohort): a kind older than this is rebuilt when read. The hourly
+# raise_alerts job rebuilds every kind, so pages rarely wait for it. The band can be this old (NOTES.md).
+COHORT_MAX_AGE = timedelta(minutes=env_int("COHORT_MAX_AGE_MINUTES", 120, minimum=1))
+
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -3,6 +3,8 @@
 import json
 from datetime import date, timedelta
 
+import pytest
+
 from tests.patient_reports import make_report
 from tracker.progress.chart import chart_payload, chart_rows
 from tracker.progress.report import BandPoint
@@ -104,3 +106,52 @@ def test_the_partial_renders_a_labelled_canvas_the_data_and_a_table():
     assert "<caption>" in html and '<th scope="col">Left foot: first-step pain</th>' in html
     assert "not logged" in html
     assert "vendor/chart.js/chart.umd.js" in html and "js/progress_chart.js" in html
+
+
+@pytest.mark.parametrize("with_band", [True, False])
+def test_the_table_rows_built_in_python_are_what_the_template_loop_wrote(with_band):
+    from django.template import Context, Template
+
+    from tracker.templatetags.progress_chart import chart_table_body
+
+    labels = [date(2026, 3, 1) + timedelta(days=d) for d in range(10)]
+    chart = {
+        "labels": [d.isoformat() for d in labels],
+        "feet": [
+            {
+                "label": "Left foot",
+                "pain": [6, None, 5, 4, None, 3, 2, 2, 1, 0],
+                "mean_7d": [None, 6.0, 5.5] + [4.3] * 7,
+            },
+            {"label": "Right foot", "pain": [None] * 9 + [7], "mean_7d": [None] * 10},
+        ],
+        "sessions": [
+            {"date": labels[2].isoformat(), "label": "Massage <deep>"},
+            {"date": labels[2].isoformat(), "label": "Other"},
+        ],
+        "band": {"median": [None, 5.5, 5.0] + [4.0] * 7, "q1": [], "q3": [], "patients_min": 5} if with_band else None,
+    }
+    # The loop the partial had before (tracker/templatetags/progress_chart.py builds the same rows).
+    old = Template(
+        """{% load progress_chart %}{% for row in chart|chart_rows %}
+          <tr>
+            <th scope="row">{{ row.date|date:"D j M" }}</th>
+            {% for cell in row.feet %}
+              <td>{% if cell.pain is None %}<span class="text-body-secondary">not logged</span>{% else %}{{ cell.pain }}{% endif %}</td>
+              <td>{% if cell.mean_7d is None %}–{% else %}{{ cell.mean_7d }}{% endif %}</td>
+            {% endfor %}
+            {% if chart.band %}<td>{% if row.band_median is None %}–{% else %}{{ row.band_median }}{% endif %}</td>{% endif %}
+            <td>{{ row.sessions|default:"–" }}</td>
+          </tr>
+        {% empty %}
+          <tr><td colspan="{{ chart.feet|length|add:3 }}">Nothing logged yet.</td></tr>
+        {% endfor %}"""
+    )
+
+    def squeeze(html: str) -> str:
+        return "".join(line.strip() for line in html.splitlines())
+
+    assert squeeze(chart_table_body(chart)) == squeeze(old.render(Context({"chart": chart})))
+    assert "Massage &lt;deep&gt;, Other" in chart_table_body(chart)
+    empty = {**chart, "labels": [], "feet": chart["feet"][:1]}
+    assert squeeze(chart_table_body(empty)) == squeeze(old.render(Context({"chart": empty})))

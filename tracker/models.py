@@ -699,3 +699,30 @@ class CaseloadSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"Caseload row of patient {self.patient_id} for {self.computed_for}"
+
+
+class CohortWeek(models.Model):
+    """A cache of the cohort band's inputs (``tracker.selectors.cohort``): never the truth, rebuilt at will.
+
+    One row per course kind and week since day 0 (week 1 is days 0 to 6): every contributing patient's mean
+    first-step pain that week, sorted, as little-endian float64 (``values``), with their user ids in the same
+    order as little-endian int64 (``patient_ids``), so the band can leave out whoever is looking. Week 0 is the
+    kind's header: no values, and ``computed_at`` says when the kind was last rebuilt (a kind with no header is
+    missing). Deleting every row is always safe: the next read rebuilds it.
+    """
+
+    kind = models.CharField(max_length=12, choices=CourseKind)
+    week = models.PositiveIntegerField()
+    values = models.BinaryField(default=b"")
+    patient_ids = models.BinaryField(default=b"")
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["kind", "week"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "week"], name="cohort_week_once"),
+            models.CheckConstraint(condition=Q(kind__in=CourseKind.values), name="cohort_week_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Cohort of {self.kind}, week {self.week}"

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tracker', '0004_edit_history_second_factor'),
+        ("tracker", "0005_security_safeguards"),
     ]
 
     operations = [

@@ -113,11 +113,12 @@ def _band_series(labels: Sequence[date], *, day_zero: date, band: Iterable[BandP
         q3.append(_round(point.q3) if point else None)
     if all(v is None for v in median):
         return None
+    drawn = {(day - day_zero).days // 7 + 1 for day in labels if day >= day_zero} & by_week.keys()
     return {
         "median": median,
         "q1": q1,
         "q3": q3,
-        "patients_min": min(p.patients for p in by_week.values()),
+        "patients_min": min(by_week[week].patients for week in drawn),
     }
 
 

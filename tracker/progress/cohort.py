@@ -8,13 +8,17 @@ Each patient counts once per week: their value is the mean of their logged days 
 both are treated). Gaps are left out, never zeros. Logs after a completed or stopped course's end date, of
 an untreated foot, or before day 0 do not count.
 
-One database query per band: the rows are fetched together and the quantiles worked out in Python.
+``cohort_band`` is the reference computation: one database query fetching every log of every patient of the
+kind, so its cost grows with the clinic's history. Pages read the cached band instead
+(``tracker.selectors.cohort.cohort_bands``), which keeps each week's per-patient means sorted
+(``tracker.models.CohortWeek``) and works the band out with the pure functions below (``quartiles``,
+``band_point``), leaving out the patient who is looking; ``tests/test_cohort.py`` checks both agree.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Sequence
 from statistics import fmean, median, quantiles
 
 from ..models import Course, Role, feet_of
@@ -70,6 +74,47 @@ def cohort_band(*, kind: str, exclude_patient_id: int | None, max_week: int | No
     return tuple(band)
 
 
-def cohort_bands(*, kinds: Iterable[str], exclude_patient_id: int | None) -> dict[str, tuple[BandPoint, ...]]:
-    """``cohort_band`` for each kind in ``kinds``, by kind: one query per distinct kind."""
-    return {kind: cohort_band(kind=kind, exclude_patient_id=exclude_patient_id) for kind in dict.fromkeys(kinds)}
+def quartiles(values: Sequence[float], *, skip: int | None = None) -> tuple[float, float, float]:
+    """(q1, median, q3) of the sorted ``values`` without the one at index ``skip`` (None: all of them).
+
+    Exactly what ``statistics.quantiles(..., n=4, method="inclusive")`` and ``statistics.median`` give for the
+    remaining values, without copying them: an index past ``skip`` reads the next value. At least 2 values must
+    remain.
+    """
+    size = len(values) - (0 if skip is None else 1)
+    if size < 2:
+        raise ValueError("quartiles need at least 2 values")
+
+    def at(i: int) -> float:
+        return values[i if skip is None or i < skip else i + 1]
+
+    # statistics.quantiles, method "inclusive", n=4 (Python 3.11's arithmetic, step by step).
+    m = size - 1
+    cuts = []
+    for i in (1, 3):
+        j, delta = divmod(i * m, 4)
+        cuts.append((at(j) * (4 - delta) + at(j + 1) * delta) / 4)
+    # statistics.median
+    half = size // 2
+    middle = at(half) if size % 2 == 1 else (at(half - 1) + at(half)) / 2
+    return cuts[0], middle, cuts[1]
+
+
+def band_point(
+    *, week: int, values: Sequence[float], patient_ids: Sequence[int], exclude_patient_id: int | None
+) -> BandPoint | None:
+    """One week of the band from that week's sorted per-patient means and their patients (same order).
+
+    The excluded patient's value is left out; None when fewer than 5 other patients remain.
+    """
+    skip = None
+    if exclude_patient_id is not None:
+        try:
+            skip = patient_ids.index(exclude_patient_id)
+        except ValueError:
+            skip = None
+    patients = len(values) - (0 if skip is None else 1)
+    if patients < MIN_PATIENTS:
+        return None
+    q1, middle, q3 = quartiles(values, skip=skip)
+    return BandPoint(week=week, median=middle, q1=q1, q3=q3, patients=patients)

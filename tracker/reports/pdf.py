@@ -18,12 +18,12 @@ from django.conf import settings
 from django.template.loader import render_to_string
 
 from ..models import RED_FLAG_FIELDS, User
-from ..progress.cohort import cohort_bands
 from ..progress.report import CourseReport
 from ..selectors.clinic import report_records
+from ..selectors.cohort import cohort_bands
 from ..selectors.history import edited_days
 from ..selectors.progress import patient_reports
-from .svg_chart import progress_chart_svg
+from .svg_chart import chart_last_week, progress_chart_svg
 
 MAX_PAGES = 3
 
@@ -125,7 +125,10 @@ def report_context(*, patient: User, today: date, prepared_by: User, limits: Lim
     """Everything the report shows, cut to ``limits``. A fixed number of queries (see ``report_records``)."""
     reports = patient_reports(patient=patient, today=today)
     charted = reports[: limits.charts]
-    bands = cohort_bands(kinds=[r.kind for r in charted], exclude_patient_id=patient.pk)
+    wanted: dict[str, int | None] = {}
+    for report in charted:  # only the weeks the charts draw
+        wanted[report.kind] = max(wanted.get(report.kind) or 0, chart_last_week(report))
+    bands = cohort_bands(wanted, exclude_patient_id=patient.pk)
     courses = []
     for report in charted:
         courses.append(

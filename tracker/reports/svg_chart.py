@@ -81,6 +81,27 @@ def _week_middle(point: BandPoint) -> int:
     return (point.week - 1) * 7 + 3
 
 
+def _windows(report: CourseReport) -> list[tuple[int, date, date]]:
+    return [
+        (i, m.window_start, m.window_end)
+        for i, m in enumerate(report.milestones, start=1)
+        if m.window_start is not None and m.window_end is not None
+    ]
+
+
+def _x_range(report: CourseReport) -> tuple[int, int]:
+    """The first and last day since day 0 on the chart."""
+    series_days = [_days(report, p.day) for t in report.pain for p in t.series]
+    x_min = min([0, *series_days])
+    x_max = max([report.day, 7, *series_days, *(_days(report, end) for _, _, end in _windows(report))])
+    return x_min, x_max
+
+
+def chart_last_week(report: CourseReport) -> int:
+    """The last cohort week drawn on the chart of ``report`` (its middle day on the chart)."""
+    return max(0, (_x_range(report)[1] - 3) // 7 + 1)
+
+
 def progress_chart_svg(
     *, report: CourseReport, band: Sequence[BandPoint] | None = None, width: int = 680, height: int = 230
 ) -> SafeString:
@@ -94,14 +115,8 @@ def progress_chart_svg(
     left, right, top, bottom = 40, 12, 12, 34
     plot_w, plot_h = width - left - right, height - top - bottom
 
-    series_days = [_days(report, p.day) for t in report.pain for p in t.series]
-    windows = [
-        (i, m.window_start, m.window_end)
-        for i, m in enumerate(report.milestones, start=1)
-        if m.window_start is not None and m.window_end is not None
-    ]
-    x_min = min([0, *series_days])
-    x_max = max([report.day, 7, *series_days, *(_days(report, end) for _, _, end in windows)])
+    windows = _windows(report)
+    x_min, x_max = _x_range(report)
     span = max(x_max - x_min, 1)
     # Cohort band: the weeks whose middle day (week 1 is days 0 to 6) lies on the chart.
     band_points = sorted((p for p in band or () if x_min <= _week_middle(p) <= x_max), key=lambda p: p.week)

@@ -7,15 +7,17 @@ progress charts both progress pages show (the patient's and the physiotherapist'
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any, cast
 
 from ..models import Course, CourseKind, CourseStatus, DailyLog, Session, SessionKind, User
 from ..progress.calculate import course_report
 from ..progress.chart import ChartPayload, chart_payload
-from ..progress.cohort import cohort_bands
 from ..progress.report import CourseReport
+from .cohort import cohort_bands
 
 # A session logged without a course counts towards the patient's course of the matching kind.
 # Keyed by the session's kind as stored (a plain string on a model instance; SessionKind members are equal to it).
@@ -86,6 +88,28 @@ def progress_data_for_patients(
     return data
 
 
+# One patient's own pages read the logs as plain rows, not model objects: building a model object per log was
+# most of the cost of a year of logs. A LogRow has a DailyLog's attribute names (``pk`` too) for every column but
+# the free-text note and the timestamps, which the engine never reads; it is only ever handed to the engine.
+_LOG_COLUMNS = tuple(
+    f.attname for f in DailyLog._meta.concrete_fields if f.name not in ("note", "created_at", "updated_at")
+)
+_make_row_class: Any = namedtuple  # mypy wants literal field names; these come from the model
+LogRow = _make_row_class("LogRow", (*_LOG_COLUMNS, "pk"))
+
+
+def patient_progress_data(*, patient: User, until: date) -> PatientProgressData:
+    """``progress_data_for_patients`` for one patient, with the logs as ``LogRow``s (3 queries)."""
+    data = PatientProgressData(courses=list(Course.objects.filter(patient=patient).select_related("patient")))
+    pk_at = _LOG_COLUMNS.index("id")
+    rows = DailyLog.objects.filter(patient=patient, date__lte=until).values_list(*_LOG_COLUMNS)
+    # The engine reads these exactly as it reads DailyLog objects (same attribute names).
+    data.logs = cast(list[DailyLog], [LogRow(*row, row[pk_at]) for row in rows])
+    data.sessions = list(Session.objects.filter(patient=patient, date__lte=until).defer("note"))
+    data.courses.sort(key=_course_order)
+    return data
+
+
 def reports_from_data(item: PatientProgressData, *, today: date, active_only: bool = False) -> list[CourseReport]:
     """The reports of one patient's courses, active first, from already fetched data (no query)."""
     # Unlinked sessions are shared out over all the courses, even when only the active ones are reported.
@@ -103,8 +127,18 @@ def reports_from_data(item: PatientProgressData, *, today: date, active_only: bo
 
 def patient_reports(*, patient: User, today: date) -> list[CourseReport]:
     """Every course of ``patient`` as seen on ``today`` (their local date), active courses first. 3 queries."""
-    data = progress_data_for_patients(patient_ids=[patient.pk], until=today)
-    return reports_from_data(data[patient.pk], today=today)
+    return reports_from_data(patient_progress_data(patient=patient, until=today), today=today)
+
+
+def chart_weeks(reports: Iterable[CourseReport]) -> dict[str, int | None]:
+    """Kind -> the last week since day 0 the charts of ``reports`` show (the week of their last plotted day)."""
+    wanted: dict[str, int | None] = {}
+    for report in reports:
+        days = [(point.day - report.day_zero).days for trend in report.pain for point in trend.series]
+        last_day = max(days, default=-1)
+        last = last_day // 7 + 1 if last_day >= 0 else 0
+        wanted[report.kind] = max(wanted.get(report.kind) or 0, last)
+    return wanted
 
 
 @dataclass(frozen=True)
@@ -123,12 +157,13 @@ def course_charts(*, patient: User, today: date) -> list[CourseChart]:
     The one builder for the patient's /progress/ page and the physiotherapist's patient page, so both draw the
     same chart: the course's sessions are those the report counts (``sessions_for_course``: a session logged
     without a course is drawn on the course it counts towards), and the cohort band of the course's kind.
-    Queries: the 3 of ``patient_reports``, then one per kind of course (the band).
+    Queries: the 3 of ``patient_reports``, then one for the bands of every kind (``cohort_bands``, cached;
+    only the weeks the charts show).
     """
-    data = progress_data_for_patients(patient_ids=[patient.pk], until=today)[patient.pk]
+    data = patient_progress_data(patient=patient, until=today)
     reports = reports_from_data(data, today=today)
     courses = {course.pk: course for course in data.courses}
-    bands = cohort_bands(kinds=[report.kind for report in reports], exclude_patient_id=patient.pk)
+    bands = cohort_bands(chart_weeks(reports), exclude_patient_id=patient.pk)
     charts = []
     for number, report in enumerate(reports, start=1):
         course = courses[report.course_id]

@@ -30,6 +30,7 @@ from ..models import AuditAction, CareTeamMembership, Invitation, Role, User
 from ..selectors.accounts import CARE_TEAM_ROLES, invitation_is_usable, token_hash
 from .audit import AuditContext, audit_record, record_target
 from .progress_cache import snapshot_mark_stale
+from .cohort import cohort_forget_patient, cohort_mark_stale
 
 logger = logging.getLogger(__name__)
 
@@ -289,6 +290,11 @@ def user_change_role(*, user: User, role: str, audit: AuditContext) -> User:
         patient=user if Role.PATIENT in (old_role, role) else None,
         detail={"from": old_role, "to": role},
     )
+    # The cohort band counts patients only: a former patient leaves it now, a new one joins at the next rebuild.
+    if old_role == Role.PATIENT:
+        cohort_forget_patient(user)
+    elif role == Role.PATIENT:
+        cohort_mark_stale(user)
     stale = CareTeamMembership.objects.none()
     if old_role == Role.PATIENT:
         stale = CareTeamMembership.objects.filter(patient=user)
@@ -314,6 +320,12 @@ def _user_set_active(*, user: User, active: bool, audit: AuditContext) -> User:
     user.session_generation += 1
     user.save(update_fields=["is_active", "session_generation"])
     snapshot_mark_stale([user.pk])
+    # The cohort band counts active patients: a deactivated one leaves it at once, a reactivated one is back
+    # when their kinds are next read.
+    if active:
+        cohort_mark_stale(user)
+    else:
+        cohort_forget_patient(user)
     audit_record(
         audit=audit,
         action=AuditAction.ACCOUNT,

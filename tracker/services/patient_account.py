@@ -14,6 +14,7 @@ from ..csv_format import logs_csv
 from ..models import AuditAction, Course, DailyLog, Session, User
 from ..selectors.history import last_edited, log_edits
 from .audit import AuditContext, audit_record
+from .cohort import cohort_forget_patient
 from .progress_cache import snapshot_mark_stale
 
 EXPORT_FORMAT_VERSION = 1
@@ -167,6 +168,7 @@ def account_close(*, patient: User, audit: AuditContext) -> None:
         patient.session_generation += 1  # every session of the account ends, on every device
         patient.save(update_fields=["is_active", "reminder_enabled", "session_generation"])
         snapshot_mark_stale([patient.pk])
+        cohort_forget_patient(patient)  # their values leave the cohort band at once
         audit_record(
             audit=audit,
             action=AuditAction.ACCOUNT,

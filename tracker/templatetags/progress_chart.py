@@ -1,14 +1,66 @@
 """Template helpers for the shared progress chart partial."""
 
+from __future__ import annotations
+
+from datetime import date
+
 from django import template
+from django.utils.formats import localize
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 from ..progress.chart import ChartPayload, ChartRow
 from ..progress.chart import chart_rows as _chart_rows
 
 register = template.Library()
 
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_NOT_LOGGED = mark_safe('<span class="text-body-secondary">not logged</span>')
+_DASH = "–"
+
 
 @register.filter
 def chart_rows(payload: ChartPayload) -> list[ChartRow]:
     """``{% for row in chart|chart_rows %}``: the chart's numbers, one row per day."""
     return _chart_rows(payload)
+
+
+def _day(d: date) -> str:
+    """The date as the ``date:"D j M"`` filter writes it in English ("Mon 5 Jan"), without its cost per row."""
+    return f"{_DAYS[d.weekday()]} {d.day} {_MONTHS[d.month - 1]}"
+
+
+def _value(value: object, missing: object) -> object:
+    return missing if value is None else localize(value)
+
+
+@register.simple_tag
+def chart_table_body(payload: ChartPayload) -> SafeString:
+    """``{% chart_table_body chart %}``: the rows of the table under the chart, one per day.
+
+    Built in Python (escaped by ``format_html``): a year of days rendered through template tags was most of
+    the page's time. The markup is what the template loop wrote (``tests/test_patient_chart.py`` compares).
+    """
+    rows = _chart_rows(payload)
+    if not rows:
+        return format_html('<tr><td colspan="{}">Nothing logged yet.</td></tr>', len(payload["feet"]) + 3)
+    band = bool(payload.get("band"))
+    out = []
+    for row in rows:
+        cells = format_html_join(
+            "",
+            "<td>{}</td><td>{}</td>",
+            ((_value(cell["pain"], _NOT_LOGGED), _value(cell["mean_7d"], _DASH)) for cell in row["feet"]),
+        )
+        median = format_html("<td>{}</td>", _value(row["band_median"], _DASH)) if band else ""
+        out.append(
+            format_html(
+                '<tr><th scope="row">{}</th>{}{}<td>{}</td></tr>',
+                _day(row["date"]),
+                cells,
+                median,
+                row["sessions"] or _DASH,
+            )
+        )
+    return mark_safe("\n".join(out))

@@ -1,6 +1,7 @@
 """Raise the alerts that time alone causes: no log for 2 or 7 days, a milestone that became overdue.
 
-Run it from cron (say hourly): each patient is judged on their own local date. Idempotent: the database
+Run it from cron (say hourly): each patient is judged on their own local date. It then rebuilds the cohort
+band's cache (``tracker.services.cohort``), so pages rarely find it older than ``COHORT_MAX_AGE``. Idempotent: the database
 refuses a second alert for the same occurrence, so running it twice, or on two servers at once, raises
 nothing twice.
 """
@@ -14,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tracker.models import CourseStatus, Role, User
 from tracker.services.alerts import alerts_raise_for_patient
 from tracker.services.progress_cache import snapshots_refresh_due
+from tracker.services.cohort import cohort_rebuild_all
 
 
 def parse_day(value: str) -> date:
@@ -45,3 +47,5 @@ class Command(BaseCommand):
         if on is None:
             # Every caseload row that is stale or whose patient's local date has changed, so pages read it warm.
             self.stdout.write(f"Refreshed {snapshots_refresh_due()} caseload row(s).")
+        weeks = cohort_rebuild_all()
+        self.stdout.write(f"Rebuilt the cohort band: {weeks} week(s) of every kind of course.")

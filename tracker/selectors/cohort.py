@@ -1,0 +1,59 @@
+"""The cohort band as pages read it: from the cache (``tracker.models.CohortWeek``), in one query.
+
+``cohort_bands({kind: last week or None}, exclude_patient_id=...)`` reads every kind's header (when it was
+rebuilt) and the weeks asked for in one query, whatever the cohort's size or the length of its history. A kind
+whose cache is missing or older than ``settings.COHORT_MAX_AGE`` is rebuilt first (``tracker.services.cohort``):
+the page is right even with no cache. The band leaves out the patient who is looking and keeps the rule of at
+least 5 other patients (``tracker.progress.cohort.band_point``), exactly as the reference computation
+``tracker.progress.cohort.cohort_band`` does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from ..models import CohortWeek
+from ..progress.cohort import band_point
+from ..progress.report import BandPoint
+from ..services.cohort import HEADER_WEEK, cohort_rebuild, unpack_ids, unpack_values
+
+
+def cohort_bands(
+    wanted: Mapping[str, int | None], *, exclude_patient_id: int | None
+) -> dict[str, tuple[BandPoint, ...]]:
+    """The band of each kind in ``wanted`` (CourseKind value -> last week wanted, None for all), by kind.
+
+    One query when every kind is cached and fresh; a missing or stale kind adds its rebuild.
+    """
+    if not wanted:
+        return {}
+    condition = Q()
+    for kind, last in wanted.items():
+        weeks = Q(week__lte=last) if last is not None else Q()
+        condition |= Q(kind=kind) & weeks
+    rows = list(CohortWeek.objects.filter(condition).order_by("kind", "week"))
+    headers = {row.kind: row for row in rows if row.week == HEADER_WEEK}
+    oldest = timezone.now() - settings.COHORT_MAX_AGE
+    stale = [kind for kind in wanted if kind not in headers or headers[kind].computed_at < oldest]
+    if stale:
+        fresh = cohort_rebuild(stale)
+        rows = [row for row in rows if row.kind not in stale] + [
+            row for row in fresh if (last := wanted[row.kind]) is None or row.week <= last
+        ]
+    bands: dict[str, list[BandPoint]] = {kind: [] for kind in wanted}
+    for row in sorted(rows, key=lambda r: (r.kind, r.week)):
+        if row.week == HEADER_WEEK:
+            continue
+        point = band_point(
+            week=row.week,
+            values=unpack_values(row.values),
+            patient_ids=unpack_ids(row.patient_ids),
+            exclude_patient_id=exclude_patient_id,
+        )
+        if point is not None:
+            bands[row.kind].append(point)
+    return {kind: tuple(points) for kind, points in bands.items()}
