@@ -14,9 +14,8 @@ from ..models import RED_FLAG_FIELDS, Course, DailyLog, Session
 from .progress import PatientProgressData, _course_order
 
 _LEFT_OUT = {"note", "created_at", "updated_at", "patient"}
-LOG_ROW_FIELDS: tuple[str, ...] = ("id", "patient_id") + tuple(
-    f.attname for f in DailyLog._meta.concrete_fields if f.name not in _LEFT_OUT and f.name != "id"
-)
+_READ = tuple(f.attname for f in DailyLog._meta.concrete_fields if f.name not in _LEFT_OUT and f.name != "id")
+LOG_ROW_FIELDS: tuple[str, ...] = ("id", "patient_id", *_READ)
 _RED_FLAG_NAMES = tuple(name for name, _ in RED_FLAG_FIELDS)
 
 
@@ -32,7 +31,7 @@ class LogRow:
 
     @property
     def pk(self) -> int:
-        return self.id  # type: ignore[attr-defined,no-any-return]
+        return self.id  # type: ignore[attr-defined]
 
     @property
     def red_flags(self) -> list[str]:

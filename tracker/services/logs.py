@@ -66,7 +66,7 @@ def _refusal(logs: list[DailyLog]) -> ValidationError | None:
     for log in logs:
         for constraint in checks:
             try:
-                constraint.validate(DailyLog, log, exclude={"patient"})
+                constraint.validate(DailyLog, log, exclude={"patient"})  # type: ignore[attr-defined]
             except ValidationError:
                 return ValidationError(refusal_words(constraint.name), code="constraint")
     return None
