@@ -50,6 +50,7 @@ ROUTES: dict[str, tuple[str, tuple[str, ...]]] = {
     "patient:today": (PATIENT, GET_POST),
     "patient:log_day": (PATIENT, GET_POST),
     "patient:history": (PATIENT, GET),
+    "patient:history_weeks": (PATIENT, GET),
     "patient:progress": (PATIENT, GET),
     "patient:session_new": (PATIENT, GET_POST),
     "patient:account": (PATIENT, GET_POST),
