@@ -161,7 +161,7 @@ def _history_start(*, patient: User, courses: list[Course], today: date) -> tupl
     return (min(starts) if starts else None), found["logged"] or 0
 
 
-def patient_history(*, patient: User, today: date, page: object = 1) -> History:
+def patient_history(*, patient: User, today: date, page: int | str | None = 1) -> History:
     """The days from the start (the earliest course's day 0, or the first log if earlier) to ``today``, newest
     first with gaps, four weeks to a page (``page``: 1 is the latest; out of range is the last page, as
     ``Paginator.get_page``). 3 queries whatever the length of history: courses, the totals (an aggregate), the
@@ -240,7 +240,7 @@ def _monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def weekly_history(*, patient: User, today: date, page: object = 1) -> WeeklyHistory:
+def weekly_history(*, patient: User, today: date, page: int | str | None = 1) -> WeeklyHistory:
     """Per week from the start of the history to ``today``, newest first, twelve weeks to a page: the days
     logged, the mean first-step pain of each foot, the sessions. Weeks run Monday to Sunday. 4 queries whatever
     the length of history: courses, the first day (an aggregate), the page's logs grouped by week (an aggregate),
