@@ -104,3 +104,40 @@ def test_the_partial_renders_a_labelled_canvas_the_data_and_a_table():
     assert "<caption>" in html and '<th scope="col">Left foot: first-step pain</th>' in html
     assert "not logged" in html
     assert "vendor/chart.js/chart.umd.js" in html and "js/progress_chart.js" in html
+
+
+# The table's rows as the template language used to build them (before issue 11 moved them into Python).
+_TEMPLATE_ROWS = """{% load progress_chart %}{% for row in chart|chart_rows %}
+<tr><th scope="row">{{ row.date|date:"D j M" }}</th>{% for cell in row.feet %}
+<td>{% if cell.pain is None %}<span class="text-body-secondary">not logged</span>{% else %}{{ cell.pain }}{% endif %}</td>
+<td>{% if cell.mean_7d is None %}–{% else %}{{ cell.mean_7d }}{% endif %}</td>{% endfor %}
+{% if chart.band %}<td>{% if row.band_median is None %}–{% else %}{{ row.band_median }}{% endif %}</td>{% endif %}
+<td>{{ row.sessions|default:"–" }}</td></tr>{% endfor %}"""
+
+
+def _squeeze(html: str) -> str:
+    import re
+
+    return re.sub(r">\s+<", "><", html).strip()
+
+
+def test_the_table_rows_built_in_python_match_the_template_and_escape():
+    from django.template import Context, Template
+
+    start = date(2026, 3, 1)
+    pains = {start + timedelta(days=i): 6 - i % 3 for i in range(0, 20, 2)}
+    report = make_report(day_zero=start, today=start + timedelta(days=20), pains=pains, baseline=6.0)
+    band = [BandPoint(week=w, patients=6, q1=3.0, median=4.5, q3=6.0) for w in range(4)]
+
+    class Marked:
+        date = start + timedelta(days=3)
+        label = "<b>Massage</b> & more"
+
+    chart = chart_payload(report=report, band=band, sessions=[Marked()])
+
+    built = Template("{% load progress_chart %}{% chart_table_rows chart %}").render(Context({"chart": chart}))
+    expected = Template(_TEMPLATE_ROWS).render(Context({"chart": chart}))
+
+    assert _squeeze(built) == _squeeze(expected)
+    assert "&lt;b&gt;Massage&lt;/b&gt; &amp; more" in built and "<b>" not in built
+    assert built.count("<tr>") == 21 and "not logged" in built and "4.5" in built
