@@ -60,6 +60,8 @@ ROUTES: dict[str, tuple[str, tuple[str, ...]]] = {
     "clinic:caseload": (CLINIC, GET),
     "clinic:alerts": (CLINIC, GET),
     "clinic:patient": (CLINIC_PATIENT, GET),
+    "clinic:patient_sessions": (CLINIC_PATIENT, GET),
+    "clinic:patient_notes": (CLINIC_PATIENT, GET),
     "clinic:report_pdf": (CLINIC_PATIENT, GET),
     "clinic:logs_csv": (CLINIC_PATIENT, GET),
     "clinic:note_add": (CLINIC_PATIENT, POST),

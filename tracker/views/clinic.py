@@ -36,13 +36,21 @@ from ..permissions import RECORD_CLOSED, clinician_required, get_patient_in_care
 from ..progress.wording import trend_words
 from ..reports.pdf import report_pdf_document
 from ..reports.svg_chart import sparkline_svg
-from ..selectors.clinic import caseload_rows, open_alerts_for, patient_logs_for_export, patient_story
+from ..selectors.clinic import (
+    caseload_rows,
+    open_alerts_for,
+    patient_logs_for_export,
+    patient_notes,
+    patient_sessions,
+    patient_story,
+)
 from ..selectors.history import last_edited, log_edits
 from ..services import clinic as services
 from ..services.audit import AuditContext, audit_record
 
 CASELOAD_PER_PAGE = 25
 ALERTS_PER_PAGE = 50
+RECORDS_PER_PAGE = 50  # a patient's sessions or notes, on their own pages
 
 
 def patient_view(*methods: str, closed_record_ok: bool = False):
@@ -222,6 +230,42 @@ def _bound_or(bound: dict, name: str, key: str):
 @patient_view("GET", "HEAD")
 def patient_detail(request, patient):
     return _patient_page(request, patient)
+
+
+def _records_page(request, patient, *, records, template: str, target: str):
+    """One page of a patient's records of one kind (all their sessions, or all their notes), newest first;
+    out of range is the last page. The read is audited with the ids shown."""
+    page = Paginator(records, RECORDS_PER_PAGE).get_page(request.GET.get("page"))
+    audit_record(
+        audit=AuditContext.from_request(request),
+        action=AuditAction.VIEW,
+        target=target,
+        patient=patient,
+        detail={"page": page.number, "ids": [r.pk for r in page]},
+    )
+    return render(request, template, {"patient": patient, "page": page})
+
+
+@patient_view("GET", "HEAD")
+def patient_sessions_all(request, patient):
+    return _records_page(
+        request,
+        patient,
+        records=patient_sessions(patient=patient),
+        template="tracker/clinic_patient_sessions.html",
+        target="clinic patient sessions",
+    )
+
+
+@patient_view("GET", "HEAD")
+def patient_notes_all(request, patient):
+    return _records_page(
+        request,
+        patient,
+        records=patient_notes(patient=patient),
+        template="tracker/clinic_patient_notes.html",
+        target="clinic patient notes",
+    )
 
 
 def _course_of(patient, course_id) -> Course:
