@@ -34,7 +34,7 @@ from ..forms.errors import add_validation_error, validation_message
 from ..models import Alert, AlertStatus, AuditAction, Course, CourseKind, CourseStatus, Severity
 from ..permissions import RECORD_CLOSED, clinician_required, get_patient_in_care_or_404
 from ..progress.wording import trend_words
-from ..reports.pdf import report_pdf_document
+from ..reports.pdf import report_filename, report_pdf_document
 from ..reports.svg_chart import sparkline_svg
 from ..selectors.clinic import (
     caseload_rows,
@@ -391,7 +391,7 @@ def report_pdf(request, patient):
         detail={"pages": len(document.pages)},
     )
     response = HttpResponse(document.write_pdf(), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="progress-report-{today:%Y-%m-%d}.pdf"'
+    response["Content-Disposition"] = f'attachment; filename="{report_filename(patient=patient, today=today)}"'
     response["Cache-Control"] = "no-store"
     return response
 
