@@ -20,7 +20,9 @@ DAY_IN_FUTURE = "You cannot fill in a day that has not happened yet."
 DAY_TOO_OLD = (
     f"Days can be filled in or changed for up to {EDITABLE_DAYS_BACK} days back. For an older day, tell your care team."
 )
-CONSTRAINT_REFUSED = "The answer for {label} is outside what can be saved, so nothing was saved. Check it and save again."
+CONSTRAINT_REFUSED = (
+    "The answer for {label} is outside what can be saved, so nothing was saved. Check it and save again."
+)
 
 # The fields a patient may write; anything else in ``data_by_foot`` is refused (a programming error).
 WRITABLE_FIELDS = frozenset(

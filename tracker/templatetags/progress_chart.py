@@ -19,7 +19,7 @@ def chart_rows(payload: ChartPayload) -> list[ChartRow]:
 
 
 def _cell(value: object, *, missing: str) -> str:
-    return missing if value is None else str(conditional_escape(localize(value)))
+    return missing if value is None else str(conditional_escape(str(localize(value))))
 
 
 @register.simple_tag
