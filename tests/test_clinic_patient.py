@@ -459,3 +459,65 @@ def test_all_records_pages_have_a_fixed_number_of_queries(
     assert count() == 10
     _many_records(patient, physio, 60)
     assert count() == 10
+
+
+# The log table's rows as the template language built them before issue 11 moved them into Python.
+_TEMPLATE_LOG_ROWS = """    {% for row in story.logs %}{% with log=row.log %}
+      <tr><th scope="row" class="fw-normal">
+          <span class="text-nowrap">{{ log.date|date:"D j M Y" }}</span>
+          {% if row.edits %}
+          <details class="log-edits small">
+            <summary><span class="badge text-bg-secondary">edited</span><span class="visually-hidden"> {{ row.edits|length }} time{{ row.edits|pluralize }}: earlier values</span></summary>
+            <ul class="list-unstyled mb-0">
+            {% for edit in row.edits %}
+              <li class="mt-1">{{ edit.at|date:"j M Y H:i" }}{% if edit.by %} by {{ edit.by }}{% endif %}:
+                <ul class="mb-0 ps-3">{% for change in edit.changes %}<li>{{ change.label }}: {{ change.before }} → {{ change.after }}</li>{% endfor %}</ul>
+              </li>
+            {% endfor %}
+            </ul>
+          </details>
+          {% endif %}
+        </th><td>{{ log.get_foot_display }}</td><td>{{ log.first_step_pain }}</td><td>{{ log.average_pain }}</td>
+        <td>{{ log.pain_after_activity|default_if_none:"–" }}</td><td>{{ log.minutes_on_feet|default_if_none:"–" }}</td>
+        <td>{{ log.get_weight_bearing_display|default:"–" }}</td><td>{{ log.get_footwear_display|default:"–" }}</td><td>{{ log.get_usual_activities_display|default:"–" }}</td>
+        <td>{% if log.has_red_flag %}<span class="badge text-bg-danger">{{ log.red_flags|length }}</span> <span class="small">{{ log.red_flags|join:", " }}</span>{% else %}–{% endif %}</td>
+        <td class="small">{{ log.note|truncatechars:80 }}</td></tr>
+    {% endwith %}{% empty %}<tr><td colspan="11">Nothing logged yet.</td></tr>{% endfor %}"""
+
+
+def test_the_log_rows_built_in_python_match_the_template_and_escape(patient, physio_client, needling):
+    import re
+
+    from django.template import Context, Template
+
+    from tracker.selectors.clinic import patient_story
+
+    today = patient.local_today()
+    DailyLogFactory.create(patient=patient, date=today, foot="left", note="<script>x</script> & " + "long " * 30)
+    DailyLogFactory.create(
+        patient=patient,
+        date=today - timedelta(days=1),
+        foot="right",
+        rf_calf=True,
+        rf_fever=True,
+        pain_after_activity=0,
+        minutes_on_feet=None,
+        weight_bearing="full",
+        footwear="normal",
+    )
+    edit_log(patient, today - timedelta(days=1), first_step_pain=2, note="a <b>change</b>")
+    edit_log(patient, today - timedelta(days=1), first_step_pain=3)
+    story = patient_story(patient=patient, today=today)
+    assert any(row.edits for row in story.logs)
+
+    def squeeze(html):
+        return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", html)).strip()
+
+    built = Template("{% load clinic_tables %}{% log_table_rows logs %}").render(Context({"logs": story.logs}))
+    expected = Template(_TEMPLATE_LOG_ROWS).render(Context({"story": story}))
+
+    assert squeeze(built) == squeeze(expected)
+    assert "&lt;script&gt;" in built and "<script>" not in built and "&lt;b&gt;change" in built
+    assert squeeze(Template("{% load clinic_tables %}{% log_table_rows logs %}").render(Context({"logs": []}))) == (
+        '<tr><td colspan="11">Nothing logged yet.</td></tr>'
+    )
