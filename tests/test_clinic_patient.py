@@ -373,3 +373,156 @@ def test_the_alerts_page_shown_again_after_a_refused_acknowledgement_is_audited(
     assert response.status_code == 400
     event = AuditEvent.objects.get(action=AuditAction.VIEW, actor=physio)
     assert event.target == "open alerts page 1" and event.detail["alerts"] == [alert.pk]
+
+
+# ----------------------------------------------------------------------------------------------------------
+# The latest sessions and notes on the page; all of them on their own pages (issue 11)
+# ----------------------------------------------------------------------------------------------------------
+
+
+def _many_records(patient, physio, n):
+    today = patient.local_today()
+    sessions = [SessionFactory.create(patient=patient, date=today - timedelta(days=i)) for i in range(n)]
+    notes = [ClinicalNoteFactory.create(patient=patient, author=physio, text=f"Note number {i:03d}") for i in range(n)]
+    return sessions, notes
+
+
+def test_the_page_shows_the_latest_20_sessions_and_notes_with_links_to_all(patient, physio, physio_client):
+    _many_records(patient, physio, 23)
+
+    response = physio_client.get(page_url(patient))
+
+    story = response.context["story"]
+    assert (len(story.sessions), story.sessions_total, len(story.notes), story.notes_total) == (20, 23, 20, 23)
+    assert story.sessions[0].date == patient.local_today()  # newest first
+    html = response.content.decode()
+    assert "Note number 022" in html and "Note number 002" not in html
+    assert f'href="{reverse("clinic:patient_sessions", args=[patient.public_id])}">All 23 sessions</a>' in html
+    assert f'href="{reverse("clinic:patient_notes", args=[patient.public_id])}">All 23 notes</a>' in html
+
+
+def test_a_short_record_has_no_links_to_all(patient, physio, physio_client):
+    _many_records(patient, physio, 2)
+
+    html = physio_client.get(page_url(patient)).content.decode()
+
+    assert "All 2 sessions" not in html and "All 2 notes" not in html
+
+
+@pytest.mark.parametrize("name", ["clinic:patient_sessions", "clinic:patient_notes"])
+def test_all_records_pages_are_paginated_newest_first_and_audited(patient, physio, physio_client, name):
+    sessions, notes = _many_records(patient, physio, 53)
+    records = sessions if name.endswith("sessions") else notes
+    url = reverse(name, args=[patient.public_id])
+
+    first = physio_client.get(url)
+    second = physio_client.get(url + "?page=2")
+    beyond = physio_client.get(url + "?page=7")
+
+    assert [r.pk for r in first.context["page"]][:1] == [records[0].pk if name.endswith("sessions") else notes[-1].pk]
+    assert len(first.context["page"]) == 50 and len(second.context["page"]) == 3
+    assert beyond.context["page"].number == 2  # out of range: the last page
+    assert "Page 1 of 2" in first.content.decode()
+    events = AuditEvent.objects.filter(
+        actor=physio, patient=patient, action=AuditAction.VIEW, target__startswith="clinic patient "
+    )
+    first_event = events.order_by("id").first()
+    assert first_event.target == ("clinic patient sessions" if name.endswith("sessions") else "clinic patient notes")
+    assert first_event.detail == {"page": 1, "ids": [r.pk for r in first.context["page"]]}
+    assert "Note number" not in str(list(events.values_list("detail", flat=True)))  # ids only, never the text
+
+
+@pytest.mark.parametrize("name", ["clinic:patient_sessions", "clinic:patient_notes"])
+def test_all_records_pages_are_closed_outside_the_care_team_and_to_patients(
+    patient, physio, other_physio_client, patient_client, name
+):
+    _many_records(patient, physio, 1)
+    url = reverse(name, args=[patient.public_id])
+
+    assert other_physio_client.get(url).status_code == 404
+    assert patient_client.get(url).status_code == 403
+    assert not AuditEvent.objects.filter(target__startswith="clinic patient ").exists()
+
+
+@pytest.mark.parametrize("name", ["clinic:patient_sessions", "clinic:patient_notes"])
+def test_all_records_pages_have_a_fixed_number_of_queries(
+    patient, physio, physio_client, django_assert_num_queries, name
+):
+    url = reverse(name, args=[patient.public_id])
+    _many_records(patient, physio, 1)
+    physio_client.get(url)
+
+    def count():
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as ctx:
+            assert physio_client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    # The same 10 with 1 record and with 61: the count and the page of rows, whatever the number of records.
+    assert count() == 10
+    _many_records(patient, physio, 60)
+    assert count() == 10
+
+
+# The log table's rows as the template language built them before issue 11 moved them into Python.
+_TEMPLATE_LOG_ROWS = """    {% for row in story.logs %}{% with log=row.log %}
+      <tr><th scope="row" class="fw-normal">
+          <span class="text-nowrap">{{ log.date|date:"D j M Y" }}</span>
+          {% if row.edits %}
+          <details class="log-edits small">
+            <summary><span class="badge text-bg-secondary">edited</span><span class="visually-hidden"> {{ row.edits|length }} time{{ row.edits|pluralize }}: earlier values</span></summary>
+            <ul class="list-unstyled mb-0">
+            {% for edit in row.edits %}
+              <li class="mt-1">{{ edit.at|date:"j M Y H:i" }}{% if edit.by %} by {{ edit.by }}{% endif %}:
+                <ul class="mb-0 ps-3">{% for change in edit.changes %}<li>{{ change.label }}: {{ change.before }} → {{ change.after }}</li>{% endfor %}</ul>
+              </li>
+            {% endfor %}
+            </ul>
+          </details>
+          {% endif %}
+        </th><td>{{ log.get_foot_display }}</td><td>{{ log.first_step_pain }}</td><td>{{ log.average_pain }}</td>
+        <td>{{ log.pain_after_activity|default_if_none:"–" }}</td><td>{{ log.minutes_on_feet|default_if_none:"–" }}</td>
+        <td>{{ log.get_weight_bearing_display|default:"–" }}</td><td>{{ log.get_footwear_display|default:"–" }}</td><td>{{ log.get_usual_activities_display|default:"–" }}</td>
+        <td>{% if log.has_red_flag %}<span class="badge text-bg-danger">{{ log.red_flags|length }}</span> <span class="small">{{ log.red_flags|join:", " }}</span>{% else %}–{% endif %}</td>
+        <td class="small">{{ log.note|truncatechars:80 }}</td></tr>
+    {% endwith %}{% empty %}<tr><td colspan="11">Nothing logged yet.</td></tr>{% endfor %}"""
+
+
+def test_the_log_rows_built_in_python_match_the_template_and_escape(patient, physio_client, needling):
+    import re
+
+    from django.template import Context, Template
+
+    from tracker.selectors.clinic import patient_story
+
+    today = patient.local_today()
+    DailyLogFactory.create(patient=patient, date=today, foot="left", note="<script>x</script> & " + "long " * 30)
+    DailyLogFactory.create(
+        patient=patient,
+        date=today - timedelta(days=1),
+        foot="right",
+        rf_calf=True,
+        rf_fever=True,
+        pain_after_activity=0,
+        minutes_on_feet=None,
+        weight_bearing="full",
+        footwear="normal",
+    )
+    edit_log(patient, today - timedelta(days=1), first_step_pain=2, note="a <b>change</b>")
+    edit_log(patient, today - timedelta(days=1), first_step_pain=3)
+    story = patient_story(patient=patient, today=today)
+    assert any(row.edits for row in story.logs)
+
+    def squeeze(html):
+        return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", html)).strip()
+
+    built = Template("{% load clinic_tables %}{% log_table_rows logs %}").render(Context({"logs": story.logs}))
+    expected = Template(_TEMPLATE_LOG_ROWS).render(Context({"story": story}))
+
+    assert squeeze(built) == squeeze(expected)
+    assert "&lt;script&gt;" in built and "<script>" not in built and "&lt;b&gt;change" in built
+    assert squeeze(Template("{% load clinic_tables %}{% log_table_rows logs %}").render(Context({"logs": []}))) == (
+        '<tr><td colspan="11">Nothing logged yet.</td></tr>'
+    )

@@ -296,3 +296,69 @@ def test_logs_csv_neutralises_formulas_and_audits(patient, physio, physio_client
     notes = [row[LOG_COLUMNS.index("note")] for row in rows[1:]]
     assert notes == ["'+1 better, -2 worse, @home", '\'=HYPERLINK("https://evil.example")']  # oldest first
     assert AuditEvent.objects.filter(action=AuditAction.EXPORT, patient=patient, target="daily logs CSV").exists()
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Issue 11 and 14: the PDF reads only what it shows, is named, keeps rows whole, and prints readably
+# ----------------------------------------------------------------------------------------------------------
+
+
+def test_the_pdf_is_named_with_the_patient_and_the_date(patient, physio, physio_client):
+    patient.first_name, patient.last_name = "Zoë", "O'Brien-Smith"
+    patient.save()
+
+    response = physio_client.get(reverse("clinic:report_pdf", args=[patient.public_id]))
+
+    today = patient.local_today()
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="progress-report-zoe-obrien-smith-{today:%Y-%m-%d}.pdf"'
+    )
+    assert pdf.report_filename(patient=SimpleNamespace(display_name="  "), today=today) == (
+        f"progress-report-patient-{today:%Y-%m-%d}.pdf"
+    )
+
+
+def test_no_table_row_is_split_across_pages(patient, physio):
+    html = render_to_string(
+        "tracker/report_pdf.html", report_context(patient=patient, today=patient.local_today(), prepared_by=physio)
+    )
+
+    assert "tr { page-break-inside: avoid; break-inside: avoid; }" in html
+
+
+def test_a_long_course_is_charted_for_its_last_12_weeks_with_today_labelled():
+    long = progress_chart_svg(report=_report(days=200), band=None)
+    short = progress_chart_svg(report=_report(days=40), band=None)
+
+    assert "Days since day 0 (the last 12 weeks)" in long and "(the last 12 weeks)" not in short
+    # Dots only for the last 84 days (one in 9 days is a gap), none from before.
+    ticks = [int(t) for t in re.findall(r'text-anchor="middle" fill="#212529">(\d+)</text>', long)]
+    assert min(ticks) >= 200 - 84
+    assert long.count("<circle") == sum(1 for d in range(200 - 83, 201) if d % 9 != 4)
+    assert "day 21 to 42" in short and 'fill="#2e7d32"' not in long  # the window ended before the chart starts
+    for svg in (long, short):
+        assert 'class="today"' in svg and ">today</text>" in svg and 'r="2.2"' in svg
+
+
+def test_the_pdf_lists_the_most_recently_edited_days_and_counts_them_all(patient, physio, a_year):
+    from tracker.services.audit import AuditContext
+    from tracker.services.logs import daily_log_save
+
+    today = a_year
+    for d in range(8):  # eight days edited: the report lists the 6 most recent, and says there are 8
+        for pain in (4, 5):
+            daily_log_save(
+                patient=patient,
+                day=today - timedelta(days=d),
+                data_by_foot={"left": {"first_step_pain": pain, "average_pain": 3}},
+                today=today,
+                audit=AuditContext(actor=patient),
+            )
+
+    context = report_context(patient=patient, today=today, prepared_by=physio)
+
+    assert context["edited_total"] == 8
+    listed = context["listed_edited_days"]
+    assert len(listed) == 6
+    assert listed == sorted(listed, key=lambda day: day.last_edited, reverse=True)
+    assert [day.date for day in listed] == [today - timedelta(days=d) for d in range(7, 1, -1)]  # saved last

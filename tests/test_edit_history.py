@@ -284,3 +284,20 @@ def test_a_save_that_changed_no_value_the_patient_entered_is_no_edit(patient, to
 
     assert DailyLog.history.filter(patient=patient).count() == 2
     assert edited_days(patient=patient) == []
+
+
+def test_recently_edited_logs_are_two_queries_most_recent_first(patient, today, django_assert_num_queries):
+    from tracker.selectors.history import recently_edited_logs
+
+    for d in (3, 1, 2):
+        save_day(patient, today - timedelta(days=d), first_step_pain=2)
+        save_day(patient, today - timedelta(days=d), first_step_pain=6)
+    save_day(patient, today, first_step_pain=2)  # saved once: not edited
+    DailyLogFactory(patient=PatientFactory.create(), date=today)
+
+    with django_assert_num_queries(2):
+        ids, total = recently_edited_logs(patient=patient, limit=2)
+
+    by_id = dict(DailyLog.objects.values_list("id", "date"))
+    assert [by_id[i] for i in ids] == [today - timedelta(days=2), today - timedelta(days=1)]
+    assert total == 3

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from unittest import mock
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 
 from tests.factories import CourseFactory, DailyLogFactory, PatientFactory, SessionFactory
@@ -392,14 +393,14 @@ def test_red_flag_boxes_are_marked_for_the_script(patient_client, course):
 def test_a_concurrent_insert_of_the_same_day_becomes_an_update(patient, course, today):
     """The other request inserted the row between our read and our insert: retried as an update, no error."""
     DailyLogFactory.create(patient=patient, date=today, first_step_pain=8)
-    real = log_service._existing_log
+    real = log_service._existing_logs
     calls = []
 
     def stale_first_read(**kwargs):
         calls.append(1)
-        return None if len(calls) == 1 else real(**kwargs)
+        return {} if len(calls) == 1 else real(**kwargs)
 
-    with mock.patch.object(log_service, "_existing_log", side_effect=stale_first_read):
+    with mock.patch.object(log_service, "_existing_logs", side_effect=stale_first_read):
         save_left(patient, day=today, today=today, values={"first_step_pain": 3, "average_pain": 2})
 
     assert len(calls) == 2
@@ -489,3 +490,70 @@ def test_a_day_after_surgery_still_starts_from_the_last_answers(patient_client, 
     )
     form = patient_client.get("/today/").context["forms"][0]
     assert (form.initial["footwear"], form.initial["weight_bearing"]) == ("cast", "none")
+
+
+# ----------------------------------------------------------------------------------------------------------
+# The lean write path (issue 11): the database enforces the constraints, alerts read light rows
+# ----------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("days_logged", [1, 60])
+def test_saving_a_day_has_a_fixed_number_of_queries(
+    patient_client, patient, today, django_assert_num_queries, days_logged
+):
+    CourseFactory.create(patient=patient, foot="both", endoscopic=True, day_zero=today - timedelta(days=70))
+    for i in range(days_logged):
+        for foot in ("left", "right"):
+            DailyLogFactory.create(patient=patient, date=today - timedelta(days=i + 1), foot=foot)
+    # 1 session, 2 user, 3-5 the page's courses, week of logs and needling sessions; 6 savepoint, 7 the day's logs
+    # (locked), 8-11 two inserts each with its edit-history row, 12 audit, 13-15 the alerts' courses, logs and
+    # sessions, 16 release; 17-19 the idle-timeout middleware. No check constraint is queried one by one.
+    with django_assert_num_queries(19):
+        response = patient_client.post("/today/", valid("left") | valid("right"))
+    assert response.status_code == 302
+    assert DailyLog.objects.filter(patient=patient, date=today).count() == 2
+
+
+def test_a_value_the_database_refuses_is_worded_and_changes_nothing(patient, course, today):
+    """The Python checks are the first line, the database constraints the last: when only the database catches a
+    value (here the field checks are skipped to reach it), the patient reads which answer, and nothing changes."""
+    save_left(patient, day=today, today=today, values={"first_step_pain": 5, "average_pain": 4})
+    events = AuditEvent.objects.count()
+    versions = DailyLog.history.count()
+
+    with mock.patch.object(DailyLog, "clean_fields"), pytest.raises(ValidationError) as refused:
+        save_left(patient, day=today, today=today, values={"first_step_pain": 12, "average_pain": 3})
+
+    assert refused.value.messages == [
+        "The answer for first-step pain is outside what can be saved, so nothing was saved. Check it and save again."
+    ]
+    assert list(DailyLog.objects.values_list("first_step_pain", "average_pain")) == [(5, 4)]
+    assert (AuditEvent.objects.count(), DailyLog.history.count()) == (events, versions)
+
+
+def test_a_new_day_the_database_refuses_is_not_saved(patient, course, today):
+    with mock.patch.object(DailyLog, "clean_fields"), pytest.raises(ValidationError):
+        save_left(patient, day=today, today=today, values={"first_step_pain": 3, "average_pain": 11})
+
+    assert not DailyLog.objects.exists()
+    assert not AuditEvent.objects.exists()
+
+
+def test_refusal_words_name_the_answer():
+    assert log_service.refusal_words("dailylog_minutes_on_feet_range").startswith("The answer for ")
+    assert log_service.refusal_words("dailylog_not_in_future") == DAY_IN_FUTURE
+
+
+def test_alert_rows_carry_every_column_the_rules_read(patient, course, today):
+    from tracker.selectors.log_rows import log_rows
+
+    saved = DailyLogFactory.create(patient=patient, date=today, rf_calf=True, first_step_pain=6)
+    (row,) = log_rows(patient_id=patient.pk, until=today)
+
+    assert (row.pk, row.date, row.foot, row.first_step_pain, row.red_flags) == (
+        saved.pk,
+        today,
+        saved.foot,
+        6,
+        ["rf_calf"],
+    )

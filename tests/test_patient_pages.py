@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -55,9 +56,104 @@ def test_history_has_a_fixed_number_of_queries(patient_client, patient, today, d
     CourseFactory.create(patient=patient, day_zero=today - timedelta(days=100))
     for i in range(days_logged):
         DailyLogFactory.create(patient=patient, date=today - timedelta(days=i))
-    # 1 session, 2 user, 3 courses, 4 logs (only the columns shown), 5 audit insert, 6-8 idle-timeout session save
-    with django_assert_num_queries(8):
+    # 1 session, 2 user, 3 courses, 4 the totals (one aggregate), 5 the page's logs (only the columns shown),
+    # 6 audit insert, 7-9 idle-timeout session save
+    with django_assert_num_queries(9):
         assert patient_client.get("/history/").status_code == 200
+    with django_assert_num_queries(9):
+        assert patient_client.get("/history/?page=3").status_code == 200
+
+
+def test_history_shows_four_weeks_a_page_with_totals_over_all_of_it(patient_client, patient, today):
+    # 60 days from day 0 to today: pages of 28, 28 and 4 days.
+    CourseFactory.create(patient=patient, day_zero=today - timedelta(days=59))
+    DailyLogFactory.create(patient=patient, date=today, first_step_pain=3)
+    DailyLogFactory.create(patient=patient, date=today - timedelta(days=27), first_step_pain=4)  # page 1's last
+    DailyLogFactory.create(patient=patient, date=today - timedelta(days=28), first_step_pain=8)  # page 2's first
+    DailyLogFactory.create(patient=patient, date=today - timedelta(days=59), first_step_pain=9)  # page 3, day 0
+
+    first = patient_client.get("/history/")
+    second = patient_client.get("/history/?page=2")
+    last = patient_client.get("/history/?page=3")
+
+    days = [[d.day for d in r.context["history"].days] for r in (first, second, last)]
+    assert [len(d) for d in days] == [28, 28, 4]
+    assert days[0][0] == today and days[0][-1] == today - timedelta(days=27)
+    assert days[1][0] == today - timedelta(days=28) and days[2][-1] == today - timedelta(days=59)
+    for response in (first, second, last):
+        assert "4 days logged, 56 not logged" in response.content.decode()
+    assert "first steps 4/10" in first.content.decode() and "first steps 8/10" not in first.content.decode()
+    assert "first steps 8/10" in second.content.decode()
+    assert 'href="?page=2"' in first.content.decode()  # older
+    assert 'href="?page=1"' in second.content.decode() and 'href="?page=3"' in second.content.decode()
+    assert "Page 3 of 3" in last.content.decode()
+
+
+@pytest.mark.parametrize("asked", ["99", "0", "-1"])
+def test_a_history_page_out_of_range_is_the_last_page(patient_client, patient, today, asked):
+    CourseFactory.create(patient=patient, day_zero=today - timedelta(days=40))
+
+    response = patient_client.get(f"/history/?page={asked}")
+
+    assert response.context["history"].page.number == 2
+    assert response.context["history"].days[-1].day == today - timedelta(days=40)
+
+
+def test_a_history_page_that_is_not_a_number_is_the_first(patient_client, patient, today):
+    CourseFactory.create(patient=patient, day_zero=today - timedelta(days=40))
+
+    assert patient_client.get("/history/?page=abc").context["history"].days[0].day == today
+
+
+def test_a_short_history_has_no_page_links(patient_client, patient, today):
+    CourseFactory.create(patient=patient, day_zero=today - timedelta(days=27))
+
+    html = patient_client.get("/history/").content.decode()
+
+    assert "Pages of days" not in html
+    assert "0 days logged, 28 not logged" in html
+
+
+def test_the_weekly_view_counts_days_means_and_sessions_per_week(patient_client, patient, today):
+    monday = today - timedelta(days=today.weekday())
+    CourseFactory.create(patient=patient, foot="both", day_zero=monday - timedelta(days=14))
+    # Last week: two days, the left foot 4 and 6 (mean 5.0), the right foot 7 on one day; one session.
+    last_week = monday - timedelta(days=7)
+    DailyLogFactory.create(patient=patient, date=last_week, foot="left", first_step_pain=4)
+    DailyLogFactory.create(patient=patient, date=last_week, foot="right", first_step_pain=7)
+    DailyLogFactory.create(patient=patient, date=last_week + timedelta(days=6), foot="left", first_step_pain=6)
+    SessionFactory.create(patient=patient, date=last_week + timedelta(days=2))
+    SessionFactory.create(patient=patient, date=monday - timedelta(days=14))  # the week before
+
+    response = patient_client.get("/history/weeks/")
+
+    weeks = response.context["history"].weeks
+    assert [w.monday for w in weeks] == [monday, last_week, monday - timedelta(days=14)]
+    this, last, first = weeks
+    assert (this.days_logged, this.mean_first_step_pain, this.sessions) == (0, {"left": None, "right": None}, 0)
+    assert (last.days_logged, last.mean_first_step_pain, last.sessions) == (2, {"left": 5.0, "right": 7.0}, 1)
+    assert (first.days_logged, first.sessions) == (0, 1)
+    html = re.sub(r">\s+<", "><", response.content.decode())
+    assert "<td>2 of 7</td><td>5.0/10</td><td>7.0/10</td><td>1</td>" in html
+    assert AuditEvent.objects.filter(actor=patient, action="view", target="weekly history of daily logs").exists()
+
+
+@pytest.mark.parametrize("weeks_logged", [1, 30])
+def test_the_weekly_view_has_a_fixed_number_of_queries_and_pages(
+    patient_client, patient, today, django_assert_num_queries, weeks_logged
+):
+    CourseFactory.create(patient=patient, day_zero=today - timedelta(days=7 * 30))
+    for i in range(weeks_logged):
+        DailyLogFactory.create(patient=patient, date=today - timedelta(days=7 * i))
+        SessionFactory.create(patient=patient, date=today - timedelta(days=7 * i))
+    # 1 session, 2 user, 3 courses, 4 the first day (aggregate), 5 the page's logs by week (aggregate),
+    # 6 the page's sessions by week (aggregate), 7 audit insert, 8-10 idle-timeout session save
+    with django_assert_num_queries(10):
+        response = patient_client.get("/history/weeks/")
+    assert len(response.context["history"].weeks) == 12
+    last = patient_client.get("/history/weeks/?page=9")
+    assert last.context["history"].page.number == 3  # 31 weeks: pages of 12, 12 and 7; out of range is the last
+    assert len(last.context["history"].weeks) == len(range(31)[24:])
 
 
 # ----------------------------------------------------------------------------------------------------------

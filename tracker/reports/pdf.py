@@ -16,12 +16,13 @@ from statistics import fmean
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils.text import slugify
 
 from ..models import RED_FLAG_FIELDS, User
 from ..progress.report import CourseReport
 from ..selectors.clinic import report_records
 from ..selectors.cohort import cohort_bands
-from ..selectors.history import edited_days
+from ..selectors.history import edited_days, recently_edited_logs
 from ..selectors.progress import patient_reports
 from .svg_chart import chart_last_week, progress_chart_svg
 
@@ -146,8 +147,11 @@ def report_context(*, patient: User, today: date, prepared_by: User, limits: Lim
         alert_limit=limits.alerts,
         note_limit=limits.notes,
     )
-    edited = edited_days(patient=patient)
-    edited_ids = {day.log_id for day in edited}
+    recent, edited_total = recently_edited_logs(patient=patient, limit=2 * LEVELS[0].edited_days)
+    # Versions are read only for the logs the report can show: the most recently edited, and the red-flag days.
+    shown = edited_days(patient=patient, log_ids={*recent, *(log.pk for log in records.red_flag_logs)})
+    edited_ids = {day.log_id for day in shown}
+    edited = [day for day in shown if day.log_id in recent]
     context = {
         "patient": patient,
         "today": today,
@@ -158,6 +162,7 @@ def report_context(*, patient: User, today: date, prepared_by: User, limits: Lim
             (log, [RED_FLAG_LABELS[f] for f in log.red_flags], log.pk in edited_ids) for log in records.red_flag_logs
         ],
         "edited_days": edited,
+        "edited_total": max(edited_total, len(edited)),
         "sessions": records.sessions,
         "sessions_total": records.sessions_total,
         "alerts": records.alerts,
@@ -195,6 +200,13 @@ def report_document(context: dict):
 
     html = render_to_string("tracker/report_pdf.html", context)
     return HTML(string=html, base_url=str(settings.BASE_DIR)).render()
+
+
+def report_filename(*, patient: User, today: date) -> str:
+    """The PDF's file name: the patient's name (ASCII letters, digits and dashes only) and the date,
+    e.g. ``progress-report-ann-smith-2026-11-22.pdf``."""
+    name = slugify(patient.display_name) or "patient"  # slugify drops accents: é becomes e
+    return f"progress-report-{name}-{today:%Y-%m-%d}.pdf"
 
 
 def report_pdf_document(*, patient: User, today: date, prepared_by: User):

@@ -81,19 +81,27 @@ def _week_middle(point: BandPoint) -> int:
     return (point.week - 1) * 7 + 3
 
 
-def _windows(report: CourseReport) -> list[tuple[int, date, date]]:
+CHART_DAYS = 12 * 7  # a longer course is drawn for its last 12 weeks, as the report's table of weekly means
+
+
+def _windows(report: CourseReport, x_min: int | None = None) -> list[tuple[int, date, date]]:
+    """The milestones' windows, without those that ended before ``x_min`` (the chart's first day)."""
     return [
         (i, m.window_start, m.window_end)
         for i, m in enumerate(report.milestones, start=1)
-        if m.window_start is not None and m.window_end is not None
+        if m.window_start is not None
+        and m.window_end is not None
+        and (x_min is None or _days(report, m.window_end) >= x_min)
     ]
 
 
 def _x_range(report: CourseReport) -> tuple[int, int]:
-    """The first and last day since day 0 on the chart."""
+    """The first and last day since day 0 on the chart: at most its last ``CHART_DAYS`` days up to today."""
     series_days = [_days(report, p.day) for t in report.pain for p in t.series]
     x_min = min([0, *series_days])
-    x_max = max([report.day, 7, *series_days, *(_days(report, end) for _, _, end in _windows(report))])
+    if report.day - x_min >= CHART_DAYS:
+        x_min = report.day - CHART_DAYS + 1
+    x_max = max([report.day, 7, *series_days, *(_days(report, end) for _, _, end in _windows(report, x_min))])
     return x_min, x_max
 
 
@@ -107,16 +115,17 @@ def progress_chart_svg(
 ) -> SafeString:
     """The progress chart of one course as inline SVG, for the PDF report.
 
-    x: days since day 0 (from the first plotted day to the later of the report's day and the last expected
-    window); y: first-step pain 0 to 10. Drawn: the expected milestone windows (green, numbered as in the
+    x: days since day 0 (from the first plotted day, or at most ``CHART_DAYS`` before the report's day, to the
+    later of the report's day and the last expected window); y: first-step pain 0 to 10. Drawn: the expected milestone windows (green, numbered as in the
     milestone table), the cohort band (grey, q1 to q3, median dashed) when given, each foot's daily scores
     (dots) and 7-day mean (line), and today (a vertical line). Gaps in the logs break the line.
     """
     left, right, top, bottom = 40, 12, 12, 34
     plot_w, plot_h = width - left - right, height - top - bottom
 
-    windows = _windows(report)
     x_min, x_max = _x_range(report)
+    windows = _windows(report, x_min)
+    clipped = x_min > min([0, *(_days(report, p.day) for t in report.pain for p in t.series)])
     span = max(x_max - x_min, 1)
     # Cohort band: the weeks whose middle day (week 1 is days 0 to 6) lies on the chart.
     band_points = sorted((p for p in band or () if x_min <= _week_middle(p) <= x_max), key=lambda p: p.week)
@@ -137,7 +146,7 @@ def progress_chart_svg(
     ]
     # Expected windows, behind everything.
     for number, start, end in windows:
-        x1, x2 = x(_days(report, start)), x(_days(report, end))
+        x1, x2 = x(max(_days(report, start), x_min)), x(_days(report, end))
         out.append(
             f'<rect x="{format_number(x1)}" y="{top}" width="{format_number(max(x2 - x1, 1))}" height="{plot_h}" '
             f'fill="{WINDOW_FILL}" fill-opacity="0.13" stroke="{WINDOW_FILL}" stroke-width="0.6"/>'
@@ -160,7 +169,7 @@ def progress_chart_svg(
         )
     out.append(
         f'<text x="{left + plot_w / 2:.0f}" y="{height - 4}" font-size="9" text-anchor="middle" fill="{TEXT}">'
-        "Days since day 0</text>"
+        f"Days since day 0{' (the last 12 weeks)' if clipped else ''}</text>"
         f'<text x="10" y="{top + plot_h / 2:.0f}" font-size="9" text-anchor="middle" fill="{TEXT}" '
         f'transform="rotate(-90 10 {top + plot_h / 2:.0f})">First-step pain</text>'
         f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="none" stroke="{TEXT}" stroke-width="0.8"/>'
@@ -176,27 +185,32 @@ def progress_chart_svg(
         )
     # Each foot: daily dots and the 7-day mean line (broken at gaps).
     for trend in report.pain:
-        out.extend(_foot_marks(report, trend, x, y))
-    # Today (or the day the course ended).
+        out.extend(_foot_marks(report, trend, x, y, since=x_min))
+    # Today (or the day the course ended): a solid line, labelled, drawn inside the frame so it never hides in it.
+    today_x = format_number(min(x(report.day), left + plot_w - 2))
     out.append(
-        f'<line x1="{format_number(x(report.day))}" y1="{top}" x2="{format_number(x(report.day))}" y2="{top + plot_h}" '
-        f'stroke="{TEXT}" stroke-width="1" stroke-dasharray="2 2"/>'
+        f'<line class="today" x1="{today_x}" y1="{top}" x2="{today_x}" y2="{top + plot_h}" '
+        f'stroke="{TEXT}" stroke-width="1.4"/>'
+        f'<text x="{today_x}" y="{top - 2}" font-size="8" text-anchor="end" fill="{TEXT}">'
+        f"{'today' if report.course_status == 'active' else 'end'}</text>"
     )
     out.append("</svg>")
     return mark_safe("".join(out))
 
 
-def _foot_marks(report: CourseReport, trend: PainTrend, x, y) -> list[str]:
+def _foot_marks(report: CourseReport, trend: PainTrend, x, y, *, since: int) -> list[str]:
+    """One foot's dots (large and dark enough to read in print) and 7-day mean line, from day ``since`` on."""
     colour = FOOT_COLOURS.get(trend.foot, TEXT)
+    series = [p for p in trend.series if _days(report, p.day) >= since]
     marks: list[str] = []
     dots = [
-        f'<circle cx="{format_number(x(_days(report, p.day)))}" cy="{format_number(y(p.first_step_pain))}" r="1.4" fill="{colour}" fill-opacity="0.55"/>'
-        for p in trend.series
+        f'<circle cx="{format_number(x(_days(report, p.day)))}" cy="{format_number(y(p.first_step_pain))}" r="2.2" fill="{colour}" fill-opacity="0.85"/>'
+        for p in series
         if p.first_step_pain is not None
     ]
     marks.extend(dots)
     segment: list[str] = []
-    for p in [*trend.series, None]:
+    for p in [*series, None]:
         if p is None or p.mean_7d is None:
             if len(segment) > 1:
                 marks.append(

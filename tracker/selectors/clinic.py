@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING, TypedDict, cast
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce, Lower
@@ -239,36 +239,69 @@ class PatientStory:
     charts: list[CourseChart]  # every course with its report and chart, active first
     logs: list[LogRow]  # newest first, at most ``log_limit``
     logs_total: int
-    sessions: list[Session]  # newest first
+    sessions: list[Session]  # newest first, at most ``record_limit``
     alerts: list[Alert]  # open first, then the most recently raised
-    notes: list[ClinicalNote]  # newest first
+    notes: list[ClinicalNote]  # newest first, at most ``record_limit``
+    sessions_total: int = 0
+    notes_total: int = 0
 
 
-def patient_story(*, patient: User, today: date, log_limit: int = 60, alert_limit: int = 30) -> PatientStory:
+STORY_RECORDS = 20  # sessions and notes on the patient page; the rest on their own pages
+
+
+def patient_sessions(*, patient: User) -> QuerySet[Session]:
+    """All of ``patient``'s sessions, newest first, with who performed them and the course (for a paginator)."""
+    return Session.objects.filter(patient=patient).select_related("performed_by", "course").order_by("-date", "-id")
+
+
+def patient_notes(*, patient: User) -> QuerySet[ClinicalNote]:
+    """All of ``patient``'s clinical notes, newest first, with their author (for a paginator)."""
+    return ClinicalNote.objects.filter(patient=patient).select_related("author").order_by("-created_at", "-id")
+
+
+def _count_of(model: type[Any]) -> Coalesce:
+    """How many rows of ``model`` belong to the patient of the outer query (a subquery)."""
+    rows = model.objects.filter(patient=OuterRef("pk")).order_by().values("patient").annotate(n=Count("pk"))
+    return Coalesce(Subquery(rows.values("n")), 0)
+
+
+def _record_totals(*, patient: User) -> tuple[int, int, int]:
+    """How many logs, sessions and notes ``patient`` has: one query."""
+    totals = User.objects.filter(pk=patient.pk).values_list(
+        _count_of(DailyLog), _count_of(Session), _count_of(ClinicalNote)
+    )
+    return totals.get()
+
+
+def patient_story(
+    *, patient: User, today: date, log_limit: int = 60, alert_limit: int = 30, record_limit: int = STORY_RECORDS
+) -> PatientStory:
     """One patient's page: every course with its report and chart (``course_charts``: 3 queries and one per
-    kind of course), recent logs with their edits (one query for every version), sessions, alerts, notes."""
+    kind of course), recent logs with their edits (one query for every version of those logs only), the latest
+    sessions and notes with their totals, alerts. A fixed number of queries whatever the length of history."""
     charts = course_charts(patient=patient, today=today)
     logs_qs = DailyLog.objects.filter(patient=patient).order_by("-date", "foot")
     recent = list(logs_qs[:log_limit])
     # Every version of those logs in one query (the ids as a subquery, so it runs even for a patient with none).
     edits = log_edits(patient=patient, log_ids=logs_qs.values("pk")[:log_limit])
     logs = [LogRow(log=log, edits=edits.get(log.pk, [])) for log in recent]
-    sessions = list(
-        Session.objects.filter(patient=patient).select_related("performed_by", "course").order_by("-date", "-id")
-    )
+    sessions = patient_sessions(patient=patient)
     alerts = list(
         Alert.objects.filter(patient=patient)
         .select_related("acknowledged_by", "course")
         .order_by("-status", "-severity", "-created_at")[:alert_limit]  # "open" sorts before "acknowledged"
     )
-    notes = list(ClinicalNote.objects.filter(patient=patient).select_related("author"))
+    notes = patient_notes(patient=patient)
+    logs_total, sessions_total, notes_total = _record_totals(patient=patient)
     return PatientStory(
         charts=charts,
         logs=logs,
-        logs_total=logs_qs.count(),
-        sessions=sessions,
+        logs_total=logs_total,
+        sessions=list(sessions[:record_limit]),
         alerts=alerts,
-        notes=notes,
+        notes=list(notes[:record_limit]),
+        sessions_total=sessions_total,
+        notes_total=notes_total,
     )
 
 

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from itertools import pairwise
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Max, QuerySet
 
 from ..csv_format import column_label
 from ..models import RED_FLAG_FIELDS, SYMPTOM_FIELDS, DailyLog, User
@@ -111,6 +111,21 @@ def edited_days(*, patient: User, log_ids: QuerySet[Any] | Iterable[int] | None 
         if edits:
             days.append(EditedDay(log_id=log_id, date=rows[-1].date, foot=rows[-1].foot, edits=tuple(edits)))
     return sorted(days, key=lambda day: day.last_edited, reverse=True)
+
+
+def recently_edited_logs(*, patient: User, limit: int) -> tuple[list[int], int]:
+    """The ids of ``patient``'s logs saved more than once, the most recently saved first (at most ``limit``), and
+    how many there are. 2 aggregate queries, whatever the number of logs and versions; read the edits of those
+    ids with ``edited_days``. (A save that changes nothing writes no version, so a log saved twice was edited.)"""
+    saved_again = (
+        DailyLog.history.filter(patient=patient)
+        .order_by()
+        .values("id")
+        .annotate(versions=Count("history_id"), last=Max("history_date"))
+        .filter(versions__gt=1)
+    )
+    ids = list(saved_again.order_by("-last", "-id").values_list("id", flat=True)[:limit])
+    return ids, saved_again.count()
 
 
 def log_edits(*, patient: User, log_ids: QuerySet[Any] | Iterable[int] | None = None) -> dict[int, list[Edit]]:

@@ -8,7 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Avg, Count, Min, Q, QuerySet
+from django.db.models.functions import TruncWeek
 
 from ..models import (
     RED_FLAG_FIELDS,
@@ -134,41 +136,58 @@ class HistoryDay:
         return any(f.red_flag for f in self.feet)
 
 
+HISTORY_DAYS_PER_PAGE = 28  # four weeks of days on a page of /history/
+HISTORY_WEEKS_PER_PAGE = 12  # weeks on a page of the weekly view
+
+
 @dataclass
 class History:
-    days: list[HistoryDay]
+    days: list[HistoryDay]  # the page's days, newest first
     feet: list[str]
     start: date | None
-    logged_days: int
+    logged_days: int  # over the whole history, not only the page
     missing_days: int
+    page: Page  # of day offsets back from today (0 is today)
 
 
-def patient_history(*, patient: User, today: date) -> History:
-    """Every day from the start (the earliest course's day 0, or the first log if earlier) to ``today``,
-    newest first, with gaps. 2 queries: courses, logs (only the columns shown)."""
+def _history_start(*, patient: User, courses: list[Course], today: date) -> tuple[date | None, int]:
+    """The first day of the history (the earliest course's day 0, or the first log if earlier) and the number of
+    days logged up to ``today``. One aggregate query."""
+    found = DailyLog.objects.filter(patient=patient, date__lte=today).aggregate(
+        first=Min("date"), logged=Count("date", distinct=True)
+    )
+    starts = [c.day_zero for c in courses if c.day_zero <= today]
+    if found["first"] is not None:
+        starts.append(found["first"])
+    return (min(starts) if starts else None), found["logged"] or 0
+
+
+def patient_history(*, patient: User, today: date, page: int | str | None = 1) -> History:
+    """The days from the start (the earliest course's day 0, or the first log if earlier) to ``today``, newest
+    first with gaps, four weeks to a page (``page``: 1 is the latest; out of range is the last page, as
+    ``Paginator.get_page``). 3 queries whatever the length of history: courses, the totals (an aggregate), the
+    page's logs (only the columns shown)."""
     courses = list(Course.objects.filter(patient=patient))
     feet = treated_feet(courses)
-    rows = list(
-        DailyLog.objects.filter(patient=patient, date__lte=today)
-        .order_by("date")
-        .values_list("date", "foot", "first_step_pain", "average_pain", *_RED_FLAG_NAMES)
-    )
-    by_day: dict[date, dict[str, tuple]] = {}
-    for row in rows:
-        by_day.setdefault(row[0], {})[row[1]] = row
-        if row[1] not in feet:
-            feet.append(row[1])
-    feet.sort(key=_foot_order)
-    starts = [c.day_zero for c in courses if c.day_zero <= today]
-    if rows:
-        starts.append(rows[0][0])
-    start = min(starts) if starts else None
-    day_zero = min((c.day_zero for c in courses), default=None)
+    start, logged = _history_start(patient=patient, courses=courses, today=today)
+    total = (today - start).days + 1 if start is not None else 0
+    chosen = Paginator(range(total), HISTORY_DAYS_PER_PAGE).get_page(page)
+    offsets = list(chosen.object_list)
     days: list[HistoryDay] = []
-    logged = 0
-    if start is not None:
-        day = today
-        while day >= start:
+    if offsets:
+        newest, oldest = today - timedelta(days=offsets[0]), today - timedelta(days=offsets[-1])
+        rows = DailyLog.objects.filter(patient=patient, date__gte=oldest, date__lte=newest).values_list(
+            "date", "foot", "first_step_pain", "average_pain", *_RED_FLAG_NAMES
+        )
+        by_day: dict[date, dict[str, tuple]] = {}
+        for row in rows:
+            by_day.setdefault(row[0], {})[row[1]] = row
+            if row[1] not in feet:
+                feet.append(row[1])
+        feet.sort(key=_foot_order)
+        day_zero = min((c.day_zero for c in courses), default=None)
+        for offset in offsets:
+            day = today - timedelta(days=offset)
             entries = by_day.get(day, {})
             day_feet = []
             for foot in feet:
@@ -181,16 +200,92 @@ def patient_history(*, patient: User, today: date) -> History:
                         red_flag=bool(row and any(row[4:])),
                     )
                 )
-            item = HistoryDay(
-                day=day,
-                feet=tuple(day_feet),
-                editable=is_editable(day=day, today=today),
-                day_number=(day - day_zero).days if day_zero is not None else None,
+            days.append(
+                HistoryDay(
+                    day=day,
+                    feet=tuple(day_feet),
+                    editable=is_editable(day=day, today=today),
+                    day_number=(day - day_zero).days if day_zero is not None else None,
+                )
             )
-            logged += item.logged
-            days.append(item)
-            day -= timedelta(days=1)
-    return History(days=days, feet=feet, start=start, logged_days=logged, missing_days=len(days) - logged)
+    return History(days=days, feet=feet, start=start, logged_days=logged, missing_days=total - logged, page=chosen)
+
+
+@dataclass(frozen=True)
+class HistoryWeek:
+    """One week (Monday to Sunday) of the weekly view."""
+
+    monday: date
+    days_logged: int
+    mean_first_step_pain: dict[str, float | None]  # by foot, in the order of ``WeeklyHistory.feet``
+    sessions: int
+
+    @property
+    def sunday(self) -> date:
+        return self.monday + timedelta(days=6)
+
+    @property
+    def means(self) -> list[float | None]:
+        return list(self.mean_first_step_pain.values())
+
+
+@dataclass
+class WeeklyHistory:
+    weeks: list[HistoryWeek]  # the page's weeks, newest first
+    feet: list[str]
+    start: date | None
+    page: Page  # of week offsets back from this week (0 is this week)
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def weekly_history(*, patient: User, today: date, page: int | str | None = 1) -> WeeklyHistory:
+    """Per week from the start of the history to ``today``, newest first, twelve weeks to a page: the days
+    logged, the mean first-step pain of each foot, the sessions. Weeks run Monday to Sunday. 4 queries whatever
+    the length of history: courses, the first day (an aggregate), the page's logs grouped by week (an aggregate),
+    the page's sessions grouped by week (an aggregate)."""
+    courses = list(Course.objects.filter(patient=patient))
+    feet = treated_feet(courses) or [Foot.LEFT]
+    start, _ = _history_start(patient=patient, courses=courses, today=today)
+    this_week = _monday(today)
+    total = (this_week - _monday(start)).days // 7 + 1 if start is not None else 0
+    chosen = Paginator(range(total), HISTORY_WEEKS_PER_PAGE).get_page(page)
+    offsets = list(chosen.object_list)
+    weeks: list[HistoryWeek] = []
+    if offsets:
+        first = this_week - timedelta(weeks=offsets[-1])
+        last = min(today, this_week - timedelta(weeks=offsets[0]) + timedelta(days=6))
+        by_week = {
+            row["week"]: row
+            for row in DailyLog.objects.filter(patient=patient, date__gte=first, date__lte=last)
+            .annotate(week=TruncWeek("date"))
+            .values("week")
+            .annotate(
+                days=Count("date", distinct=True),
+                **{f"mean_{foot}": Avg("first_step_pain", filter=Q(foot=foot)) for foot in feet},
+            )
+        }
+        sessions = {
+            row["week"]: row["n"]
+            for row in Session.objects.filter(patient=patient, date__gte=first, date__lte=last)
+            .annotate(week=TruncWeek("date"))
+            .values("week")
+            .annotate(n=Count("id"))
+        }
+        for offset in offsets:
+            monday = this_week - timedelta(weeks=offset)
+            row = by_week.get(monday) or {}
+            weeks.append(
+                HistoryWeek(
+                    monday=monday,
+                    days_logged=row.get("days", 0),
+                    mean_first_step_pain={foot: row.get(f"mean_{foot}") for foot in feet},
+                    sessions=sessions.get(monday, 0),
+                )
+            )
+    return WeeklyHistory(weeks=weeks, feet=feet, start=start, page=chosen)
 
 
 def recent_sessions(*, patient: User, limit: int = 10) -> list[Session]:

@@ -29,8 +29,8 @@ from django.utils import timezone
 from ..models import AuditAction, CareTeamMembership, Invitation, Role, User
 from ..selectors.accounts import CARE_TEAM_ROLES, invitation_is_usable, token_hash
 from .audit import AuditContext, audit_record, record_target
-from .progress_cache import snapshot_mark_stale
 from .cohort import cohort_forget_patient, cohort_mark_stale
+from .progress_cache import snapshot_mark_stale
 
 logger = logging.getLogger(__name__)
 

@@ -7,7 +7,9 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import CheckConstraint
 
+from ..csv_format import column_label
 from ..models import AuditAction, DailyLog, User
 from ..selectors.patient import EDITABLE_DAYS_BACK, is_editable
 from .alerts import alerts_raise_for_patient
@@ -18,6 +20,9 @@ from .progress_cache import snapshot_mark_stale
 DAY_IN_FUTURE = "You cannot fill in a day that has not happened yet."
 DAY_TOO_OLD = (
     f"Days can be filled in or changed for up to {EDITABLE_DAYS_BACK} days back. For an older day, tell your care team."
+)
+CONSTRAINT_REFUSED = (
+    "The answer for {label} is outside what can be saved, so nothing was saved. Check it and save again."
 )
 
 # The fields a patient may write; anything else in ``data_by_foot`` is refused (a programming error).
@@ -37,42 +42,67 @@ def day_window_error(*, day: date, today: date) -> str | None:
     return None
 
 
-def _existing_log(*, patient: User, day: date, foot: str) -> DailyLog | None:
-    # Locks the row on PostgreSQL, so two saves of one day queue up rather than overwrite half of each other.
-    return DailyLog.objects.select_for_update().filter(patient=patient, date=day, foot=foot).first()
+def _existing_logs(*, patient: User, day: date, feet: list[str]) -> dict[str, DailyLog]:
+    """The saved logs of ``day`` for ``feet``, by foot. One query.
+
+    Locks the rows on PostgreSQL, so two saves of one day queue up rather than overwrite half of each other.
+    """
+    rows = DailyLog.objects.select_for_update().filter(patient=patient, date=day, foot__in=feet)
+    return {log.foot: log for log in rows}
 
 
-def _save_one(
-    *, patient: User, day: date, foot: str, data: Mapping[str, object], today: date, audit: AuditContext
-) -> tuple[DailyLog, bool]:
-    """Insert or update the log of one foot. A concurrent insert of the same day is retried as an update.
+def refusal_words(constraint_name: str) -> str:
+    """A constraint of ``DailyLog`` the database enforced, in the words of the refusal."""
+    if constraint_name == "dailylog_not_in_future":
+        return DAY_IN_FUTURE
+    field = constraint_name.removeprefix("dailylog_")
+    for suffix in ("_0_to_10", "_range", "_valid"):
+        field = field.removesuffix(suffix)
+    return CONSTRAINT_REFUSED.format(label=column_label(field))
+
+
+def _refusal(logs: list[DailyLog]) -> ValidationError | None:
+    """Why the database refused ``logs``, in words: the first check constraint one of them breaks, or None
+    (then the refusal was the one-log-per-day unique constraint: someone else saved this day meanwhile).
+    One query per check constraint, run only after a refusal."""
+    checks = [c for c in DailyLog._meta.constraints if isinstance(c, CheckConstraint)]
+    for log in logs:
+        for constraint in checks:
+            try:
+                constraint.validate(DailyLog, log, exclude={"patient"})  # type: ignore[attr-defined]
+            except ValidationError:
+                return ValidationError(refusal_words(constraint.name), code="constraint")
+    return None
+
+
+def _prepare(
+    *, patient: User, day: date, data_by_foot: Mapping[str, Mapping[str, object]], today: date, audit: AuditContext
+) -> tuple[list[DailyLog], list[tuple[DailyLog, bool]]]:
+    """The day's log of each foot with the new values set (unsaved), and those to write: (log, is it new).
 
     Saving a day again with the same values writes nothing: the edit history (one row per save) keeps only
-    real changes.
+    real changes. Field bounds are checked here, in Python; the check and unique constraints are left to the
+    database (one query per write rather than one query per constraint in Python).
     """
-    for attempt in (1, 2):
-        log = _existing_log(patient=patient, day=day, foot=foot)
+    existing = _existing_logs(patient=patient, day=day, feet=list(data_by_foot))
+    logs: list[DailyLog] = []
+    writes: list[tuple[DailyLog, bool]] = []
+    for foot, data in data_by_foot.items():
+        log = existing.get(foot)
         created = log is None
         if log is None:
             log = DailyLog(patient=patient, date=day, foot=foot)
         elif all(getattr(log, name) == value for name, value in data.items()):
-            return log, False
+            logs.append(log)
+            continue
         for name, value in data.items():
             setattr(log, name, value)
         log.recorded_on = today
-        # Field bounds and check constraints, in Python first (the database checks them again). The unique
-        # constraint is left to the database: a clash there means someone else just saved this day.
-        log.full_clean(exclude=["patient"], validate_unique=False)
+        log.full_clean(exclude=["patient"], validate_unique=False, validate_constraints=False)
         saved_by(log, audit)
-        try:
-            with transaction.atomic():
-                log.save(force_insert=created)
-        except IntegrityError:
-            if not created or attempt == 2:
-                raise
-            continue
-        return log, created
-    raise AssertionError("unreachable")
+        logs.append(log)
+        writes.append((log, created))
+    return logs, writes
 
 
 def daily_log_save(
@@ -89,6 +119,10 @@ def daily_log_save(
     leaves what was saved before untouched). Saving a day again edits it. Afterwards the care team's alerts
     are raised (a red flag ticked here is a critical alert), in the same transaction, so a saved red flag
     never goes without its alert.
+
+    The database enforces the constraints. When it refuses a write the transaction is rolled back, and the
+    broken constraint is worded as a ValidationError; a clash on the one-log-per-day constraint means another
+    request saved this day meanwhile, and the save is retried once as an update.
     """
     problem = day_window_error(day=day, today=today)
     if problem:
@@ -97,21 +131,33 @@ def daily_log_save(
         unknown = set(data) - WRITABLE_FIELDS
         if unknown:
             raise ValueError(f"not daily log fields a patient writes: {sorted(unknown)}")
-    saved: list[DailyLog] = []
-    created_any = False
-    with transaction.atomic():
-        for foot, data in data_by_foot.items():
-            log, created = _save_one(patient=patient, day=day, foot=foot, data=data, today=today, audit=audit)
-            saved.append(log)
-            created_any |= created
-        snapshot_mark_stale([patient.pk])
-        audit_record(
-            audit=audit,
-            action=AuditAction.CREATE if created_any else AuditAction.UPDATE,
-            patient=patient,
-            target=record_target("daily log", *(log.pk for log in saved)),
-            # The records only: even the names of the fields sent would tell which red flags were ticked.
-            detail={"records": [log.pk for log in saved]},
-        )
-        alerts_raise_for_patient(patient=patient, today=today)
-    return saved
+    for attempt in (1, 2):
+        writes: list[tuple[DailyLog, bool]] = []
+        try:
+            with transaction.atomic():
+                saved, writes = _prepare(patient=patient, day=day, data_by_foot=data_by_foot, today=today, audit=audit)
+                for log, created in writes:
+                    log.save(force_insert=created)
+                audit_record(
+                    audit=audit,
+                    action=AuditAction.CREATE if any(created for _, created in writes) else AuditAction.UPDATE,
+                    patient=patient,
+                    target=record_target("daily log", *(log.pk for log in saved)),
+                    # The records only: even the names of the fields sent would tell which red flags were ticked.
+                    detail={"records": [log.pk for log in saved]},
+                )
+                snapshot_mark_stale([patient.pk])
+                alerts_raise_for_patient(patient=patient, today=today)
+        except IntegrityError:
+            # Rolled back: nothing of this save is kept.
+            for log, created in writes:
+                if created:
+                    log.pk = None
+            refusal = _refusal([log for log, _ in writes])
+            if refusal is not None:
+                raise refusal from None
+            if attempt == 2:
+                raise
+            continue
+        return saved
+    raise AssertionError("unreachable")

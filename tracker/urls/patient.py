@@ -7,6 +7,7 @@ urlpatterns = [
     path("today/", patient.today, name="today"),
     re_path(r"^log/(?P<day>\d{4}-\d{2}-\d{2})/$", patient.log_day, name="log_day"),
     path("history/", patient.history, name="history"),
+    path("history/weeks/", patient.history_weeks, name="history_weeks"),
     path("progress/", patient.progress, name="progress"),
     path("sessions/new/", patient.session_new, name="session_new"),
     path("account/", patient.account, name="account"),

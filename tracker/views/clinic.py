@@ -34,13 +34,15 @@ from ..forms.errors import add_validation_error, validation_message
 from ..models import Alert, AlertStatus, AuditAction, Course, CourseKind, CourseStatus, Severity
 from ..permissions import RECORD_CLOSED, clinician_required, get_patient_in_care_or_404
 from ..progress.wording import trend_words
-from ..reports.pdf import report_pdf_document
+from ..reports.pdf import report_filename, report_pdf_document
 from ..reports.svg_chart import sparkline_svg
 from ..selectors.clinic import (
     caseload_page_rows,
     caseload_queryset,
     open_alerts_for,
     patient_logs_for_export,
+    patient_notes,
+    patient_sessions,
     patient_story,
 )
 from ..selectors.history import last_edited, log_edits
@@ -50,6 +52,7 @@ from .redirects import safe_next
 
 CASELOAD_PER_PAGE = 25
 ALERTS_PER_PAGE = 50
+RECORDS_PER_PAGE = 50  # a patient's sessions or notes, on their own pages
 
 
 def patient_view(*methods: str, closed_record_ok: bool = False):
@@ -232,6 +235,42 @@ def patient_detail(request, patient):
     return _patient_page(request, patient)
 
 
+def _records_page(request, patient, *, records, template: str, target: str):
+    """One page of a patient's records of one kind (all their sessions, or all their notes), newest first;
+    out of range is the last page. The read is audited with the ids shown."""
+    page = Paginator(records, RECORDS_PER_PAGE).get_page(request.GET.get("page"))
+    audit_record(
+        audit=AuditContext.from_request(request),
+        action=AuditAction.VIEW,
+        target=target,
+        patient=patient,
+        detail={"page": page.number, "ids": [r.pk for r in page]},
+    )
+    return render(request, template, {"patient": patient, "page": page})
+
+
+@patient_view("GET", "HEAD")
+def patient_sessions_all(request, patient):
+    return _records_page(
+        request,
+        patient,
+        records=patient_sessions(patient=patient),
+        template="tracker/clinic_patient_sessions.html",
+        target="clinic patient sessions",
+    )
+
+
+@patient_view("GET", "HEAD")
+def patient_notes_all(request, patient):
+    return _records_page(
+        request,
+        patient,
+        records=patient_notes(patient=patient),
+        template="tracker/clinic_patient_notes.html",
+        target="clinic patient notes",
+    )
+
+
 def _course_of(patient, course_id) -> Course:
     return get_object_or_404(Course, public_id=course_id, patient=patient)
 
@@ -355,7 +394,7 @@ def report_pdf(request, patient):
         detail={"pages": len(document.pages)},
     )
     response = HttpResponse(document.write_pdf(), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="progress-report-{today:%Y-%m-%d}.pdf"'
+    response["Content-Disposition"] = f'attachment; filename="{report_filename(patient=patient, today=today)}"'
     response["Cache-Control"] = "no-store"
     return response
 

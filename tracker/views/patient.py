@@ -45,6 +45,7 @@ from ..selectors.patient import (
     recent_sessions,
     record_access_list,
     session_of_patient,
+    weekly_history,
 )
 from ..selectors.progress import course_charts, patient_reports
 from ..services.audit import AuditContext, audit_record
@@ -189,9 +190,18 @@ def log_day(request, day: str):
 @require_http_methods(["GET"])
 def history(request):
     today_ = request.user.local_today()
-    result = patient_history(patient=request.user, today=today_)
+    result = patient_history(patient=request.user, today=today_, page=request.GET.get("page"))
     _audit_view(request, "history of daily logs")
-    return render(request, "tracker/history.html", {"history": result, "today": today_})
+    return render(request, "tracker/history.html", {"history": result, "today": today_, "page": result.page})
+
+
+@patient_required
+@require_http_methods(["GET"])
+def history_weeks(request):
+    today_ = request.user.local_today()
+    result = weekly_history(patient=request.user, today=today_, page=request.GET.get("page"))
+    _audit_view(request, "weekly history of daily logs")
+    return render(request, "tracker/history_weeks.html", {"history": result, "today": today_, "page": result.page})
 
 
 # ---------------------------------------------------------------------------------------------------------

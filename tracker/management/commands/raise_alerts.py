@@ -14,8 +14,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from tracker.models import CourseStatus, Role, User
 from tracker.services.alerts import alerts_raise_for_patient
-from tracker.services.progress_cache import snapshots_refresh_due
 from tracker.services.cohort import cohort_rebuild_all
+from tracker.services.progress_cache import snapshots_refresh_due
 
 
 def parse_day(value: str) -> date:
