@@ -506,9 +506,10 @@ def test_saving_a_day_has_a_fixed_number_of_queries(
         for foot in ("left", "right"):
             DailyLogFactory.create(patient=patient, date=today - timedelta(days=i + 1), foot=foot)
     # 1 session, 2 user, 3-5 the page's courses, week of logs and needling sessions; 6 savepoint, 7 the day's logs
-    # (locked), 8-11 two inserts each with its edit-history row, 12 audit, 13-15 the alerts' courses, logs and
-    # sessions, 16 release; 17-19 the idle-timeout middleware. No check constraint is queried one by one.
-    with django_assert_num_queries(19):
+    # (locked), 8-11 two inserts each with its edit-history row, 12 audit, 13 the caseload row marked stale,
+    # 14-16 the alerts' courses, logs and sessions, 17 release; 18-20 the idle-timeout middleware. No check
+    # constraint is queried one by one.
+    with django_assert_num_queries(20):
         response = patient_client.post("/today/", valid("left") | valid("right"))
     assert response.status_code == 302
     assert DailyLog.objects.filter(patient=patient, date=today).count() == 2

@@ -244,7 +244,7 @@ def _records_page(request, patient, *, records, template: str, target: str):
         action=AuditAction.VIEW,
         target=target,
         patient=patient,
-        detail={"page": page.number, "ids": [r.pk for r in page]},
+        detail={"page": page.number, "records": [r.pk for r in page]},
     )
     return render(request, template, {"patient": patient, "page": page})
 
