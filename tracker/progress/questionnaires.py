@@ -239,7 +239,9 @@ class ScoreChange:
         return Direction.BETTER if self.change > 0 else Direction.WORSE
 
 
-def score_change(measure: Measure, earlier: tuple[date, float], later: tuple[date, float], activity: str = "") -> ScoreChange:
+def score_change(
+    measure: Measure, earlier: tuple[date, float], later: tuple[date, float], activity: str = ""
+) -> ScoreChange:
     return ScoreChange(
         measure=measure,
         earlier_on=earlier[0],

@@ -634,7 +634,8 @@ FAAM_SPORTS_MCID = 9
 FAAM_MCID_CITATION = _clinical(MARTIN_2005, "Minimal clinically important difference 8 points (ADL) and 9 (sports)")
 PSFS_MAX_ACTIVITIES = 3
 PSFS_SCORE_CITATION = _clinical(
-    STRATFORD_1995, "the patient names up to 3 activities they find hard and rates each 0 (unable) to 10 (as before); score = mean"
+    STRATFORD_1995,
+    "the patient names up to 3 activities they find hard and rates each 0 (unable) to 10 (as before); score = mean",
 )
 # Minimal detectable change: the smallest change beyond measurement error.
 PSFS_MEAN_MDC = 2
