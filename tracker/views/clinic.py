@@ -40,6 +40,7 @@ from ..selectors.clinic import caseload_rows, open_alerts_for, patient_logs_for_
 from ..selectors.history import last_edited, log_edits
 from ..services import clinic as services
 from ..services.audit import AuditContext, audit_record
+from .questionnaire_panel import questionnaire_panel
 
 CASELOAD_PER_PAGE = 25
 ALERTS_PER_PAGE = 50
@@ -209,6 +210,7 @@ def _patient_page(request, patient, *, bound: dict | None = None, status: int = 
             or CourseStartForm(today=today, prefix="course", initial={"day_zero": today}),
             "import_form": bound.get("import") or DiaryImportForm(prefix="import"),
             "needling": CourseKind.NEEDLING,
+            "questionnaires": questionnaire_panel(patient=patient),
         },
         status=status,
     )

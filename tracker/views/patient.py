@@ -44,10 +44,12 @@ from ..selectors.patient import (
     session_of_patient,
 )
 from ..selectors.progress import course_charts, patient_reports
+from ..selectors.questionnaires import questionnaires_due
 from ..services.audit import AuditContext, audit_record
 from ..services.logs import daily_log_save, day_window_error
 from ..services.patient_account import account_close, account_settings_update, export_data, export_logs_csv
 from ..services.sessions import session_create
+from .questionnaire_panel import questionnaire_panel
 
 _RED_FLAG_NAMES = {name for name, _ in RED_FLAG_FIELDS}
 
@@ -150,6 +152,7 @@ def _log_page(request, *, day: date, today: date):
         "first_editable": first,
         "editable_until": day + timedelta(days=EDITABLE_DAYS_BACK),
         "several": len(forms) > 1,
+        "questionnaires_due": questionnaires_due(patient=patient, today=today) if is_today else [],
     }
     return render(request, "tracker/today.html", context)
 
@@ -231,6 +234,7 @@ def progress(request):
         {
             "items": items,
             "today": today_,
+            "questionnaires": questionnaire_panel(patient=patient),
         },
     )
 
