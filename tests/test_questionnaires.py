@@ -25,6 +25,7 @@ from tracker.progress.questionnaires import (
     meaningful_declines,
     psfs_score,
     questionnaire_due,
+    report_with_function,
     score_change,
     status_with_function,
     subscale_of_item,
@@ -281,3 +282,22 @@ def test_a_physiotherapists_request_makes_it_due_until_answered():
 def test_with_no_course_only_a_request_makes_it_due():
     assert questionnaire_due(courses=[], completed_on=[], requested_on=[], today=D0) is None
     assert questionnaire_due(courses=[], completed_on=[], requested_on=[D0], today=D0).occasion == Occasion.REQUESTED
+
+
+def test_an_ahead_course_with_a_meaningful_decline_reads_on_track():
+    from tests.test_progress import BEFORE, make_course, report, steady
+
+    ahead = report(
+        make_course("endoscopic"),
+        logs=BEFORE + steady(range(1, 15), 5) + steady(range(15, 25), 4, usual_activities="yes"),
+        on=25,
+    )
+    assert ahead.status == OverallStatus.AHEAD
+    decline = score_change(Measure.FAAM_SPORTS, (D0, 60.0), (D0 + timedelta(days=14), 50.0))
+    capped = report_with_function(ahead, [decline])
+    assert capped.status == OverallStatus.ON_TRACK and capped.decided_by is None
+    assert "Nothing is behind" in capped.reason
+    # A decline from before this course (older than its baseline window) does not count.
+    old = score_change(Measure.FAAM_SPORTS, (D0 - timedelta(days=60), 60.0), (D0 - timedelta(days=30), 50.0))
+    assert report_with_function(ahead, [old]) is ahead
+    assert report_with_function(ahead, []) is ahead

@@ -15,9 +15,10 @@ through the citations in ``tracker.progress.timelines``; the findings are worded
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from .timelines import (
     FAAM_ADL_MCID,
@@ -27,6 +28,9 @@ from .timelines import (
     PSFS_MAX_ACTIVITIES,
     PSFS_MEAN_MDC,
 )
+
+if TYPE_CHECKING:
+    from .report import CourseReport
 
 # ---------------------------------------------------------------------------------------------------------
 # The instrument, word for word (Martin RL et al. Foot Ankle Int 2005;26(11):968-83; NOTES.md says where the
@@ -305,6 +309,19 @@ def status_with_function(status: str, declines: Sequence[ScoreChange]) -> str:
     if declines and status == OverallStatus.AHEAD:
         return OverallStatus.ON_TRACK
     return status
+
+
+def report_with_function(report: CourseReport, declines: Sequence[ScoreChange]) -> CourseReport:
+    """``report`` with its status capped by ``status_with_function``, counting only declines whose later score
+    is in the course (from 7 days before day 0, the baseline window). A capped report is decided by nothing
+    ahead: its reason becomes the on-track words."""
+    relevant = [d for d in declines if d.later_on >= report.day_zero - timedelta(days=BASELINE_EARLY_DAYS)]
+    status = status_with_function(report.status, relevant)
+    if status == report.status:
+        return report
+    from .report import OverallStatus
+
+    return replace(report, status=OverallStatus(status), decided_by=None)
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from ..forms.clinic import (
 from ..forms.errors import add_validation_error, validation_message
 from ..models import Alert, AlertStatus, AuditAction, Course, CourseKind, CourseStatus, Severity
 from ..permissions import RECORD_CLOSED, clinician_required, get_patient_in_care_or_404
+from ..progress.questionnaires import report_with_function
 from ..progress.wording import trend_words
 from ..reports.pdf import report_pdf_document
 from ..reports.svg_chart import sparkline_svg
@@ -169,6 +170,7 @@ def _patient_page(request, patient, *, bound: dict | None = None, status: int = 
     bound = bound or {}
     today = patient.local_today()
     story = patient_story(patient=patient, today=today)
+    questionnaires = questionnaire_panel(patient=patient)
     course_blocks = []
     for item in story.charts:
         course = item.course
@@ -176,7 +178,7 @@ def _patient_page(request, patient, *, bound: dict | None = None, status: int = 
         course_blocks.append(
             {
                 "course": course,
-                "report": item.report,
+                "report": report_with_function(item.report, questionnaires["decline_changes"]),
                 "chart": item.chart,
                 "chart_id": item.chart_id,
                 "finish_form": _bound_or(bound, "finish", key)
@@ -210,7 +212,7 @@ def _patient_page(request, patient, *, bound: dict | None = None, status: int = 
             or CourseStartForm(today=today, prefix="course", initial={"day_zero": today}),
             "import_form": bound.get("import") or DiaryImportForm(prefix="import"),
             "needling": CourseKind.NEEDLING,
-            "questionnaires": questionnaire_panel(patient=patient),
+            "questionnaires": questionnaires,
         },
         status=status,
     )

@@ -27,6 +27,7 @@ from ..forms.patient import (
 )
 from ..models import EMERGENCY_RED_FLAGS, RED_FLAG_FIELDS, AuditAction, CourseStatus, SessionKind
 from ..permissions import patient_required
+from ..progress.questionnaires import report_with_function
 from ..progress.report import CourseReport
 from ..progress.timelines import (
     MASSAGE_CAUTION_CITATION,
@@ -217,9 +218,11 @@ def _sessions_bar(report: CourseReport) -> dict:
 def progress(request):
     patient = request.user
     today_ = patient.local_today()
+    questionnaires = questionnaire_panel(patient=patient)
+    declines = questionnaires["decline_changes"]
     items = [
         {
-            "report": item.report,
+            "report": report_with_function(item.report, declines),
             "chart": item.chart,
             "chart_id": item.chart_id,
             "sessions_bar": _sessions_bar(item.report),
@@ -234,7 +237,7 @@ def progress(request):
         {
             "items": items,
             "today": today_,
-            "questionnaires": questionnaire_panel(patient=patient),
+            "questionnaires": questionnaires,
         },
     )
 

@@ -69,5 +69,6 @@ def questionnaire_panel(*, patient: User) -> dict:
         "history": history,
         "panels": panels,
         "declines": [function_change_team(c) for c in declines],
+        "decline_changes": declines,
         "citations": [FAAM_MCID_CITATION, FAAM_MIN_ANSWERED_CITATION, PSFS_SCORE_CITATION, PSFS_MDC_CITATION],
     }
