@@ -309,3 +309,52 @@ def test_another_patients_answers_are_never_read(patient_client, today):
     other = PatientFactory.create()
     faam_response(other, today, adl=0)
     assert "checked" not in patient_client.get(FAAM_ADL).content.decode()
+
+
+# --- Exports and the import ----------------------------------------------------------------------------------
+
+
+def test_the_json_export_includes_every_response_with_its_answers(patient_client, patient, today):
+    faam_response(patient, today - timedelta(days=14), adl=3, sports=None)
+    psfs_response(patient, today, {"Walking": 4, "Stairs": 6})
+    data = patient_client.get("/account/export.json").json()
+    faam, psfs = data["questionnaires"]
+    assert faam["questionnaire"] == "faam" and faam["faam_scores"] == {"adl": 75.0, "sports": None}
+    assert faam["faam_answers"][0] == {"item": 1, "text": "Standing", "answer": 3}
+    assert faam["faam_answers"][-1]["answer"] is None  # N/A
+    assert psfs["psfs_score"] == 5 and psfs["psfs_ratings"] == [
+        {"activity": "Walking", "rating": 4},
+        {"activity": "Stairs", "rating": 6},
+    ]
+
+
+def test_the_questionnaires_csv_export_is_audited_and_neutralises_formulas(patient_client, patient, today):
+    faam_response(patient, today, adl=4, sports=None)
+    psfs_response(patient, today, {"=HYPERLINK(1)": 4})
+    response = patient_client.get(reverse("patient:export_questionnaires_csv"))
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
+    text = response.content.decode()
+    header, faam_row, psfs_row = text.splitlines()
+    assert header.startswith("date,questionnaire,completed,faam_adl_score")
+    assert f"{today.isoformat()},faam,yes,100.0,21,,0," in faam_row and "N/A" in faam_row
+    assert "'=HYPERLINK(1)" in psfs_row
+    assert AuditEvent.objects.filter(
+        patient=patient, action=AuditAction.EXPORT, target="own questionnaires (CSV)"
+    ).exists()
+
+
+def test_the_diary_import_refuses_a_questionnaire_file_and_says_so(physio_client, patient, today):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tracker.csv_format import QUESTIONNAIRE_FILE
+    from tracker.models import DailyLog
+
+    faam_response(patient, today, adl=4)
+    from tracker.services.audit import AuditContext
+    from tracker.services.patient_account import export_questionnaires_csv
+
+    text = export_questionnaires_csv(patient=patient, audit=AuditContext(actor=patient))
+    upload = SimpleUploadedFile("q.csv", text.encode(), content_type="text/csv")
+    response = physio_client.post(reverse("clinic:diary_import", args=[patient.public_id]), {"import-file": upload})
+    assert QUESTIONNAIRE_FILE in response.content.decode()
+    assert not DailyLog.objects.exists()

@@ -79,23 +79,28 @@ def _row(response: QuestionnaireResponse) -> ResponseRow:
     return ResponseRow(response=response, psfs=psfs_score([r for _, r in ratings]), psfs_ratings=tuple(ratings))
 
 
-def questionnaire_history(*, patient: User) -> QuestionnaireHistory:
+def questionnaire_history(*, patient: User, with_unfinished: bool = False) -> QuestionnaireHistory:
     """The patient's completed questionnaires, scored and read against the baseline and the previous score.
+    ``with_unfinished``: the rows include half-done responses too (the exports); the readings never do.
 
     Queries: 3 (the responses, their FAAM answers, their PSFS ratings with the activities).
     """
     responses = list(
-        QuestionnaireResponse.objects.filter(patient=patient, completed=True)
+        QuestionnaireResponse.objects.filter(patient=patient)
         .order_by("date", "id")
         .prefetch_related(
             Prefetch("faam_answers", queryset=FaamAnswer.objects.order_by("item")),
             Prefetch("psfs_ratings", queryset=PsfsRating.objects.select_related("activity")),
         )
     )
+    if not with_unfinished:
+        responses = [r for r in responses if r.completed]
     rows = [_row(r) for r in responses]
     series: dict[Measure, list[tuple[date, float]]] = defaultdict(list)
     by_activity: dict[str, list[tuple[date, float]]] = defaultdict(list)
     for row in rows:
+        if not row.response.completed:
+            continue
         day = row.response.date
         for subscale, score in row.faam.items():
             if score.score is not None:

@@ -14,5 +14,6 @@ urlpatterns = [
     path("account/", patient.account, name="account"),
     path("account/export.csv", patient.export_csv, name="export_csv"),
     path("account/export.json", patient.export_json, name="export_json"),
+    path("account/questionnaires.csv", questionnaires.export_csv, name="export_questionnaires_csv"),
     path("account/close/", patient.account_close_view, name="account_close"),
 ]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
@@ -31,6 +31,7 @@ from ..selectors.questionnaires import (
     psfs_activities,
 )
 from ..services.audit import AuditContext, audit_record
+from ..services.patient_account import export_questionnaires_csv
 from ..services.questionnaires import faam_save, psfs_save, questionnaire_request
 from .clinic import patient_view
 
@@ -135,6 +136,17 @@ def psfs(request):
         {"form": form, "instructions": PSFS_INSTRUCTIONS, "error": error, "citation": PSFS_SCORE_CITATION},
         status=400 if request.method == "POST" else 200,
     )
+
+
+@patient_required
+@require_http_methods(["GET"])
+def export_csv(request):
+    patient = request.user
+    text = export_questionnaires_csv(patient=patient, audit=AuditContext.from_request(request))
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+    name = f"heel-questionnaires-{patient.local_today().isoformat()}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 # ---------------------------------------------------------------------------------------------------------
