@@ -358,3 +358,25 @@ def test_the_diary_import_refuses_a_questionnaire_file_and_says_so(physio_client
     response = physio_client.post(reverse("clinic:diary_import", args=[patient.public_id]), {"import-file": upload})
     assert QUESTIONNAIRE_FILE in response.content.decode()
     assert not DailyLog.objects.exists()
+
+
+def test_the_pdf_report_shows_the_questionnaires_tersely(patient, physio, today):
+    from django.template.loader import render_to_string
+
+    from tracker.reports.pdf import report_context
+
+    faam_response(patient, today - timedelta(days=14), adl=2, sports=None)
+    faam_response(patient, today, adl=3, sports=None)
+    html = render_to_string("tracker/report_pdf.html", report_context(patient=patient, today=today, prepared_by=physio))
+    assert "Function questionnaires" in html
+    assert "FAAM ADL 50 → 75 (+25; MCID 8) since baseline" in html
+    assert "Martin 2005" in html  # the source, as the care team's small print
+
+
+def test_the_pdf_document_renders_with_questionnaires(patient, physio, today):
+    from tracker.reports.pdf import report_pdf_document
+
+    faam_response(patient, today, adl=3, sports=2)
+    psfs_response(patient, today, {"Walking": 4})
+    document = report_pdf_document(patient=patient, today=today, prepared_by=physio)
+    assert 1 <= len(document.pages) <= 3

@@ -19,10 +19,12 @@ from django.template.loader import render_to_string
 
 from ..models import RED_FLAG_FIELDS, User
 from ..progress.cohort import cohort_bands
+from ..progress.questionnaires import report_with_function
 from ..progress.report import CourseReport
 from ..selectors.clinic import report_records
 from ..selectors.history import edited_days
 from ..selectors.progress import patient_reports
+from .questionnaire_panel import questionnaire_panel
 from .svg_chart import progress_chart_svg
 
 MAX_PAGES = 3
@@ -123,7 +125,11 @@ def weekly_means(report: CourseReport, *, limit: int = MAX_WEEKS) -> tuple[list[
 
 def report_context(*, patient: User, today: date, prepared_by: User, limits: Limits = LEVELS[0]) -> dict:
     """Everything the report shows, cut to ``limits``. A fixed number of queries (see ``report_records``)."""
-    reports = patient_reports(patient=patient, today=today)
+    questionnaires = questionnaire_panel(patient=patient)
+    reports = [
+        report_with_function(r, questionnaires["decline_changes"])
+        for r in patient_reports(patient=patient, today=today)
+    ]
     charted = reports[: limits.charts]
     bands = cohort_bands(kinds=[r.kind for r in charted], exclude_patient_id=patient.pk)
     courses = []
@@ -160,6 +166,7 @@ def report_context(*, patient: User, today: date, prepared_by: User, limits: Lim
         "alerts": records.alerts,
         "open_alerts": records.open_alerts,
         "notes": records.notes,
+        "questionnaires": questionnaires,
     }
     return with_limits(context, limits)
 

@@ -36,12 +36,12 @@ from ..permissions import RECORD_CLOSED, clinician_required, get_patient_in_care
 from ..progress.questionnaires import report_with_function
 from ..progress.wording import trend_words
 from ..reports.pdf import report_pdf_document
+from ..reports.questionnaire_panel import questionnaire_panel
 from ..reports.svg_chart import sparkline_svg
 from ..selectors.clinic import caseload_rows, open_alerts_for, patient_logs_for_export, patient_story
 from ..selectors.history import last_edited, log_edits
 from ..services import clinic as services
 from ..services.audit import AuditContext, audit_record
-from .questionnaire_panel import questionnaire_panel
 
 CASELOAD_PER_PAGE = 25
 ALERTS_PER_PAGE = 50

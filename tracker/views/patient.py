@@ -35,6 +35,7 @@ from ..progress.timelines import (
     NEEDLING_SORENESS_CITATION,
 )
 from ..progress.wording import trend_sentences
+from ..reports.questionnaire_panel import questionnaire_panel
 from ..selectors.patient import (
     EDITABLE_DAYS_BACK,
     NEEDLING_FOLLOW_UP_DAYS,
@@ -50,7 +51,6 @@ from ..services.audit import AuditContext, audit_record
 from ..services.logs import daily_log_save, day_window_error
 from ..services.patient_account import account_close, account_settings_update, export_data, export_logs_csv
 from ..services.sessions import session_create
-from .questionnaire_panel import questionnaire_panel
 
 _RED_FLAG_NAMES = {name for name, _ in RED_FLAG_FIELDS}
 

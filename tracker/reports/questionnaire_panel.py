@@ -15,8 +15,8 @@ from ..progress.timelines import (
     PSFS_SCORE_CITATION,
 )
 from ..progress.wording import function_change_sentence, function_change_team
-from ..reports.questionnaire_svg import score_chart_svg
 from ..selectors.questionnaires import QuestionnaireHistory, questionnaire_history
+from .questionnaire_svg import score_chart_svg
 
 MEASURE_TITLES = {
     Measure.FAAM_ADL: "Daily activities (FAAM)",
