@@ -52,7 +52,7 @@ FAAM_INSTRUCTIONS = (
     "week. If the activity in question is limited by something other than your foot or ankle mark "
     '"Not Applicable" (N/A).'
 )
-FAAM_STEM = "Because of your foot and ankle how much difficulty do you have with:"
+FAAM_STEM = "Because of your foot and ankle, how much difficulty do you have with:"
 
 FAAM_ADL_ITEMS: tuple[str, ...] = (
     "Standing",
