@@ -21,8 +21,8 @@ from tracker.progress.questionnaires import (
     faam_scores,
     faam_subscale_score,
     item_text,
-    measure_reading,
     meaningful_declines,
+    measure_reading,
     psfs_score,
     questionnaire_due,
     report_with_function,
@@ -63,7 +63,7 @@ def test_it_numbers_items_across_the_two_subscales():
     assert subscale_of_item(1) == Subscale.ADL and item_text(1) == "Standing"
     assert subscale_of_item(21) == Subscale.ADL
     assert subscale_of_item(22) == Subscale.SPORTS and item_text(22) == "Running"
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="numbered 1 to 29"):
         subscale_of_item(30)
 
 
@@ -105,14 +105,14 @@ def test_an_all_unable_subscale_scores_zero():
 
 
 def test_it_refuses_an_answer_out_of_range_or_too_many_answers():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="0 to 4"):
         faam_subscale_score(Subscale.SPORTS, [5] * 8)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="9 answers for 8 items"):
         faam_subscale_score(Subscale.SPORTS, [4] * 9)
 
 
 def test_it_splits_a_response_into_its_subscales():
-    answers = {i: 4 for i in range(1, 22)} | {i: 0 for i in range(22, 30)}
+    answers = dict.fromkeys(range(1, 22), 4) | dict.fromkeys(range(22, 30), 0)
     scores = faam_scores(answers)
     assert scores[Subscale.ADL].score == 100 and scores[Subscale.SPORTS].score == 0
 
@@ -142,9 +142,9 @@ def test_psfs_is_the_mean_of_up_to_3_ratings():
     assert psfs_score([3, 5, 7]) == 5
     assert psfs_score([4, 5]) == 4.5
     assert psfs_score([]) is None
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="up to 3 activities"):
         psfs_score([1, 2, 3, 4])
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="0 to 10"):
         psfs_score([11])
 
 

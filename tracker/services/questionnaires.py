@@ -161,13 +161,14 @@ def questionnaire_request(*, patient: User, kind: str, audit: AuditContext) -> Q
         request, created = QuestionnaireRequest.objects.get_or_create(
             patient=patient, kind=kind, requested_on=patient.local_today(), defaults={"requested_by": actor}
         )
-        audit_record(
-            audit=audit,
-            action=AuditAction.CREATE if created else AuditAction.VIEW,
-            patient=patient,
-            target=f"{kind.upper()} questionnaire requested",
-            detail={"questionnaire_request": request.pk, "kind": kind},
-        )
+        if created:  # asking again the same day changes nothing, so writes no event
+            audit_record(
+                audit=audit,
+                action=AuditAction.CREATE,
+                patient=patient,
+                target=f"{kind.upper()} questionnaire requested",
+                detail={"questionnaire_request": request.pk, "kind": kind},
+            )
     return request
 
 
