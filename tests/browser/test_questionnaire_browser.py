@@ -67,3 +67,29 @@ def test_a_patient_completes_a_faam_and_a_psfs_on_a_phone(
     screenshot(page, "progress-questionnaires")
     assert QuestionnaireResponse.objects.filter(patient=alice, completed=True).count() == 2
     assert_clean(page)
+
+
+def test_the_physiotherapist_reads_the_scores_item_by_item_and_asks_for_one(
+    alice, page, sign_in, live_server, check_accessibility
+):
+    from tests.factories import CareTeamMembershipFactory, PhysioFactory
+    from tests.questionnaire_data import faam_response, psfs_response
+    from tracker.models import QuestionnaireRequest
+
+    physio = PhysioFactory.create(username="bob")
+    CareTeamMembershipFactory.create(patient=alice, physio=physio)
+    today = alice.local_today()
+    faam_response(alice, today - timedelta(days=14), adl=2, sports=1)
+    faam_response(alice, today, adl=3, sports=None)
+    psfs_response(alice, today, {"Walking": 6})
+    sign_in(page, "bob", TEST_PASSWORD)
+    page.goto(f"{live_server.url}/clinic/patients/{alice.public_id}/")
+    section = page.locator("#questionnaires")
+    expect(section.get_by_text("FAAM ADL 50 → 75 (+25; MCID 8)")).to_be_visible()
+    section.locator("summary").first.click()
+    expect(section.get_by_text("Walking on even ground without shoes: 2")).to_be_visible()
+    check_accessibility(page, context="clinic patient page with questionnaires")
+    section.get_by_role("button", name="Ask for a PSFS now").click()
+    expect(page.get_by_text("Asked for the PSFS")).to_be_visible()
+    assert QuestionnaireRequest.objects.filter(patient=alice, kind="psfs").exists()
+    assert_clean(page)
