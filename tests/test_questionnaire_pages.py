@@ -380,3 +380,11 @@ def test_the_pdf_document_renders_with_questionnaires(patient, physio, today):
     psfs_response(patient, today, {"Walking": 4})
     document = report_pdf_document(patient=patient, today=today, prepared_by=physio)
     assert 1 <= len(document.pages) <= 3
+
+
+@pytest.mark.django_db
+def test_the_sources_page_lists_both_instruments(client):
+    page = client.get("/sources/").content.decode()
+    assert "Foot and Ankle Ability Measure (FAAM): Martin et al., Foot Ankle Int 2005" in page
+    assert "Patient-Specific Functional Scale (PSFS): Stratford et al., Physiotherapy Canada 1995" in page
+    assert 'id="source-martin-2005"' in page
