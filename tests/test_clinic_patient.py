@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from tests.factories import AlertFactory, ClinicalNoteFactory, CourseFactory, DailyLogFactory, SessionFactory
+from tests.questionnaire_data import faam_response, psfs_response
 from tracker.models import (
     Alert,
     AlertStatus,
@@ -78,8 +79,9 @@ def test_it_shows_the_whole_story(patient, physio, physio_client, needling):
     assert event.actor == physio and event.target == "clinic patient page"
 
 
-# Session and user, the second factor's device, the audit event, the story with every version of its logs.
-PATIENT_PAGE_QUERIES = 18
+# Session and user, the second factor's device, the audit event, the story with every version of its logs,
+# and the questionnaires (3: responses, FAAM answers, PSFS ratings).
+PATIENT_PAGE_QUERIES = 21
 
 
 def test_it_runs_a_fixed_number_of_queries_whatever_the_days_and_versions(
@@ -94,9 +96,13 @@ def test_it_runs_a_fixed_number_of_queries_whatever_the_days_and_versions(
         return len(ctx.captured_queries)
 
     cohort_rebuild_all()  # the cohort band's cache, as the hourly job leaves it (a missing one adds its rebuild)
-    assert count() == PATIENT_PAGE_QUERIES
     today = patient.local_today()
+    faam_response(patient, today)
+    assert count() == PATIENT_PAGE_QUERIES
     for d in range(40):
+        if d % 14 == 0:
+            faam_response(patient, today - timedelta(days=d + 1))
+            psfs_response(patient, today - timedelta(days=d + 1), {"Walking": 4})
         DailyLogFactory.create(patient=patient, date=today - timedelta(days=d), foot="right")
         SessionFactory.create(patient=patient, date=today - timedelta(days=d))
     assert count() == PATIENT_PAGE_QUERIES

@@ -465,8 +465,9 @@ def test_the_log_page_has_a_fixed_number_of_queries(
         for foot in ("left", "right"):
             DailyLogFactory.create(patient=patient, date=today - timedelta(days=i + 1), foot=foot)
     # 1 session, 2 user, 3 courses, 4 the week's logs, 5 needling sessions of the last 3 days, 6 audit insert,
-    # 7-9 the idle-timeout middleware saving the session's last activity (savepoint, update, release)
-    with django_assert_num_queries(9):
+    # 7-9 the questionnaires due (courses, response dates, requests),
+    # 10-12 the idle-timeout middleware saving the session's last activity (savepoint, update, release)
+    with django_assert_num_queries(12):
         assert patient_client.get("/today/").status_code == 200
 
 

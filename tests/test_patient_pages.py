@@ -18,6 +18,7 @@ from tests.factories import (
     PatientFactory,
     SessionFactory,
 )
+from tests.questionnaire_data import faam_response, psfs_response
 from tracker.forms import patient as f
 from tracker.models import Alert, AlertKind, AuditEvent, Session, User
 from tracker.services.cohort import cohort_rebuild_all
@@ -217,10 +218,13 @@ def test_progress_has_a_fixed_number_of_queries(patient_client, patient, today, 
     CourseFactory.create(patient=patient, day_zero=today - timedelta(days=70))
     for i in range(days_logged):
         DailyLogFactory.create(patient=patient, date=today - timedelta(days=i))
+    for i in range(0, days_logged, 14):
+        faam_response(patient, today - timedelta(days=i))
+        psfs_response(patient, today - timedelta(days=i), {"Walking to work": 5, "Stairs": 4})
     cohort_rebuild_all()  # the cohort band's cache, as the hourly job leaves it (a missing one adds its rebuild)
     # 1 session, 2 user, 3 courses, 4 logs, 5 sessions, 6 the cohort band (every kind, cached),
-    # 7 audit insert, 8-10 idle-timeout session save
-    with django_assert_num_queries(10):
+    # 7-9 the questionnaires (responses, FAAM answers, PSFS ratings), 10 audit insert, 11-13 idle-timeout session save
+    with django_assert_num_queries(13):
         assert patient_client.get("/progress/").status_code == 200
 
 

@@ -141,3 +141,18 @@ def test_without_now_it_uses_the_current_time(monkeypatch):
 
     assert out.getvalue() == "1 reminder(s) sent.\n"
     assert [m.to for m in mail.outbox] == [[london.email]]
+
+
+def test_it_mentions_a_due_questionnaire_in_the_same_email():
+    from tests.factories import CourseFactory
+
+    due = wants("Pacific/Honolulu", 19, first_name="Hana")
+    CourseFactory.create(patient=due, day_zero=date(2026, 2, 27))  # the baseline is due
+    quiet = wants("Pacific/Honolulu", 19, first_name="Ivo")  # no course: nothing due
+
+    run()
+
+    assert len(mail.outbox) == 2  # one each, no extra e-mail
+    bodies = {m.to[0]: m.body for m in mail.outbox}
+    assert "A short questionnaire about what you can do is also due" in bodies[due.email]
+    assert "questionnaire" not in bodies[quiet.email]

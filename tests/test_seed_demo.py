@@ -147,3 +147,23 @@ def test_the_demo_shows_an_edited_day_to_the_care_team(settings):
     assert day.date == patient.local_today() - timedelta(days=1)
     assert "rf_calf" in {change.field for change in day.edits[0].changes}
     assert day.edits[0].by == patient.display_name
+
+
+def test_each_demo_patient_has_a_baseline_and_the_scheduled_questionnaires(settings):
+    from tracker.models import QuestionnaireResponse
+    from tracker.progress.questionnaires import Direction, Measure
+    from tracker.selectors.questionnaires import questionnaire_history, questionnaires_due
+
+    seed(settings)
+    for patient in User.objects.filter(role="patient"):
+        course = Course.objects.get(patient=patient)
+        today = patient.local_today()
+        days = sorted(set(QuestionnaireResponse.objects.filter(patient=patient).values_list("date", flat=True)))
+        assert days[0] <= course.day_zero  # the baseline
+        assert len(days) == 1 + (today - course.day_zero).days // 14
+        assert questionnaires_due(patient=patient, today=today) == []  # nothing missed so far
+    needling = questionnaire_history(patient=User.objects.get(username="needling"))
+    gain = needling.readings[Measure.FAAM_ADL].since_baseline
+    assert gain.direction == Direction.BETTER and gain.change >= 8
+    assert Alert.objects.filter(patient__username="wound", kind="function_decline", severity=2).exists()
+    assert not Alert.objects.filter(kind="function_decline").exclude(patient__username="wound").exists()

@@ -56,6 +56,9 @@ ROUTES: dict[str, tuple[str, tuple[str, ...]]] = {
     "patient:account": (PATIENT, GET_POST),
     "patient:export_csv": (PATIENT, GET),
     "patient:export_json": (PATIENT, GET),
+    "patient:export_questionnaires_csv": (PATIENT, GET),
+    "patient:questionnaire_faam": (PATIENT, GET_POST),
+    "patient:questionnaire_psfs": (PATIENT, GET_POST),
     "patient:account_close": (PATIENT, GET_POST),
     "clinic:caseload": (CLINIC, GET),
     "clinic:alerts": (CLINIC, GET),
@@ -71,6 +74,7 @@ ROUTES: dict[str, tuple[str, tuple[str, ...]]] = {
     "clinic:course_planned_sessions": (CLINIC_PATIENT, POST),
     "clinic:needling_session_record": (CLINIC_PATIENT, POST),
     "clinic:diary_import": (CLINIC_PATIENT, POST),
+    "clinic:questionnaire_request": (CLINIC_PATIENT, POST),
     "manage:index": (ADMIN, GET),
     "manage:users": (ADMIN, GET),
     "manage:invite": (ADMIN, GET_POST),
@@ -132,6 +136,7 @@ def url_of(name: str, objects) -> str:
     patient = objects["patient"]
     kwargs = {
         "patient:log_day": {"day": patient.local_today().isoformat()},
+        "patient:questionnaire_faam": {"subscale": "adl"},
         "password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
         "invitation_accept": {"token": "no-such-token"},
         "manage:invitation_resend": {"pk": objects["invitation"].pk},

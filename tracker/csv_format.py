@@ -99,6 +99,31 @@ def logs_csv(logs: Iterable[DailyLog], *, edited: Mapping[int, datetime] | None 
     return "".join(csv_lines((row(log) for log in logs), EXPORT_COLUMNS))
 
 
+# Questionnaires (issue 13): one row per response, in a file of their own (never mixed with the logs, so the logs
+# file stays the import format). Scores are worked out from the answers; "N/A" is a FAAM item not applicable.
+QUESTIONNAIRE_COLUMNS: tuple[str, ...] = (
+    "date",
+    "questionnaire",
+    "completed",
+    "faam_adl_score",
+    "faam_adl_answered",
+    "faam_sports_score",
+    "faam_sports_answered",
+    "psfs_score",
+    *(f"faam_item_{i}" for i in range(1, 30)),
+    *(f"psfs_{part}_{n}" for n in range(1, 4) for part in ("activity", "rating")),
+)
+QUESTIONNAIRE_FILE = (
+    "This is a questionnaire file: the import takes daily logs only. Questionnaires are answered by the patient "
+    "in the tracker."
+)
+
+
+def questionnaires_csv(rows: Iterable[Mapping[str, object]]) -> str:
+    """Questionnaire responses as CSV (``QUESTIONNAIRE_COLUMNS``); each row a mapping of those columns."""
+    return "".join(csv_lines(([row.get(c, "") for c in QUESTIONNAIRE_COLUMNS] for row in rows), QUESTIONNAIRE_COLUMNS))
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Reading (the diary import)
 # ---------------------------------------------------------------------------------------------------------
@@ -228,6 +253,9 @@ def _read_rows(text: str, *, required: tuple[str, ...], max_rows: int, result: L
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in required if c not in header]
     unknown = [c for c in header if c not in LOG_COLUMNS and c not in IGNORED_COLUMNS]
+    if "questionnaire" in header:
+        result.error = QUESTIONNAIRE_FILE
+        return
     if not header or missing:
         result.error = f"The first row must name the columns; missing: {', '.join(missing or required)}."
         return

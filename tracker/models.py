@@ -534,6 +534,7 @@ class AlertKind(models.TextChoices):
     NEEDLING_SORENESS = "needling_soreness", "Needling soreness lasting"
     MASSAGE_ADVERSE = "massage_adverse", "Adverse reaction to massage"
     NO_IMPROVEMENT = "no_improvement", "No meaningful improvement after 6 months"
+    FUNCTION_DECLINE = "function_decline", "Function score fell"
     NO_LOG_2 = "no_log_2", "No log for 2 days"
     NO_LOG_7 = "no_log_7", "No log for 7 days"
 
@@ -726,3 +727,126 @@ class CohortWeek(models.Model):
 
     def __str__(self) -> str:
         return f"Cohort of {self.kind}, week {self.week}"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Validated questionnaires (issue 13): FAAM and PSFS. Scores are never stored: tracker.progress.questionnaires
+# works them out from the answers when read.
+# ---------------------------------------------------------------------------------------------------------
+
+
+class QuestionnaireKind(models.TextChoices):
+    FAAM = "faam", "Foot and Ankle Ability Measure"
+    PSFS = "psfs", "Patient-Specific Functional Scale"
+
+
+FAAM_ITEMS_IN_ALL = 29  # 21 activities of daily living, then 8 sports (tracker.progress.questionnaires)
+
+
+class QuestionnaireResponse(models.Model):
+    """One patient's answers to one questionnaire on one of their days; saved half-done, then completed."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="questionnaire_responses")
+    kind = models.CharField(max_length=4, choices=QuestionnaireKind)
+    date = models.DateField(help_text="The patient's local date.")
+    course = models.ForeignKey(
+        Course, null=True, blank=True, on_delete=models.SET_NULL, related_name="questionnaire_responses"
+    )
+    completed = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["date", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "kind", "date"], name="questionnaire_one_per_patient_kind_day"),
+            models.CheckConstraint(condition=Q(kind__in=QuestionnaireKind.values), name="questionnaire_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.patient} on {self.date}"
+
+
+class FaamAnswer(models.Model):
+    """One FAAM item's answer: 4 (no difficulty at all) to 0 (unable to do), or null for N/A.
+
+    An item left blank has no row. ``item`` numbers the 29 items: ADL 1 to 21, sports 22 to 29.
+    """
+
+    response = models.ForeignKey(QuestionnaireResponse, on_delete=models.CASCADE, related_name="faam_answers")
+    item = models.PositiveSmallIntegerField()
+    answer = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["item"]
+        constraints = [
+            models.UniqueConstraint(fields=["response", "item"], name="faam_answer_one_per_item"),
+            models.CheckConstraint(
+                condition=Q(item__gte=1, item__lte=FAAM_ITEMS_IN_ALL), name="faam_answer_item_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(answer__isnull=True) | Q(answer__gte=0, answer__lte=4), name="faam_answer_0_to_4"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"FAAM item {self.item}"
+
+
+class PsfsActivity(models.Model):
+    """An activity a patient named on the PSFS, kept from one response to the next."""
+
+    patient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="psfs_activities")
+    name = models.CharField(max_length=100)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "name"], name="psfs_activity_unique_name"),
+            models.CheckConstraint(condition=~Q(name=""), name="psfs_activity_named"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PsfsRating(models.Model):
+    """One activity's rating in one PSFS response: 0 (unable) to 10 (as before the problem)."""
+
+    response = models.ForeignKey(QuestionnaireResponse, on_delete=models.CASCADE, related_name="psfs_ratings")
+    activity = models.ForeignKey(PsfsActivity, on_delete=models.CASCADE, related_name="ratings")
+    rating = models.PositiveSmallIntegerField(validators=PAIN_VALIDATORS)
+
+    class Meta:
+        ordering = ["activity__created_at", "activity_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["response", "activity"], name="psfs_rating_one_per_activity"),
+            score_between_0_and_10("rating"),
+        ]
+
+    def __str__(self) -> str:
+        return f"PSFS rating {self.rating}"
+
+
+class QuestionnaireRequest(models.Model):
+    """A physiotherapist asked for a questionnaire now: due from ``requested_on`` (the patient's date)."""
+
+    patient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="questionnaire_requests")
+    kind = models.CharField(max_length=4, choices=QuestionnaireKind)
+    requested_on = models.DateField()
+    requested_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["requested_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "kind", "requested_on"], name="questionnaire_request_once_a_day"
+            ),
+            models.CheckConstraint(condition=Q(kind__in=QuestionnaireKind.values), name="questionnaire_request_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} requested for {self.patient} on {self.requested_on}"

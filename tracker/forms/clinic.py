@@ -153,7 +153,8 @@ class DiaryImportForm(forms.Form):
     file = forms.FileField(
         label="Earlier diary (CSV)",
         help_text=f"The columns of the logs.csv export; at most {IMPORT_MAX_BYTES // 1024} KB. "
-        "All or nothing: if any row is refused, no row is imported.",
+        "All or nothing: if any row is refused, no row is imported. Daily logs only: questionnaire rows "
+        "(FAAM, PSFS) are not accepted.",
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
 

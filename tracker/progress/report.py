@@ -15,7 +15,10 @@ import dataclasses
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from .questionnaires import ScoreChange
 
 # ---------------------------------------------------------------------------------------------------------------
 # Sources and citations (the data itself is in tracker.progress.timelines)
@@ -411,6 +414,21 @@ class Improved(Finding):
 
     kind: ClassVar[FindingKind] = FindingKind.IMPROVED
     feet: tuple[FootChange, ...]
+
+
+@dataclass(frozen=True)
+class FunctionChange:
+    """A questionnaire finding (issue 13): a function score against the baseline or the previous one.
+
+    Read beside a course's pain findings, not among them (``FindingKind`` is the pain engine's; a function
+    score has its own schedule and its own thresholds). ``change`` is a
+    ``tracker.progress.questionnaires.ScoreChange``; ``against`` says which earlier score ("baseline" or
+    "previous"); ``citations`` the instrument's threshold.
+    """
+
+    change: ScoreChange
+    against: str
+    citations: tuple[Citation, ...] = ()
 
 
 # Most important first: the order findings are listed in, and the first one of the status decides the reason.

@@ -69,6 +69,7 @@ def _study(key: str, title: str, publisher: str, reference: str, section: str, s
 PAIN = "Measuring pain"
 TIMELINES = "Timelines reported beyond the source documents"
 RED_FLAGS = "Red flags: contact the care team"
+QUESTIONNAIRES = "Questionnaires"
 
 LANDORF_2010 = _study(
     "landorf-2010",
@@ -130,6 +131,23 @@ INFECTION_LEAFLETS = _study(
     "Allina/Regina leaflets",
 )
 
+MARTIN_2005 = _study(
+    "martin-2005",
+    "Foot and Ankle Ability Measure (FAAM): Martin et al., Foot Ankle Int 2005",
+    "Foot Ankle Int, 2005",
+    "Martin RL et al. Foot Ankle Int 2005;26(11):968-83, doi:10.1177/107110070502601113",
+    QUESTIONNAIRES,
+    "Martin 2005",
+)
+STRATFORD_1995 = _study(
+    "stratford-1995",
+    "Patient-Specific Functional Scale (PSFS): Stratford et al., Physiotherapy Canada 1995",
+    "Physiotherapy Canada, 1995",
+    "Stratford P et al. Physiotherapy Canada 1995;47:258-63",
+    QUESTIONNAIRES,
+    "Stratford 1995",
+)
+
 DOCUMENTS: tuple[SourceDocument, ...] = (
     SURGERY_LEAFLET_DOC,
     MASSAGE_ARTICLE_DOC,
@@ -142,6 +160,8 @@ DOCUMENTS: tuple[SourceDocument, ...] = (
     COTCHETT_2014,
     NECK_PAIN_TRIALS,
     INFECTION_LEAFLETS,
+    MARTIN_2005,
+    STRATFORD_1995,
 )
 
 # File names, for the sources page's table of files (the care team's small print cites them).
@@ -598,6 +618,37 @@ _BY_KIND: dict[str, tuple[Expectation, ...]] = {
     CourseKind.MASSAGE: MASSAGE,
 }
 
+# ---------------------------------------------------------------------------------------------------------
+# Questionnaires (issue 13; CLINICAL.md, "Questionnaires"): tracker.progress.questionnaires scores and reads them
+# ---------------------------------------------------------------------------------------------------------
+
+FAAM_SCORE_CITATION = _clinical(MARTIN_2005, "subscale score = sum / (items answered x 4) x 100, higher is better")
+# At least 90 % of a subscale's items answered: 19 of the 21 ADL items, 7 of the 8 sports items.
+FAAM_MIN_ANSWERED = {"adl": 19, "sports": 7}
+FAAM_MIN_ANSWERED_CITATION = _clinical(
+    MARTIN_2005, "a subscale is scored only when at least 90 % of its items are answered (19 of 21, 7 of 8)"
+)
+# Minimal clinically important difference: a change of at least this many points is a real change.
+FAAM_ADL_MCID = 8
+FAAM_SPORTS_MCID = 9
+FAAM_MCID_CITATION = _clinical(MARTIN_2005, "Minimal clinically important difference 8 points (ADL) and 9 (sports)")
+PSFS_MAX_ACTIVITIES = 3
+PSFS_SCORE_CITATION = _clinical(
+    STRATFORD_1995,
+    "the patient names up to 3 activities they find hard and rates each 0 (unable) to 10 (as before); score = mean",
+)
+# Minimal detectable change: the smallest change beyond measurement error.
+PSFS_MEAN_MDC = 2
+PSFS_ACTIVITY_MDC = 3
+PSFS_MDC_CITATION = _clinical(STRATFORD_1995, "Minimal detectable change 2 points for the mean, 3 for one activity.")
+QUESTIONNAIRE_CITATIONS = (
+    FAAM_SCORE_CITATION,
+    FAAM_MIN_ANSWERED_CITATION,
+    FAAM_MCID_CITATION,
+    PSFS_SCORE_CITATION,
+    PSFS_MDC_CITATION,
+)
+
 ALL_EXPECTATIONS: tuple[Expectation, ...] = (*ENDOSCOPIC, *OPEN, *NEEDLING, *MASSAGE, *GENERAL)
 
 # Every citation the product uses: the expectations', the rules' and the findings'. The citation tests check each.
@@ -626,6 +677,7 @@ ALL_CITATIONS: tuple[Citation, ...] = tuple(
             WORSE_AFTER_SURGERY_CITATION,
             RECURRING_PAIN_CITATION,
             RED_FLAG_CITATION,
+            *QUESTIONNAIRE_CITATIONS,
         ]
     )
 )

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from tracker.models import RED_FLAG_FIELDS, SURGICAL_KINDS
 
 from .calculate import SYSTEMIC_RED_FLAGS
+from .questionnaires import Direction, Measure, ScoreChange
 from .report import (
     Audience,
     BandPoint,
@@ -25,6 +26,7 @@ from .report import (
     Expectation,
     Finding,
     FootChange,
+    FunctionChange,
     Improved,
     LingeringSoreness,
     MassageAdverse,
@@ -693,3 +695,59 @@ def chart_summary(payload: ChartData) -> str:
         parts.append(", ".join(bits) + ".")
     parts.append("The same numbers are in the table below the chart.")
     return " ".join(parts)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Questionnaires (issue 13): function scores against the baseline or the previous score
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _measure_words(change: ScoreChange) -> tuple[str, str, str]:
+    """(the patient's name of the score, its scale, the care team's short name)."""
+    return {
+        Measure.FAAM_ADL: ("daily activities score", " out of 100", "FAAM ADL"),
+        Measure.FAAM_SPORTS: ("sports score", " out of 100", "FAAM sports"),
+        Measure.PSFS: ("score for the activities you named", " out of 10", "PSFS mean"),
+        Measure.PSFS_ACTIVITY: (f"rating for {change.activity}", " out of 10", f"PSFS '{change.activity}'"),
+    }[change.measure]
+
+
+def _whole_or_tenth(value: float, measure: str) -> str:
+    # FAAM scores are shown whole (52, 71); PSFS to one decimal (6.5), as the scales are written.
+    return format_number(round(value)) if measure.startswith("faam") else score(value)
+
+
+def _threshold_words(change: ScoreChange) -> str:
+    return f"{points(change.threshold)} or more is one"
+
+
+def function_change_sentence(finding: FunctionChange) -> str:
+    """The patient's sentence: "Your daily activities score went from 52 to 71 out of 100: a real improvement (8
+    points or more is one)." Its source is ``finding.citations``."""
+    change = finding.change
+    name, scale, _ = _measure_words(change)
+    before = _whole_or_tenth(change.earlier, change.measure)
+    after = _whole_or_tenth(change.later, change.measure)
+    since = "since your first questionnaire" if finding.against == "baseline" else "since the last time"
+    faam = change.measure in (Measure.FAAM_ADL, Measure.FAAM_SPORTS)
+    if change.direction == Direction.BETTER:
+        verdict = "a real improvement" if faam else "an improvement bigger than the scale's error"
+    elif change.direction == Direction.WORSE:
+        verdict = "a real decline: your care team has been told" if faam else "a decline bigger than the scale's error"
+    else:
+        verdict = "no real change yet"
+    return f"Your {name} went from {before} to {after}{scale} {since}: {verdict} ({_threshold_words(change)})."
+
+
+def function_change_team(change: ScoreChange, against: str = "baseline") -> str:
+    """The care team's line: "FAAM ADL 52 → 71 (+19; MCID 8) since baseline 3 Nov: better."."""
+    _, _, short = _measure_words(change)
+    label = "MCID" if change.measure in (Measure.FAAM_ADL, Measure.FAAM_SPORTS) else "MDC"
+    verdict = {Direction.BETTER: "better", Direction.WORSE: "worse", Direction.NO_REAL_CHANGE: "no real change"}[
+        change.direction
+    ]
+    return (
+        f"{short} {_whole_or_tenth(change.earlier, change.measure)} → {_whole_or_tenth(change.later, change.measure)} "
+        f"({signed(change.change if change.measure.startswith('psfs') else round(change.change))}; {label} "
+        f"{format_number(change.threshold)}) since {against} {short_day(change.earlier_on)}: {verdict}."
+    )

@@ -19,11 +19,13 @@ from django.template.loader import render_to_string
 from django.utils.text import slugify
 
 from ..models import RED_FLAG_FIELDS, User
+from ..progress.questionnaires import report_with_function
 from ..progress.report import CourseReport
 from ..selectors.clinic import report_records
 from ..selectors.cohort import cohort_bands
 from ..selectors.history import edited_days, recently_edited_logs
 from ..selectors.progress import patient_reports
+from .questionnaire_panel import questionnaire_panel
 from .svg_chart import chart_last_week, progress_chart_svg
 
 MAX_PAGES = 3
@@ -124,7 +126,11 @@ def weekly_means(report: CourseReport, *, limit: int = MAX_WEEKS) -> tuple[list[
 
 def report_context(*, patient: User, today: date, prepared_by: User, limits: Limits = LEVELS[0]) -> dict:
     """Everything the report shows, cut to ``limits``. A fixed number of queries (see ``report_records``)."""
-    reports = patient_reports(patient=patient, today=today)
+    questionnaires = questionnaire_panel(patient=patient)
+    reports = [
+        report_with_function(r, questionnaires["decline_changes"])
+        for r in patient_reports(patient=patient, today=today)
+    ]
     charted = reports[: limits.charts]
     wanted: dict[str, int | None] = {}
     for report in charted:  # only the weeks the charts draw
@@ -168,6 +174,7 @@ def report_context(*, patient: User, today: date, prepared_by: User, limits: Lim
         "alerts": records.alerts,
         "open_alerts": records.open_alerts,
         "notes": records.notes,
+        "questionnaires": questionnaires,
     }
     return with_limits(context, limits)
 

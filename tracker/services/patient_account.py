@@ -10,9 +10,10 @@ from django.db import models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from ..csv_format import logs_csv
+from ..csv_format import logs_csv, questionnaires_csv
 from ..models import AuditAction, Course, DailyLog, Session, User
 from ..selectors.history import last_edited, log_edits
+from ..selectors.questionnaires import ResponseRow, questionnaire_history
 from .audit import AuditContext, audit_record
 from .cohort import cohort_forget_patient
 from .progress_cache import snapshot_mark_stale
@@ -70,6 +71,32 @@ def export_logs_csv(*, patient: User, audit: AuditContext) -> str:
     return text
 
 
+def _questionnaire_csv_row(row: ResponseRow) -> dict[str, object]:
+    values: dict[str, object] = {
+        "date": row.response.date,
+        "questionnaire": row.response.kind,
+        "completed": "yes" if row.response.completed else "no",
+        "psfs_score": "" if row.psfs is None else round(row.psfs, 2),
+    }
+    for subscale, score in row.faam.items():
+        values[f"faam_{subscale.value}_score"] = "" if score.score is None else round(score.score, 1)
+        values[f"faam_{subscale.value}_answered"] = score.answered
+    for item, _, answer in row.answers:
+        values[f"faam_item_{item}"] = "N/A" if answer is None else answer
+    for n, (name, rating) in enumerate(row.psfs_ratings, start=1):
+        values[f"psfs_activity_{n}"] = name
+        values[f"psfs_rating_{n}"] = rating
+    return values
+
+
+def export_questionnaires_csv(*, patient: User, audit: AuditContext) -> str:
+    """All the patient's questionnaire responses as CSV (``tracker.csv_format.QUESTIONNAIRE_COLUMNS``). Audited."""
+    rows = questionnaire_history(patient=patient, with_unfinished=True).rows
+    text = questionnaires_csv(_questionnaire_csv_row(r) for r in rows)
+    audit_record(audit=audit, action=AuditAction.EXPORT, patient=patient, target="own questionnaires (CSV)")
+    return text
+
+
 _LOG_EXCLUDE = {"id", "patient"}
 _SESSION_EXCLUDE = {"id", "patient", "course", "performed_by", "created_by"}
 
@@ -96,6 +123,7 @@ class ExportData(TypedDict):
     courses: list[dict[str, str | int | None]]
     daily_logs: list[dict[str, object]]
     sessions: list[dict[str, object]]
+    questionnaires: list[dict[str, object]]
 
 
 def export_data(*, patient: User, audit: AuditContext) -> ExportData:
@@ -107,6 +135,18 @@ def export_data(*, patient: User, audit: AuditContext) -> ExportData:
     courses = list(Course.objects.filter(patient=patient).order_by("day_zero", "id"))
     course_ids = {c.pk: str(c.public_id) for c in courses}
     sessions = list(Session.objects.filter(patient=patient).select_related("performed_by").order_by("date", "id"))
+    questionnaires: list[dict[str, object]] = [
+        {
+            "date": row.response.date.isoformat(),
+            "questionnaire": row.response.kind,
+            "completed": row.response.completed,
+            "faam_scores": {s.value: score.score for s, score in row.faam.items()} if row.faam else None,
+            "faam_answers": [{"item": i, "text": text, "answer": a} for i, text, a in row.answers] or None,
+            "psfs_score": row.psfs,
+            "psfs_ratings": [{"activity": name, "rating": r} for name, r in row.psfs_ratings] or None,
+        }
+        for row in questionnaire_history(patient=patient, with_unfinished=True).rows
+    ]
     data: ExportData = {
         "format": "heel-recovery-tracker export",
         "version": EXPORT_FORMAT_VERSION,
@@ -144,6 +184,7 @@ def export_data(*, patient: User, audit: AuditContext) -> ExportData:
             }
             for s in sessions
         ],
+        "questionnaires": questionnaires,
     }
     for s in data["sessions"]:
         s.pop("performed_by_name", None)

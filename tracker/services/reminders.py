@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 
 from ..models import DailyLog, ReminderSent, Role, User
+from ..selectors.questionnaires import questionnaires_due
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +69,14 @@ def reminder_send(*, patient: User, local_date: date, site_url: str = "") -> boo
             ReminderSent.objects.create(patient=patient, local_date=local_date)
     except IntegrityError:
         return False
-    context = {"patient": patient, "local_date": local_date, "site_url": site_url.rstrip("/")}
+    # A questionnaire due that day is mentioned in the same e-mail (issue 13): never an e-mail of its own.
+    questionnaire_due = bool(questionnaires_due(patient=patient, today=local_date))
+    context = {
+        "patient": patient,
+        "local_date": local_date,
+        "site_url": site_url.rstrip("/"),
+        "questionnaire_due": questionnaire_due,
+    }
     subject = render_to_string("email/reminder_subject.txt", context).strip()
     body = render_to_string("email/reminder_body.txt", context)
     try:

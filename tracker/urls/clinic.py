@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ..views import clinic
+from ..views import clinic, questionnaires
 
 app_name = "clinic"
 urlpatterns = [
@@ -30,4 +30,5 @@ urlpatterns = [
         name="needling_session_record",
     ),
     path("patients/<uuid:public_id>/import/", clinic.diary_import, name="diary_import"),
+    path("patients/<uuid:public_id>/questionnaires/request/", questionnaires.request_now, name="questionnaire_request"),
 ]

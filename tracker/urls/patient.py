@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from ..views import patient
+from ..views import patient, questionnaires
 
 app_name = "patient"
 urlpatterns = [
@@ -10,8 +10,11 @@ urlpatterns = [
     path("history/weeks/", patient.history_weeks, name="history_weeks"),
     path("progress/", patient.progress, name="progress"),
     path("sessions/new/", patient.session_new, name="session_new"),
+    path("questionnaires/faam/<slug:subscale>/", questionnaires.faam, name="questionnaire_faam"),
+    path("questionnaires/psfs/", questionnaires.psfs, name="questionnaire_psfs"),
     path("account/", patient.account, name="account"),
     path("account/export.csv", patient.export_csv, name="export_csv"),
     path("account/export.json", patient.export_json, name="export_json"),
+    path("account/questionnaires.csv", questionnaires.export_csv, name="export_questionnaires_csv"),
     path("account/close/", patient.account_close_view, name="account_close"),
 ]

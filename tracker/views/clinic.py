@@ -33,8 +33,10 @@ from ..forms.clinic import (
 from ..forms.errors import add_validation_error, validation_message
 from ..models import Alert, AlertStatus, AuditAction, Course, CourseKind, CourseStatus, Severity
 from ..permissions import RECORD_CLOSED, clinician_required, get_patient_in_care_or_404
+from ..progress.questionnaires import report_with_function
 from ..progress.wording import trend_words
 from ..reports.pdf import report_filename, report_pdf_document
+from ..reports.questionnaire_panel import questionnaire_panel
 from ..reports.svg_chart import sparkline_svg
 from ..selectors.clinic import (
     caseload_page_rows,
@@ -179,6 +181,7 @@ def _patient_page(request, patient, *, bound: dict | None = None, status: int = 
     bound = bound or {}
     today = patient.local_today()
     story = patient_story(patient=patient, today=today)
+    questionnaires = questionnaire_panel(patient=patient)
     course_blocks = []
     for item in story.charts:
         course = item.course
@@ -186,7 +189,7 @@ def _patient_page(request, patient, *, bound: dict | None = None, status: int = 
         course_blocks.append(
             {
                 "course": course,
-                "report": item.report,
+                "report": report_with_function(item.report, questionnaires["decline_changes"]),
                 "chart": item.chart,
                 "chart_id": item.chart_id,
                 "finish_form": _bound_or(bound, "finish", key)
@@ -220,6 +223,7 @@ def _patient_page(request, patient, *, bound: dict | None = None, status: int = 
             or CourseStartForm(today=today, prefix="course", initial={"day_zero": today}),
             "import_form": bound.get("import") or DiaryImportForm(prefix="import"),
             "needling": CourseKind.NEEDLING,
+            "questionnaires": questionnaires,
         },
         status=status,
     )

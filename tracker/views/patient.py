@@ -28,6 +28,7 @@ from ..forms.patient import (
 )
 from ..models import EMERGENCY_RED_FLAGS, RED_FLAG_FIELDS, AuditAction, CourseStatus, SessionKind
 from ..permissions import patient_required
+from ..progress.questionnaires import report_with_function
 from ..progress.report import CourseReport
 from ..progress.timelines import (
     MASSAGE_CAUTION_CITATION,
@@ -36,6 +37,7 @@ from ..progress.timelines import (
 )
 from ..progress.wording import trend_sentences
 from ..progress.words import access_what, access_who
+from ..reports.questionnaire_panel import questionnaire_panel
 from ..selectors.patient import (
     EDITABLE_DAYS_BACK,
     NEEDLING_FOLLOW_UP_DAYS,
@@ -48,6 +50,7 @@ from ..selectors.patient import (
     weekly_history,
 )
 from ..selectors.progress import course_charts, patient_reports
+from ..selectors.questionnaires import questionnaires_due
 from ..services.audit import AuditContext, audit_record
 from ..services.logs import daily_log_save, day_window_error
 from ..services.patient_account import account_close, account_settings_update, export_data, export_logs_csv
@@ -155,6 +158,7 @@ def _log_page(request, *, day: date, today: date):
         "first_editable": first,
         "editable_until": day + timedelta(days=EDITABLE_DAYS_BACK),
         "several": len(forms) > 1,
+        "questionnaires_due": questionnaires_due(patient=patient, today=today) if is_today else [],
     }
     return render(request, "tracker/today.html", context)
 
@@ -228,9 +232,11 @@ def _sessions_bar(report: CourseReport) -> dict:
 def progress(request):
     patient = request.user
     today_ = patient.local_today()
+    questionnaires = questionnaire_panel(patient=patient)
+    declines = questionnaires["decline_changes"]
     items = [
         {
-            "report": item.report,
+            "report": report_with_function(item.report, declines),
             "chart": item.chart,
             "chart_id": item.chart_id,
             "sessions_bar": _sessions_bar(item.report),
@@ -245,6 +251,7 @@ def progress(request):
         {
             "items": items,
             "today": today_,
+            "questionnaires": questionnaires,
         },
     )
 

@@ -24,12 +24,17 @@ from tracker.models import (
     CourseFoot,
     CourseKind,
     DailyLog,
+    FaamAnswer,
     Foot,
     Footwear,
     MassageTechnique,
     MassageTool,
     OtherSessionKind,
     Preparation,
+    PsfsActivity,
+    PsfsRating,
+    QuestionnaireKind,
+    QuestionnaireResponse,
     Role,
     Session,
     SessionKind,
@@ -38,7 +43,9 @@ from tracker.models import (
     UsualActivities,
     WeightBearing,
 )
+from tracker.progress.questionnaires import EVERY_DAYS
 from tracker.services.alerts import alerts_raise_for_patient
+from tracker.services.questionnaires import function_alerts_raise
 from tracker.services.second_factor import DEMO_TOTP_SECRET, TOTP_DIGITS, secret_hex
 
 DEMO_PASSWORD = "recover-demo"  # noqa: S105 - published demo credential, DEBUG only
@@ -116,9 +123,77 @@ def seed(*, today: date) -> bool:
         patient = _user(username, first, last, Role.PATIENT)
         CareTeamMembership.objects.create(patient=patient, physio=physio, created_by=staff["admin"])
         builders[username](patient=patient, physio=physio, today=today, rng=rng)
+        _questionnaires(patient=patient, today=today, story=FUNCTION_STORIES[username])
         # Raise what the rules raise, as saving these logs through the app would have.
         alerts_raise_for_patient(patient=patient, today=today)
+        function_alerts_raise(patient=patient)
     return True
+
+
+# Each demo patient's function scores (issue 13), consistent with their pain story: FAAM ADL and sports (0 to 100)
+# and the PSFS activities' ratings (0 to 10), at the baseline and at the latest questionnaire, in between by a
+# straight line. The needling patient's ADL gain (52 to 76) is well past the 8-point MCID; the wound patient's
+# last ADL score falls back 11 points with their pain, past it the other way (a medium alert).
+FUNCTION_STORIES: dict[str, dict] = {
+    "endoscopic": {"adl": (45, 56), "sports": (19, 25), "psfs": {"Walking to work": (3, 5), "Stairs": (3, 4)}},
+    "open": {"adl": (38, 46), "sports": (9, 16), "psfs": {"Standing at work": (2, 4)}},
+    "needling": {"adl": (52, 76), "sports": (31, 53), "psfs": {"Morning walk": (3, 7), "Running": (1, 4)}},
+    "massage": {"adl": (64, 68), "sports": (41, 44), "psfs": {"Walking the dog": (5, 6)}},
+    "recent": {"adl": (55, 55), "sports": (34, 34), "psfs": {"Walking to the shops": (4, 4)}},
+    "early": {"adl": (58, 88), "sports": (28, 63), "psfs": {"Tennis": (2, 7), "Walking to work": (4, 9)}},
+    "wound": {"adl": (44, 54, 43), "sports": (16, 22, 16), "psfs": {"Gardening": (3, 5, 3)}},
+}
+
+
+def _faam_items(score: float, items: int) -> list[int]:
+    """Answers 0 to 4 for ``items`` items whose score (sum / (items x 4) x 100) is as close to ``score`` as can be."""
+    total = round(score / 100 * items * 4)
+    return [total // items + (1 if i < total % items else 0) for i in range(items)]
+
+
+def _along(points: tuple, n: int, count: int) -> float:
+    """The value of response ``n`` of ``count`` along a story's points: (start, end) in a straight line, or
+    (start, peak, end): up to the peak over all but the last response, then the end."""
+    if count == 1:
+        return points[0]
+    if len(points) == 2:
+        return points[0] + (points[1] - points[0]) * n / (count - 1)
+    if n == count - 1:
+        return points[2]
+    return points[0] + (points[1] - points[0]) * (n / (count - 2) if count > 2 else 0)
+
+
+def _questionnaires(*, patient: User, today: date, story: dict) -> None:
+    """The FAAM and PSFS on the days the schedule asked for them so far: a baseline 2 days before day 0 (or on
+    day 0 when the course began today or yesterday), then every 14 days while the course is active."""
+    course = Course.objects.filter(patient=patient).order_by("day_zero").first()
+    if course is None:
+        return
+    days = [max(course.day_zero - timedelta(days=2), min(course.day_zero, today))]
+    follow_up = course.day_zero + timedelta(days=EVERY_DAYS)
+    while follow_up <= today:
+        days.append(follow_up)
+        follow_up += timedelta(days=EVERY_DAYS)
+    activities = {name: PsfsActivity.objects.create(patient=patient, name=name) for name in story["psfs"]}
+    for n, day in enumerate(days):
+        faam = QuestionnaireResponse.objects.create(
+            patient=patient, kind=QuestionnaireKind.FAAM, date=day, course=course, completed=True
+        )
+        answers = _faam_items(_along(story["adl"], n, len(days)), 21) + _faam_items(
+            _along(story["sports"], n, len(days)), 8
+        )
+        FaamAnswer.objects.bulk_create(
+            [FaamAnswer(response=faam, item=i, answer=a) for i, a in enumerate(answers, start=1)]
+        )
+        psfs = QuestionnaireResponse.objects.create(
+            patient=patient, kind=QuestionnaireKind.PSFS, date=day, course=course, completed=True
+        )
+        PsfsRating.objects.bulk_create(
+            [
+                PsfsRating(response=psfs, activity=activities[name], rating=round(_along(points, n, len(days))))
+                for name, points in story["psfs"].items()
+            ]
+        )
 
 
 def _user(username: str, first: str, last: str, role: str) -> User:

@@ -1,0 +1,173 @@
+"""Reads of the validated questionnaires (issue 13). Each is a fixed number of queries, whatever the number of
+responses: the scores are worked out here from the answers (``tracker.progress.questionnaires``), never stored.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Prefetch
+
+from ..models import (
+    Course,
+    FaamAnswer,
+    PsfsActivity,
+    PsfsRating,
+    QuestionnaireKind,
+    QuestionnaireRequest,
+    QuestionnaireResponse,
+    User,
+)
+from ..progress.questionnaires import (
+    MEASURE_OF_SUBSCALE,
+    CourseDates,
+    Due,
+    Measure,
+    MeasureReading,
+    Subscale,
+    SubscaleScore,
+    faam_scores,
+    item_text,
+    measure_reading,
+    psfs_score,
+    questionnaire_due,
+)
+
+
+@dataclass(frozen=True)
+class ResponseRow:
+    """One completed (or half-done) response, with its scores worked out."""
+
+    response: QuestionnaireResponse
+    faam: dict[Subscale, SubscaleScore] = field(default_factory=dict)
+    psfs: float | None = None
+    psfs_ratings: tuple[tuple[str, int], ...] = ()
+    answers: tuple[tuple[int, str, int | None], ...] = ()  # FAAM (item, wording, answer or None for N/A)
+
+
+@dataclass(frozen=True)
+class QuestionnaireHistory:
+    rows: list[ResponseRow]  # completed responses, oldest first
+    readings: dict[Measure, MeasureReading]
+    activity_readings: list[MeasureReading]  # one per PSFS activity rated at least twice or once
+    activity_names: dict[int, str]
+
+    @property
+    def faam_rows(self) -> list[ResponseRow]:
+        return [r for r in self.rows if r.response.kind == QuestionnaireKind.FAAM]
+
+    @property
+    def psfs_rows(self) -> list[ResponseRow]:
+        return [r for r in self.rows if r.response.kind == QuestionnaireKind.PSFS]
+
+    @property
+    def empty(self) -> bool:
+        return not self.rows
+
+
+def _row(response: QuestionnaireResponse) -> ResponseRow:
+    if response.kind == QuestionnaireKind.FAAM:
+        answers = {a.item: a.answer for a in response.faam_answers.all()}
+        return ResponseRow(
+            response=response,
+            faam=faam_scores(answers),
+            answers=tuple((item, item_text(item), answer) for item, answer in sorted(answers.items())),
+        )
+    ratings = [(r.activity.name, r.rating) for r in response.psfs_ratings.all()]
+    return ResponseRow(response=response, psfs=psfs_score([r for _, r in ratings]), psfs_ratings=tuple(ratings))
+
+
+def questionnaire_history(*, patient: User, with_unfinished: bool = False) -> QuestionnaireHistory:
+    """The patient's completed questionnaires, scored and read against the baseline and the previous score.
+    ``with_unfinished``: the rows include half-done responses too (the exports); the readings never do.
+
+    Queries: 3 (the responses, their FAAM answers, their PSFS ratings with the activities).
+    """
+    responses = list(
+        QuestionnaireResponse.objects.filter(patient=patient)
+        .order_by("date", "id")
+        .prefetch_related(
+            Prefetch("faam_answers", queryset=FaamAnswer.objects.order_by("item")),
+            Prefetch("psfs_ratings", queryset=PsfsRating.objects.select_related("activity")),
+        )
+    )
+    if not with_unfinished:
+        responses = [r for r in responses if r.completed]
+    rows = [_row(r) for r in responses]
+    series: dict[Measure, list[tuple[date, float]]] = defaultdict(list)
+    by_activity: dict[str, list[tuple[date, float]]] = defaultdict(list)
+    for row in rows:
+        if not row.response.completed:
+            continue
+        day = row.response.date
+        for subscale, score in row.faam.items():
+            if score.score is not None:
+                series[MEASURE_OF_SUBSCALE[subscale]].append((day, score.score))
+        if row.psfs is not None:
+            series[Measure.PSFS].append((day, row.psfs))
+        for name, rating in row.psfs_ratings:
+            by_activity[name].append((day, float(rating)))
+    readings = {m: measure_reading(m, series[m]) for m in (Measure.FAAM_ADL, Measure.FAAM_SPORTS, Measure.PSFS)}
+    activity_readings = [measure_reading(Measure.PSFS_ACTIVITY, pts, name) for name, pts in by_activity.items()]
+    return QuestionnaireHistory(rows=rows, readings=readings, activity_readings=activity_readings, activity_names={})
+
+
+@dataclass(frozen=True)
+class DueQuestionnaire:
+    kind: str
+    label: str
+    due: Due
+    started_today: bool  # a half-done response saved today
+
+
+def questionnaires_due(*, patient: User, today: date) -> list[DueQuestionnaire]:
+    """The questionnaires due for the patient on ``today`` (their local date), FAAM first.
+
+    Queries: 3 (courses, the dates of their responses, the requests).
+    """
+    courses = [
+        CourseDates(day_zero=d0, ended_on=end)
+        for d0, end in Course.objects.filter(patient=patient).values_list("day_zero", "ended_on")
+    ]
+    if not courses and not patient.is_active:
+        return []
+    done: dict[str, list[date]] = defaultdict(list)
+    started: set[str] = set()
+    for kind, day, completed in QuestionnaireResponse.objects.filter(patient=patient).values_list(
+        "kind", "date", "completed"
+    ):
+        if completed:
+            done[kind].append(day)
+        elif day == today:
+            started.add(kind)
+    requested: dict[str, list[date]] = defaultdict(list)
+    for kind, day in QuestionnaireRequest.objects.filter(patient=patient).values_list("kind", "requested_on"):
+        requested[kind].append(day)
+    found = []
+    for kind, label in QuestionnaireKind.choices:
+        due = questionnaire_due(courses=courses, completed_on=done[kind], requested_on=requested[kind], today=today)
+        if due is not None:
+            found.append(DueQuestionnaire(kind=kind, label=label, due=due, started_today=kind in started))
+    return found
+
+
+def faam_response_today(*, patient: User, today: date) -> dict[int, int | None]:
+    """Today's FAAM answers so far ({item: answer or None for N/A}), to fill the form in again. 1 query."""
+    return dict(
+        FaamAnswer.objects.filter(
+            response__patient=patient, response__kind=QuestionnaireKind.FAAM, response__date=today
+        ).values_list("item", "answer")
+    )
+
+
+def psfs_activities(*, patient: User, today: date) -> tuple[list[PsfsActivity], dict[int, int]]:
+    """The patient's PSFS activities (kept from last time) and today's ratings so far. 2 queries."""
+    activities = list(PsfsActivity.objects.filter(patient=patient).order_by("created_at", "id"))
+    ratings = dict(
+        PsfsRating.objects.filter(
+            response__patient=patient, response__kind=QuestionnaireKind.PSFS, response__date=today
+        ).values_list("activity_id", "rating")
+    )
+    return activities, ratings
