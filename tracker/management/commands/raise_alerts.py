@@ -3,6 +3,9 @@
 Run it from cron (say hourly): each patient is judged on their own local date. Idempotent: the database
 refuses a second alert for the same occurrence, so running it twice, or on two servers at once, raises
 nothing twice.
+
+New alerts that are e-mailed at once (every red flag) are e-mailed as they are raised; at the end, any such
+e-mail that failed in the last 2 days is tried again (``alerts_notify_pending``).
 """
 
 from __future__ import annotations
@@ -10,8 +13,10 @@ from __future__ import annotations
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from tracker.models import CourseStatus, Role, User
+from tracker.services.alert_notify import alerts_notify_pending
 from tracker.services.alerts import alerts_raise_for_patient
 
 
@@ -40,4 +45,7 @@ class Command(BaseCommand):
         for patient in patients.iterator():
             checked += 1
             raised += len(alerts_raise_for_patient(patient=patient, today=on or patient.local_today()))
+        retried = alerts_notify_pending(now=timezone.now())
         self.stdout.write(f"Checked {checked} patient(s); raised {raised} new alert(s).")
+        if retried:
+            self.stdout.write(f"Sent {retried} alert e-mail(s) that had not gone out.")
