@@ -93,7 +93,7 @@ def test_it_is_sent_once_per_alert_however_many_times_it_is_raised_and_notified(
 
 
 def test_only_the_first_of_two_notifiers_sends(team):
-    patient, physios = team
+    patient, _ = team
     alert = AlertFactory.create(patient=patient, kind=AlertKind.RED_FLAG, severity=Severity.CRITICAL)
 
     assert alert_notify(alert=alert) == 2
@@ -144,7 +144,7 @@ def test_a_patient_with_no_care_team_has_the_clinic_admins_told():
 )
 def test_the_clinic_chooses_at_once_or_a_digest_for_high_and_medium_alerts(team, settings, setting, severity, emailed):
     settings.ALERT_EMAILS = setting
-    patient, physios = team
+    patient, _ = team
     AlertFactory.create(patient=patient, severity=severity, created_at=timezone.now(), notified_at=None)
 
     alerts_notify_pending(now=timezone.now())
