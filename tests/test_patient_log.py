@@ -376,6 +376,21 @@ def test_a_rejected_submission_with_a_red_flag_still_shows_the_guidance(patient_
     assert "Nothing was saved yet" in html
 
 
+def test_every_red_flag_guidance_gives_the_clinics_number_and_hours_beside_the_emergency_numbers(
+    patient_client, course, settings
+):
+    settings.CLINIC_PHONE, settings.CLINIC_HOURS = "+44 161 496 0999", "every day, 7 am to 9 pm"
+    html = patient_client.post("/today/", {"left-rf_breathless_chest": "on"}).content.decode()
+
+    emergency = html[html.index('id="rf-emergency"') : html.index('id="rf-care-team"')]
+    care_team = html[html.index('id="rf-care-team"') : html.index("</div>", html.index('id="rf-care-team"'))]
+    for box in (emergency, care_team):
+        assert "999 in the UK, 112 in Europe, 911 in North America" in box
+        assert '<a class="alert-link rf-clinic-phone" href="tel:+441614960999">+44 161 496 0999</a>' in box
+    assert "(every day, 7 am to 9 pm)" in care_team
+    assert '<div id="red-flag-guidance" aria-live="assertive">' in html
+
+
 def test_red_flag_boxes_are_marked_for_the_script(patient_client, course):
     html = patient_client.get("/today/").content.decode()
 

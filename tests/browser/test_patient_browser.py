@@ -216,3 +216,49 @@ def test_a_rejected_log_is_accessible_and_keeps_the_answers(signed_in, live_serv
     assert page.locator("#id_left-average_pain_6").is_checked()
     check_accessibility(page, context="rejected log")
     screenshot(page, "today-rejected")
+
+
+def test_every_red_flag_tick_brings_the_emergency_box_into_view_and_the_care_team_is_e_mailed_once(
+    signed_in, alice, settings, screenshot
+):
+    """Issue 14: calf pain, then chest pain, at phone size; the care team's outbox; the clinic's number."""
+    from django.core import mail
+
+    from tests.factories import CareTeamMembershipFactory, PhysioFactory
+
+    physios = [PhysioFactory.create(), PhysioFactory.create()]
+    for physio in physios:
+        CareTeamMembershipFactory.create(patient=alice, physio=physio)
+    page = signed_in
+    guidance = page.locator("#red-flag-guidance")
+    emergency = page.locator("#rf-emergency")
+
+    page.get_by_label("Pain and swelling in one calf").check()
+    expect(page.locator("#rf-care-team")).to_be_in_viewport()
+    expect(page.locator("#rf-announce")).to_have_text("A warning sign: contact your care team today")
+    # Further down the page, out of sight of the guidance, the patient ticks chest pain too.
+    page.get_by_label("Breathlessness or chest pain").scroll_into_view_if_needed()
+    expect(guidance).not_to_be_in_viewport()
+    page.get_by_label("Breathlessness or chest pain").check()
+    expect(emergency).to_be_visible()
+    expect(emergency).to_be_in_viewport()
+    expect(page.locator("#rf-announce")).to_have_text("Breathlessness or chest pain: get emergency care now")
+    assert guidance.get_attribute("aria-live") == "assertive"
+    assert settings.CLINIC_PHONE in emergency.inner_text()
+    assert settings.CLINIC_PHONE in page.locator("#rf-care-team").inner_text()
+    screenshot(page, "red-flag-second-tick")
+
+    page.locator("label[for='id_left-first_step_pain_4']").click()
+    page.locator("label[for='id_left-average_pain_4']").click()
+    page.get_by_role("button", name="Save today").click()
+    page.wait_for_load_state("networkidle")
+    expect(emergency).to_be_in_viewport()
+    assert settings.CLINIC_PHONE in emergency.inner_text()
+
+    critical = Alert.objects.filter(patient=alice, kind=AlertKind.RED_FLAG)
+    assert critical.count() == 2 and all(a.notified_at for a in critical)
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([p.email for p in physios] * 2)
+    for message in mail.outbox:
+        text = (message.subject + message.body).lower()
+        assert "a patient on your care team has an urgent alert" in text
+        assert not any(word in text for word in ("chest", "breath", "calf", "pain", "swelling", "alice"))
