@@ -368,3 +368,19 @@ def test_the_alerts_page_shown_again_after_a_refused_acknowledgement_is_audited(
     assert response.status_code == 400
     event = AuditEvent.objects.get(action=AuditAction.VIEW, actor=physio)
     assert event.target == "open alerts page 1" and event.detail["alerts"] == [alert.pk]
+
+
+def test_the_care_team_sees_the_patients_phone_number_on_the_page_and_in_the_alerts(
+    patient, physio, physio_client
+):
+    patient.phone = "+44 7700 900123"
+    patient.save()
+    AlertFactory.create(patient=patient, critical=True)
+    link = '<a class="patient-phone" href="tel:+447700900123">+44 7700 900123</a>'
+
+    assert link in physio_client.get(page_url(patient)).content.decode()
+    assert link in physio_client.get(reverse("clinic:alerts")).content.decode()
+
+    patient.phone = ""
+    patient.save()
+    assert "no phone number given" in physio_client.get(reverse("clinic:alerts")).content.decode()

@@ -22,11 +22,13 @@ from ..models import (
     MassageArea,
     MassageTechnique,
     MassageTool,
+    PHONE_MAX_LENGTH,
     OtherSessionKind,
     Preparation,
     SessionKind,
     UsualActivities,
     WeightBearing,
+    validate_phone,
 )
 from .layout import ButtonRow, DateInWindow, SelectInput, TextInput, TickBox, Wrap, form_helper
 
@@ -343,7 +345,7 @@ def time_zone_choices() -> list[tuple[str, str]]:
 
 
 class AccountSettingsForm(forms.Form):
-    """Time zone and reminder. The notes between the fields read ``today`` and ``user`` from the page."""
+    """Phone number, time zone and reminder. The notes between the fields read ``today`` and ``user`` from the page."""
 
     time_zone = forms.ChoiceField(
         label="Your time zone",
@@ -358,10 +360,19 @@ class AccountSettingsForm(forms.Form):
         coerce=int,
         error_messages={"invalid_choice": HOUR_RANGE, "required": HOUR_RANGE},
     )
+    phone = forms.CharField(
+        label="Your phone number (optional)",
+        required=False,
+        max_length=PHONE_MAX_LENGTH,
+        validators=[validate_phone],
+        help_text="Your care team sees it, to call you back about a warning sign you report.",
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = form_helper(
+            TextInput("phone"),
             SelectInput("time_zone"),
             HTML('<p class="small text-body-secondary">By this time zone, today is {{ today|date:"l j F Y" }}.</p>'),
             TickBox("reminder_enabled"),

@@ -295,13 +295,14 @@ def account(request):
             else:
                 messages.success(request, "Saved. Your settings are up to date.")
                 return redirect("patient:account")
-        patient.refresh_from_db(fields=["time_zone", "reminder_enabled", "reminder_hour"])
+        patient.refresh_from_db(fields=["time_zone", "reminder_enabled", "reminder_hour", "phone"])
     else:
         form = AccountSettingsForm(
             initial={
                 "time_zone": patient.time_zone,
                 "reminder_enabled": patient.reminder_enabled,
                 "reminder_hour": patient.reminder_hour,
+                "phone": patient.phone,
             }
         )
     return render(request, "tracker/account.html", {"form": form, "today": patient.local_today()})
