@@ -12,13 +12,14 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, TypedDict, cast
 
-from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Concat
 from django.utils import timezone
 
 from ..models import (
     RED_FLAG_FIELDS,
     Alert,
+    AlertKind,
     AlertStatus,
     ClinicalNote,
     Course,
@@ -30,7 +31,7 @@ from ..models import (
 )
 from ..permissions import patients_in_care_of
 from ..progress import wording
-from ..progress.calculate import SILENT_AFTER_DAYS, days_without_log, first_loggable_day
+from ..progress.calculate import RECENT_DAYS, SILENT_AFTER_DAYS, days_without_log, first_loggable_day
 from ..progress.report import CourseReport, OverallStatus
 from ..selectors.history import Edit, log_edits
 from ..selectors.progress import CourseChart, course_charts, progress_data_for_patients, reports_from_data
@@ -50,6 +51,10 @@ class CaseloadColumns(TypedDict):
     open_alerts: int
     top_severity: int | None  # a Severity value
     top_alert: str | None  # the message of the most severe open alert
+    # The red flag handled last (an acknowledged red-flag alert raised in the last 7 days): when, and by whom
+    # (first and last name, may be blank). Shown on a red-flag row with no open critical alert left.
+    red_flag_ack_at: datetime | None
+    red_flag_ack_by: str | None
 
 
 class CaseloadPatientColumns(CaseloadColumns):
@@ -123,6 +128,12 @@ def _caseload_queryset(*, physio: User, q: str = "", kind: str = "") -> QuerySet
     """
     logs = DailyLog.objects.filter(patient=OuterRef("pk")).order_by()
     open_alerts = Alert.objects.filter(patient=OuterRef("pk"), status=AlertStatus.OPEN).order_by()
+    handled_red_flags = Alert.objects.filter(
+        patient=OuterRef("pk"),
+        kind=AlertKind.RED_FLAG,
+        status=AlertStatus.ACKNOWLEDGED,
+        created_at__gte=timezone.now() - timedelta(days=RECENT_DAYS),
+    ).order_by("-acknowledged_at", "-pk")
     patients = patients_in_care_of(physio).filter(is_active=True)  # a closed record leaves the caseload
     for word in q.split()[:5]:
         patients = patients.filter(
@@ -143,6 +154,12 @@ def _caseload_queryset(*, physio: User, q: str = "", kind: str = "") -> QuerySet
         ),
         top_severity=Subquery(open_alerts.order_by("-severity").values("severity")[:1]),
         top_alert=Subquery(open_alerts.order_by("-severity", "-created_at").values("message")[:1]),
+        red_flag_ack_at=Subquery(handled_red_flags.values("acknowledged_at")[:1]),
+        red_flag_ack_by=Subquery(
+            handled_red_flags.annotate(
+                by=Concat("acknowledged_by__first_name", Value(" "), "acknowledged_by__last_name")
+            ).values("by")[:1]
+        ),
     ).order_by("last_name", "first_name", "pk")
 
 
