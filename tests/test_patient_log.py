@@ -391,6 +391,34 @@ def test_every_red_flag_guidance_gives_the_clinics_number_and_hours_beside_the_e
     assert '<div id="red-flag-guidance" aria-live="assertive">' in html
 
 
+def test_a_new_patients_first_page_says_what_happens_next(patient_client, patient):
+    from django.utils import timezone
+
+    CourseFactory.create(
+        patient=patient, kind="endoscopic", foot="right", day_zero=date(2026, 3, 2), created_at=timezone.now()
+    )
+
+    html = patient_client.get("/today/").content.decode()
+
+    assert "Welcome. What happens next" in html
+    assert "your endoscopic plantar fascia release (right foot), day 0 on Monday 2 March" in html
+    assert html.index("Welcome. What happens next") < html.index('id="log-form"')
+
+    DailyLogFactory.create(patient=patient, date=patient.local_today() - timedelta(days=1), foot="right")
+    assert "What happens next" not in patient_client.get("/today/").content.decode()
+
+
+def test_a_patient_without_a_course_is_told_what_happens_next_and_whom_to_call(patient_client, settings):
+    html = patient_client.get("/today/").content.decode()
+
+    assert "What happens next" in html and "They will do it at your next visit" in html
+    assert settings.CLINIC_PHONE in html and 'id="log-form"' not in html
+
+
+def test_a_patient_with_an_older_course_is_not_welcomed_again(patient_client, course):
+    assert "What happens next" not in patient_client.get("/today/").content.decode()
+
+
 def test_red_flag_boxes_are_marked_for_the_script(patient_client, course):
     html = patient_client.get("/today/").content.decode()
 

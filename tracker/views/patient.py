@@ -130,7 +130,18 @@ def _log_page(request, *, day: date, today: date):
         status_lines = _status_lines(patient_reports(patient=patient, today=today))
     red_flags, emergency = _red_flags_shown(forms, data.logs.values())
     first, _ = editable_window(today=today)
+    # A new patient's first days: nothing logged this past week, and every active course set up in it.
+    active = [c for c in data.courses if c.status == CourseStatus.ACTIVE]
+    new_here = (
+        is_today
+        and bool(active)
+        and not data.saved
+        and not data.previous
+        and all(c.created_at.astimezone(patient.zone).date() > today - timedelta(days=7) for c in active)
+    )
     context = {
+        "new_here": new_here,
+        "active_courses": active,
         "day": day,
         "today": today,
         "is_today": is_today,
