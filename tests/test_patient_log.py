@@ -217,7 +217,27 @@ RULES = [
     ({"left-needling_soreness": "11"}, f.SCORE_RANGE),
     ({"left-bruising": "maybe"}, f.CHOICE_INVALID),
     ({"left-note": "x" * 2001}, "Keep the note to 2,000 characters or fewer (it has 2001)."),
+    ({"left-note": "\U0001f9b6" * 2001}, "Keep the note to 2,000 characters or fewer (it has 2001)."),
 ]
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "\U0001f9b6" * 2000,  # 2,000 emoji: 2,000 characters (a browser's maxlength counted 4,000)
+        "line\r\n" * 400,  # a browser sends each line break as CR LF: counted once, and stored as LF
+    ],
+    ids=["emoji", "crlf"],
+)
+def test_a_note_is_counted_in_characters_as_the_page_counts_them(patient_client, patient, course, note):
+    html = patient_client.get("/today/").content.decode()
+    assert 'data-count-max="2000"' in html and "maxlength" not in html
+
+    response = patient_client.post("/today/", valid(note=note))
+
+    assert response.status_code == 302
+    saved = DailyLog.objects.get(patient=patient).note
+    assert saved == note.replace("\r\n", "\n").strip() and len(saved) <= 2000
 
 
 @pytest.mark.parametrize(("bad", "message"), RULES)

@@ -7,6 +7,7 @@
  *   on this script.
  * - Elements with data-show-when="ID" are shown while the tick box #ID is ticked (the massage caution).
  * - Elements with data-kind="K" are shown only while the radio named "kind" has the value K (session form).
+ * - Notes (textarea[data-count-max]) show how many characters they hold, counted as the server counts them.
  */
 (function () {
   "use strict";
@@ -43,7 +44,50 @@
     });
   }
 
+  // Notes (textarea[data-count-max]): a live count of characters as the server counts them (code points: an emoji
+  // is 1, as Python's len() sees it; the page sets no maxlength, which would cut the note silently).
+  function characters(text) {
+    return Array.from(text.replace(/\r\n?/g, "\n")).length;
+  }
+
+  function setUpCounters() {
+    document.querySelectorAll("textarea[data-count-max]").forEach(function (area) {
+      if (document.getElementById(area.id + "-count")) return;
+      var counter = document.createElement("div");
+      counter.id = area.id + "-count";
+      counter.className = "form-text note-count";
+      var live = document.createElement("span");
+      live.className = "visually-hidden";
+      live.setAttribute("aria-live", "polite");
+      live.id = area.id + "-count-live";
+      area.insertAdjacentElement("afterend", counter);
+      counter.insertAdjacentElement("afterend", live);
+      var described = area.getAttribute("aria-describedby");
+      area.setAttribute("aria-describedby", (described ? described + " " : "") + counter.id);
+      updateCounter(area);
+    });
+  }
+
+  function updateCounter(area) {
+    var counter = document.getElementById(area.id + "-count");
+    var live = document.getElementById(area.id + "-count-live");
+    if (!counter) return;
+    var max = parseInt(area.dataset.countMax, 10);
+    var used = characters(area.value);
+    var over = used - max;
+    counter.textContent = used + " of " + max + " characters" + (over > 0 ? ": " + over + " too many" : "");
+    counter.classList.toggle("text-danger", over > 0);
+    counter.classList.toggle("fw-semibold", over > 0);
+    var message = over > 0 ? "The note is " + over + " characters too long." : "";
+    if (live && live.textContent !== message) live.textContent = message;
+  }
+
+  document.addEventListener("input", function (event) {
+    if (event.target.matches("textarea[data-count-max]")) updateCounter(event.target);
+  });
+
   function updateAll() {
+    setUpCounters();
     updateRedFlags();
     updateShowWhen();
     updateKinds();

@@ -77,6 +77,32 @@ def _choice_field(*, label: str, choices, required: bool = False) -> forms.Choic
     )
 
 
+NOTE_MAX_LENGTH = 2000
+
+
+class NoteField(forms.CharField):
+    """A patient's note, counted as people see characters: code points (``len`` here, ``[...s].length`` in
+    static/js/log_form.js, which shows the count as they type), a line break counted once (a browser sends each
+    as CR LF). The page sets no ``maxlength``: the browser would cut the note silently and count an emoji as 2.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", NOTE_MAX_LENGTH)
+        kwargs.setdefault("error_messages", {"max_length": NOTE_TOO_LONG})
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 2}))
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        return super().to_python(value).replace("\r\n", "\n").replace("\r", "\n")
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        attrs["data-count-max"] = str(self.max_length)
+        return attrs
+
+
 class DailyLogForm(forms.Form):
     """One treated foot on one day. ``surgical`` shows weight-bearing and footwear; ``needling`` the
     soreness and bruising questions (the two days after a needling session)."""
@@ -116,13 +142,7 @@ class DailyLogForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"invalid_choice": CHOICE_INVALID},
     )
-    note = forms.CharField(
-        label="Anything else (optional)",
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2, "maxlength": 2000}),
-        error_messages={"max_length": NOTE_TOO_LONG},
-    )
+    note = NoteField(label="Anything else (optional)")
 
     SURGICAL_FIELDS = ("weight_bearing", "footwear")
     NEEDLING_FIELDS = ("needling_soreness", "bruising")
@@ -275,13 +295,7 @@ class SessionForm(forms.Form):
         label="It caused pain or a bad reaction (for example bruising, swelling, numbness)", required=False
     )
     other_kind = _choice_field(label="Kind of session", choices=OtherSessionKind.choices)
-    note = forms.CharField(
-        label="Note (optional)",
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2, "maxlength": 2000}),
-        error_messages={"max_length": NOTE_TOO_LONG},
-    )
+    note = NoteField(label="Note (optional)")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
