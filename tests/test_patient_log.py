@@ -469,6 +469,60 @@ def test_a_concurrent_insert_of_the_same_day_becomes_an_update(patient, course, 
     assert list(DailyLog.objects.values_list("first_step_pain", flat=True)) == [3]
 
 
+def _version(html: str, foot: str = "left") -> str:
+    import re
+
+    match = re.search(rf'name="{foot}-version" value="([^"]*)"', html)
+    assert match, "no version field"
+    return match.group(1)
+
+
+def test_a_second_tab_never_overwrites_the_first_tabs_save_silently(patient_client, patient, course, today):
+    """Two tabs open on the same day: the first saves, the second's save is refused and both are shown."""
+    tab_1 = _version(patient_client.get("/today/").content.decode())
+    tab_2 = _version(patient_client.get("/today/").content.decode())
+    assert tab_1 == tab_2 == "new"
+
+    assert patient_client.post("/today/", valid(note="first tab", version=tab_1)).status_code == 302
+    response = patient_client.post(
+        "/today/", valid(first_step_pain="7", note="second tab", rf_fever="on", version=tab_2)
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "this day was changed somewhere else" in html
+    log = DailyLog.objects.get(patient=patient)
+    assert (log.first_step_pain, log.note, log.rf_fever) == (5, "first tab", False)  # the first save is kept
+    table = html[html.index("log-conflict-table") : html.index("keep-mine")]
+    assert "<td>5</td><td><strong>7</strong></td>" in table.replace("\n", "").replace("  ", "")
+    assert "first tab" in table and "second tab" in table
+    assert ">Fever<" in table or "Fever" in table
+    assert "Average" not in table  # only what differs
+    assert "second tab" in html[html.index('id="log-form"') :]  # what the patient typed is still in the form
+
+    # "Keep mine": the form now carries the newer version, so saving it again is a knowing choice.
+    newer = _version(html)
+    assert newer == log.updated_at.isoformat()
+    kept = patient_client.post("/today/", valid(first_step_pain="7", note="second tab", rf_fever="on", version=newer))
+    assert kept.status_code == 302
+    log.refresh_from_db()
+    assert (log.first_step_pain, log.note, log.rf_fever) == (7, "second tab", True)
+
+
+def test_an_older_version_of_a_saved_day_is_refused_and_one_with_the_same_answers_is_not(
+    patient_client, patient, course, today
+):
+    save_left(patient, day=today, today=today, values={"first_step_pain": 4, "average_pain": 4})
+    opened = _version(patient_client.get("/today/").content.decode())
+    save_left(patient, day=today, today=today, values={"first_step_pain": 6, "average_pain": 4})  # elsewhere
+
+    same = patient_client.post("/today/", valid(first_step_pain="6", average_pain="4", version=opened))
+    assert same.status_code == 302  # nothing to lose: the same answers
+    refused = patient_client.post("/today/", valid(first_step_pain="2", average_pain="4", version=opened))
+    assert refused.status_code == 200 and "Keep what is saved" in refused.content.decode()
+    assert DailyLog.objects.get(patient=patient).first_step_pain == 6
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_requests_at_once_leave_one_log(patient, course, today):
     """Two threads post the same day at the same moment (real connections): one log, no error page."""

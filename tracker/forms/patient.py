@@ -15,6 +15,7 @@ from django import forms
 from ..csv_format import LOG_COLUMNS
 from ..models import (
     EMERGENCY_RED_FLAGS,
+    PHONE_MAX_LENGTH,
     RED_FLAG_FIELDS,
     SYMPTOM_FIELDS,
     ActivityLevel,
@@ -22,7 +23,6 @@ from ..models import (
     MassageArea,
     MassageTechnique,
     MassageTool,
-    PHONE_MAX_LENGTH,
     OtherSessionKind,
     Preparation,
     SessionKind,
@@ -143,6 +143,8 @@ class DailyLogForm(forms.Form):
         error_messages={"invalid_choice": CHOICE_INVALID},
     )
     note = NoteField(label="Anything else (optional)")
+    # The saved version the form was opened on (services.logs.log_version): a save from an older tab is refused.
+    version = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
 
     SURGICAL_FIELDS = ("weight_bearing", "footwear")
     NEEDLING_FIELDS = ("needling_soreness", "bruising")
@@ -167,7 +169,7 @@ class DailyLogForm(forms.Form):
 
     def _layout(self) -> list:
         """First-step and average pain first; the rest folded away, the warning signs always in view."""
-        layout: list = [ButtonRow("first_step_pain", scale=True), ButtonRow("average_pain", scale=True)]
+        layout: list = ["version", ButtonRow("first_step_pain", scale=True), ButtonRow("average_pain", scale=True)]
         if self.surgical:
             layout += [
                 HTML(
@@ -228,10 +230,34 @@ class DailyLogForm(forms.Form):
     def model_data(self) -> dict:
         """The cleaned values as DailyLog field values (blank choices as "", as the model stores them)."""
         data = dict(self.cleaned_data)
+        data.pop("version", None)
         for name in ("activity_level", "usual_activities", *self.SURGICAL_FIELDS):
             if name in data and data[name] is None:
                 data[name] = ""
         return data
+
+
+def _shown(form: DailyLogForm, name: str, value: object) -> str:
+    if isinstance(value, bool):
+        return "ticked" if value else "not ticked"
+    if value is None or value == "":
+        return "–"
+    choices = dict(getattr(form.fields[name], "choices", []) or [])
+    return str(choices.get(value, choices.get(str(value), value)))
+
+
+def changed_answers(form: DailyLogForm, saved) -> list[tuple[str, str, str]]:
+    """(question, saved answer, the patient's answer) for each answer of a valid ``form`` that differs from the
+    ``saved`` log: what a patient compares when the day was changed elsewhere (``services.logs.LogConflict``)."""
+    rows = []
+    for name, mine in form.model_data().items():
+        theirs = getattr(saved, name)
+        if theirs != mine:
+            if name == "bruising":
+                theirs = None if theirs is None else ("yes" if theirs else "no")
+                mine = None if mine is None else ("yes" if mine else "no")
+            rows.append((str(form.fields[name].label), _shown(form, name, theirs), _shown(form, name, mine)))
+    return rows
 
 
 def log_initial(log, *, previous=None) -> dict:

@@ -27,6 +27,25 @@ WRITABLE_FIELDS = frozenset(
 )
 
 
+LOG_CHANGED_ELSEWHERE = (
+    "This day was changed somewhere else (another tab or device) after you opened it, so nothing was saved."
+)
+
+
+class LogConflict(ValidationError):
+    """The day's saved log changed after the form was opened: ``saved`` (foot -> DailyLog) holds the newer saved
+    logs. Nothing was saved; the page shows both and lets the patient choose."""
+
+    def __init__(self, saved: dict[str, DailyLog]):
+        super().__init__(LOG_CHANGED_ELSEWHERE, code="changed_elsewhere")
+        self.saved = saved
+
+
+def log_version(log: DailyLog | None) -> str:
+    """What the form sends back to say which saved version it was opened on ("new" for a day not saved yet)."""
+    return "new" if log is None else log.updated_at.isoformat()
+
+
 def day_window_error(*, day: date, today: date) -> str | None:
     """Why ``day`` cannot be logged on ``today`` (the patient's local date), or None if it can."""
     if day > today:
@@ -42,12 +61,20 @@ def _existing_log(*, patient: User, day: date, foot: str) -> DailyLog | None:
 
 
 def _save_one(
-    *, patient: User, day: date, foot: str, data: Mapping[str, object], today: date, audit: AuditContext
+    *,
+    patient: User,
+    day: date,
+    foot: str,
+    data: Mapping[str, object],
+    today: date,
+    audit: AuditContext,
+    opened_on: str | None = None,
 ) -> tuple[DailyLog, bool]:
     """Insert or update the log of one foot. A concurrent insert of the same day is retried as an update.
 
     Saving a day again with the same values writes nothing: the edit history (one row per save) keeps only
-    real changes.
+    real changes. ``opened_on``: the version the form was opened on (``log_version``); if the saved log has
+    changed since, ``LogConflict`` (compared on the row already read and locked here: no extra query).
     """
     for attempt in (1, 2):
         log = _existing_log(patient=patient, day=day, foot=foot)
@@ -56,6 +83,8 @@ def _save_one(
             log = DailyLog(patient=patient, date=day, foot=foot)
         elif all(getattr(log, name) == value for name, value in data.items()):
             return log, False
+        elif opened_on is not None and log_version(log) != opened_on:
+            raise LogConflict({foot: log})
         for name, value in data.items():
             setattr(log, name, value)
         log.recorded_on = today
@@ -81,8 +110,13 @@ def daily_log_save(
     data_by_foot: Mapping[str, Mapping[str, object]],
     today: date,
     audit: AuditContext,
+    opened_on: Mapping[str, str] | None = None,
 ) -> list[DailyLog]:
     """Save the logs of ``day`` for each foot in ``data_by_foot`` (foot -> DailyLog field values).
+
+    ``opened_on`` (foot -> ``log_version``, sent back by the form; a foot left out is not compared): a foot whose
+    saved log changed since, with other values than these, raises ``LogConflict`` and nothing is saved (two tabs
+    never overwrite silently).
 
     ``today`` is the patient's local date. All feet are saved in one transaction, or none (a ValidationError
     leaves what was saved before untouched). Saving a day again edits it. Afterwards the care team's alerts
@@ -100,7 +134,15 @@ def daily_log_save(
     created_any = False
     with transaction.atomic():
         for foot, data in data_by_foot.items():
-            log, created = _save_one(patient=patient, day=day, foot=foot, data=data, today=today, audit=audit)
+            log, created = _save_one(
+                patient=patient,
+                day=day,
+                foot=foot,
+                data=data,
+                today=today,
+                audit=audit,
+                opened_on=None if opened_on is None else opened_on.get(foot),
+            )
             saved.append(log)
             created_any |= created
         audit_record(
