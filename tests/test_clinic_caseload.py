@@ -124,9 +124,7 @@ def test_it_puts_an_open_critical_alert_first_even_when_on_track(cast, physio, t
     assert rows[0].reason == "Chest pain reported by phone."
 
 
-def test_an_acknowledged_red_flag_says_who_handled_it_and_the_patient_stays_on_top(
-    cast, physio, physio_client, today
-):
+def test_an_acknowledged_red_flag_says_who_handled_it_and_the_patient_stays_on_top(cast, physio, physio_client, today):
     from tracker.models import Alert, AlertStatus
     from tracker.services.alerts import alerts_raise_for_patient
 

@@ -370,9 +370,7 @@ def test_the_alerts_page_shown_again_after_a_refused_acknowledgement_is_audited(
     assert event.target == "open alerts page 1" and event.detail["alerts"] == [alert.pk]
 
 
-def test_the_care_team_sees_the_patients_phone_number_on_the_page_and_in_the_alerts(
-    patient, physio, physio_client
-):
+def test_the_care_team_sees_the_patients_phone_number_on_the_page_and_in_the_alerts(patient, physio, physio_client):
     patient.phone = "+44 7700 900123"
     patient.save()
     AlertFactory.create(patient=patient, critical=True)
