@@ -66,9 +66,9 @@ class InvitationForm(forms.Form):
         empty_label="Choose later",
     )
     course_kind = forms.ChoiceField(
-        label="First course: treatment (optional)", choices=[("", "No course yet")] + CourseKind.choices, required=False
+        label="First course: treatment (optional)", choices=[("", "No course yet"), *CourseKind.choices], required=False
     )
-    course_foot = forms.ChoiceField(label="Foot", choices=[("", "–")] + CourseFoot.choices, required=False)
+    course_foot = forms.ChoiceField(label="Foot", choices=[("", "–"), *CourseFoot.choices], required=False)
     course_day_zero = forms.DateField(
         label="Day 0",
         required=False,
@@ -78,7 +78,7 @@ class InvitationForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["physio"].queryset = care_team_members()
+        cast("forms.ModelChoiceField[User]", self.fields["physio"]).queryset = care_team_members()
         self.helper = form_helper(
             "email",
             "role",

@@ -94,7 +94,8 @@ class NoteField(forms.CharField):
         super().__init__(**kwargs)
 
     def to_python(self, value):
-        return super().to_python(value).replace("\r\n", "\n").replace("\r", "\n")
+        text = super().to_python(value) or ""
+        return text.replace("\r\n", "\n").replace("\r", "\n")
 
     def widget_attrs(self, widget):
         attrs = super().widget_attrs(widget)
