@@ -191,3 +191,44 @@ def test_no_digest_unless_the_clinic_chose_it(team, settings):
     out = StringIO()
     call_command("send_alert_digest", stdout=out)
     assert "nothing to do" in out.getvalue() and mail.outbox == []
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_servers_notifying_at_once_send_one_e_mail_per_person_on_postgresql():
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (set DATABASE_URL=postgres://...): SQLite serialises writers")
+    patient = PatientFactory.create()
+    physios = [PhysioFactory.create(), PhysioFactory.create()]
+    for physio in physios:
+        CareTeamMembershipFactory.create(patient=patient, physio=physio)
+    alerts = [
+        AlertFactory.create(patient=patient, kind=AlertKind.RED_FLAG, severity=Severity.CRITICAL) for _ in range(5)
+    ]
+    barrier = threading.Barrier(2)
+    sent: list[int] = []
+    errors: list[BaseException] = []
+
+    def server():
+        try:
+            mine = [Alert.objects.select_related("patient").get(pk=a.pk) for a in alerts]  # each its own copy
+            barrier.wait(timeout=10)
+            sent.append(sum(alert_notify(alert=a) for a in mine))
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=server) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+
+    assert errors == []
+    assert sum(sent) == len(alerts) * len(physios) == len(mail.outbox)
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([p.email for p in physios] * len(alerts))
