@@ -125,6 +125,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "tracker.context_processors.clinic_contact",
             ],
         },
     },
@@ -257,6 +258,16 @@ AXES_CLIENT_IP_CALLABLE = "tracker.services.audit.client_ip"
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
 if SITE_URL and not SITE_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured(f"SITE_URL must start with http:// or https://, not {SITE_URL!r}")
+
+# The clinic's own contact, shown in every red-flag guidance beside the emergency numbers (demo defaults).
+CLINIC_PHONE = os.environ.get("CLINIC_PHONE", "020 7946 0000")
+CLINIC_HOURS = os.environ.get("CLINIC_HOURS", "Monday to Friday, 8 am to 6 pm")
+# E-mails to the care team about alerts (tracker.services.alert_notify). A critical alert (a red flag) is always
+# e-mailed at once. High and medium alerts: "immediate" (each at once) or "digest" (one e-mail a day, from
+# ``manage.py send_alert_digest``). Low alerts are only shown in the app.
+ALERT_EMAILS = os.environ.get("ALERT_EMAILS", "immediate").strip().lower()
+if ALERT_EMAILS not in {"immediate", "digest"}:
+    raise ImproperlyConfigured(f"ALERT_EMAILS must be immediate or digest, not {ALERT_EMAILS!r}")
 
 INVITATION_VALID_DAYS = 7
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day

@@ -124,6 +124,29 @@ def test_it_puts_an_open_critical_alert_first_even_when_on_track(cast, physio, t
     assert rows[0].reason == "Chest pain reported by phone."
 
 
+def test_an_acknowledged_red_flag_says_who_handled_it_and_the_patient_stays_on_top(cast, physio, physio_client, today):
+    from tracker.models import Alert, AlertStatus
+    from tracker.services.alerts import alerts_raise_for_patient
+
+    alerts_raise_for_patient(patient=cast["critical"], today=today)
+    html = physio_client.get(CASELOAD).content.decode()
+    assert "Acknowledged by" not in html  # still open
+
+    handled = timezone.now().replace(hour=9, minute=41)
+    Alert.objects.filter(patient=cast["critical"], kind="red_flag").update(
+        status=AlertStatus.ACKNOWLEDGED, acknowledged_by=physio, acknowledged_at=handled
+    )
+    rows = caseload_rows(physio=physio)
+    html = physio_client.get(CASELOAD).content.decode()
+
+    assert rows[0].patient == cast["critical"] and rows[0].need == Need.CRITICAL  # the flag is in its 7 days
+    assert rows[0].patient.red_flag_ack_at == handled
+    local = timezone.localtime(handled)
+    expected = f"Acknowledged by {physio.first_name} {physio.last_name} at {local.day} {local:%b %H:%M}"
+    assert expected in html
+    assert html.index(expected) < html.index("Worsening Test</a>")
+
+
 def test_it_shows_the_columns(cast, physio, today):
     AlertFactory.create(patient=cast["worsening"])
     rows = {r.patient.first_name: r for r in caseload_rows(physio=physio)}

@@ -247,3 +247,30 @@ def test_a_day_logged_by_the_patient_during_the_import_refuses_it_cleanly(patien
     assert event.target == "diary import refused, nothing imported"
     # Counts only: the file's name and the refusal's words are not audit detail (issue 12).
     assert event.detail == {"event": "diary import refused", "imported": 0, "refused": 0}
+
+
+def test_rows_for_a_foot_the_course_does_not_treat_are_refused_and_nothing_is_imported(patient, physio_client):
+    from tests.factories import CourseFactory
+
+    CourseFactory.create(patient=patient, foot="right")
+    today = patient.local_today()
+    data = _csv(
+        [
+            {"date": (today - timedelta(days=4)).isoformat(), "foot": "right", "first_step_pain": 5, "average_pain": 4},
+            {"date": (today - timedelta(days=3)).isoformat(), "foot": "left", "first_step_pain": 5, "average_pain": 4},
+        ]
+    )
+
+    response = _post(physio_client, patient, data)
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "left foot: no course of this patient treats the left foot (only the right)" in html
+    assert services.IMPORT_NOTHING_IMPORTED in html
+    assert not DailyLog.objects.filter(patient=patient).exists()
+
+    right_only = _csv(
+        [{"date": (today - timedelta(days=4)).isoformat(), "foot": "right", "first_step_pain": 5, "average_pain": 4}]
+    )
+    assert _post(physio_client, patient, right_only).status_code == 200
+    assert DailyLog.objects.filter(patient=patient, foot="right").count() == 1

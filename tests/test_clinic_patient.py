@@ -532,3 +532,17 @@ def test_the_log_rows_built_in_python_match_the_template_and_escape(patient, phy
     assert squeeze(Template("{% load clinic_tables %}{% log_table_rows logs %}").render(Context({"logs": []}))) == (
         '<tr><td colspan="11">Nothing logged yet.</td></tr>'
     )
+
+
+def test_the_care_team_sees_the_patients_phone_number_on_the_page_and_in_the_alerts(patient, physio, physio_client):
+    patient.phone = "+44 7700 900123"
+    patient.save()
+    AlertFactory.create(patient=patient, critical=True)
+    link = '<a class="patient-phone" href="tel:+447700900123">+44 7700 900123</a>'
+
+    assert link in physio_client.get(page_url(patient)).content.decode()
+    assert link in physio_client.get(reverse("clinic:alerts")).content.decode()
+
+    patient.phone = ""
+    patient.save()
+    assert "no phone number given" in physio_client.get(reverse("clinic:alerts")).content.decode()

@@ -258,3 +258,122 @@ def test_the_users_page_lists_waiting_invitations(admin_client_):
     page = admin_client_.get(reverse("manage:users")).content.decode()
     assert "waiting@example.org" in page
     assert "accepted@example.org" not in page
+
+
+# ----------------------------------------------------------------------------------------------------------
+# A patient's invitation sets up their phone, physiotherapist and first course in one step (issue 14)
+# ----------------------------------------------------------------------------------------------------------
+
+
+def _invite_patient(client, **extra):
+    data = {"email": "new.patient@example.org", "role": Role.PATIENT, **extra}
+    return client.post(reverse("manage:invite"), data)
+
+
+def test_inviting_a_patient_sets_up_the_physio_and_the_first_course_when_accepted(
+    admin_client_, client, clinic_admin, physio
+):
+    from tracker.models import CareTeamMembership, Course
+
+    day_zero = timezone.localdate()
+    response = _invite_patient(
+        admin_client_,
+        phone="07700 900456",
+        physio=str(physio.public_id),
+        course_kind="endoscopic",
+        course_foot="right",
+        course_day_zero=day_zero.isoformat(),
+    )
+    assert response.status_code == 302
+    invitation = Invitation.objects.get()
+    assert (invitation.physio, invitation.course_kind, invitation.course_foot) == (physio, "endoscopic", "right")
+    assert not Course.objects.filter(kind="endoscopic").exists()  # nothing before the patient accepts
+
+    _accept(client, _link_from_outbox(), username="newpatient")
+
+    patient = User.objects.get(username="newpatient")
+    assert patient.phone == "07700 900456"
+    assert CareTeamMembership.objects.filter(patient=patient, physio=physio, created_by=clinic_admin).exists()
+    course = Course.objects.get(patient=patient)
+    assert (course.kind, course.foot, course.day_zero, course.created_by) == (
+        "endoscopic",
+        "right",
+        day_zero,
+        clinic_admin,
+    )
+    events = AuditEvent.objects.filter(patient=patient).values_list("action", "actor__username")
+    assert set(events) >= {
+        (AuditAction.INVITE, "newpatient"),
+        (AuditAction.CARE_TEAM_ADD, clinic_admin.username),
+        (AuditAction.CREATE, clinic_admin.username),
+    }
+    assert "07700" not in str(list(AuditEvent.objects.values_list("detail", flat=True)))
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"role": Role.PHYSIO, "phone": "020 7946 0000"}, "ERROR_PATIENT_ONLY"),
+        ({"course_kind": "massage"}, "ERROR_COURSE_INCOMPLETE"),
+        ({"course_kind": "massage", "course_foot": "left"}, "ERROR_COURSE_INCOMPLETE"),
+        ({"phone": "not a number"}, "PHONE_INVALID"),
+    ],
+)
+def test_a_patients_invitation_refuses_what_does_not_fit(admin_client_, extra, message):
+    from tracker import models
+    from tracker.services import accounts
+
+    expected = getattr(accounts, message, None) or getattr(models, message)
+    response = _invite_patient(admin_client_, **extra)
+
+    assert response.status_code == 200
+    assert expected.replace("'", "&#x27;") in response.content.decode()
+    assert not Invitation.objects.exists() and mail.outbox == []
+
+
+def test_an_admin_cannot_put_themselves_on_the_care_team_by_invitation(admin_client_, clinic_admin):
+    from tracker.services.accounts import ERROR_SELF_ASSIGN
+
+    response = _invite_patient(admin_client_, physio=str(clinic_admin.public_id))
+
+    assert ERROR_SELF_ASSIGN in response.content.decode()
+    assert not Invitation.objects.exists()
+
+
+def test_an_invited_patient_with_a_course_logs_on_day_1_and_no_silence_alert_fires_before(
+    admin_client_, client, physio
+):
+    """The course's day 0 was 5 days before the invitation was accepted: the patient could not have logged then."""
+    from tracker.models import Alert, AlertKind, DailyLog
+    from tracker.services.alerts import alerts_raise_for_patient
+    from tracker.services.audit import AuditContext
+    from tracker.services.logs import daily_log_save
+
+    accepted_on = timezone.localdate()
+    _invite_patient(
+        admin_client_,
+        physio=str(physio.public_id),
+        course_kind="massage",
+        course_foot="left",
+        course_day_zero=(accepted_on - timedelta(days=5)).isoformat(),
+    )
+    _accept(client, _link_from_outbox(), username="newpatient")
+    patient = User.objects.get(username="newpatient")
+    silence = [AlertKind.NO_LOG_2, AlertKind.NO_LOG_7]
+
+    for day in (accepted_on, accepted_on + timedelta(days=1)):
+        alerts_raise_for_patient(patient=patient, today=day)
+    assert not Alert.objects.filter(patient=patient, kind__in=silence).exists()
+
+    day_1 = accepted_on + timedelta(days=1)
+    daily_log_save(
+        patient=patient,
+        day=day_1,
+        today=day_1,
+        data_by_foot={"left": {"first_step_pain": 5, "average_pain": 4}},
+        audit=AuditContext(actor=patient),
+    )
+    for day in (accepted_on + timedelta(days=2), accepted_on + timedelta(days=3)):
+        alerts_raise_for_patient(patient=patient, today=day)
+    assert DailyLog.objects.filter(patient=patient).count() == 1
+    assert not Alert.objects.filter(patient=patient, kind__in=silence).exists()

@@ -218,7 +218,27 @@ RULES = [
     ({"left-needling_soreness": "11"}, f.SCORE_RANGE),
     ({"left-bruising": "maybe"}, f.CHOICE_INVALID),
     ({"left-note": "x" * 2001}, "Keep the note to 2,000 characters or fewer (it has 2001)."),
+    ({"left-note": "\U0001f9b6" * 2001}, "Keep the note to 2,000 characters or fewer (it has 2001)."),
 ]
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "\U0001f9b6" * 2000,  # 2,000 emoji: 2,000 characters (a browser's maxlength counted 4,000)
+        "line\r\n" * 400,  # a browser sends each line break as CR LF: counted once, and stored as LF
+    ],
+    ids=["emoji", "crlf"],
+)
+def test_a_note_is_counted_in_characters_as_the_page_counts_them(patient_client, patient, course, note):
+    html = patient_client.get("/today/").content.decode()
+    assert 'data-count-max="2000"' in html and "maxlength" not in html
+
+    response = patient_client.post("/today/", valid(note=note))
+
+    assert response.status_code == 302
+    saved = DailyLog.objects.get(patient=patient).note
+    assert saved == note.replace("\r\n", "\n").strip() and len(saved) <= 2000
 
 
 @pytest.mark.parametrize(("bad", "message"), RULES)
@@ -377,6 +397,49 @@ def test_a_rejected_submission_with_a_red_flag_still_shows_the_guidance(patient_
     assert "Nothing was saved yet" in html
 
 
+def test_every_red_flag_guidance_gives_the_clinics_number_and_hours_beside_the_emergency_numbers(
+    patient_client, course, settings
+):
+    settings.CLINIC_PHONE, settings.CLINIC_HOURS = "+44 161 496 0999", "every day, 7 am to 9 pm"
+    html = patient_client.post("/today/", {"left-rf_breathless_chest": "on"}).content.decode()
+
+    emergency = html[html.index('id="rf-emergency"') : html.index('id="rf-care-team"')]
+    care_team = html[html.index('id="rf-care-team"') : html.index("</div>", html.index('id="rf-care-team"'))]
+    for box in (emergency, care_team):
+        assert "999 in the UK, 112 in Europe, 911 in North America" in box
+        assert '<a class="alert-link rf-clinic-phone" href="tel:+441614960999">+44 161 496 0999</a>' in box
+    assert "(every day, 7 am to 9 pm)" in care_team
+    assert '<div id="red-flag-guidance" aria-live="assertive">' in html
+
+
+def test_a_new_patients_first_page_says_what_happens_next(patient_client, patient):
+    from django.utils import timezone
+
+    CourseFactory.create(
+        patient=patient, kind="endoscopic", foot="right", day_zero=date(2026, 3, 2), created_at=timezone.now()
+    )
+
+    html = patient_client.get("/today/").content.decode()
+
+    assert "Welcome. What happens next" in html
+    assert "your endoscopic plantar fascia release (right foot), day 0 on Monday 2 March" in html
+    assert html.index("Welcome. What happens next") < html.index('id="log-form"')
+
+    DailyLogFactory.create(patient=patient, date=patient.local_today() - timedelta(days=1), foot="right")
+    assert "What happens next" not in patient_client.get("/today/").content.decode()
+
+
+def test_a_patient_without_a_course_is_told_what_happens_next_and_whom_to_call(patient_client, settings):
+    html = patient_client.get("/today/").content.decode()
+
+    assert "What happens next" in html and "They will do it at your next visit" in html
+    assert settings.CLINIC_PHONE in html and 'id="log-form"' not in html
+
+
+def test_a_patient_with_an_older_course_is_not_welcomed_again(patient_client, course):
+    assert "What happens next" not in patient_client.get("/today/").content.decode()
+
+
 def test_red_flag_boxes_are_marked_for_the_script(patient_client, course):
     html = patient_client.get("/today/").content.decode()
 
@@ -405,6 +468,60 @@ def test_a_concurrent_insert_of_the_same_day_becomes_an_update(patient, course, 
 
     assert len(calls) == 2
     assert list(DailyLog.objects.values_list("first_step_pain", flat=True)) == [3]
+
+
+def _version(html: str, foot: str = "left") -> str:
+    import re
+
+    match = re.search(rf'name="{foot}-version" value="([^"]*)"', html)
+    assert match, "no version field"
+    return match.group(1)
+
+
+def test_a_second_tab_never_overwrites_the_first_tabs_save_silently(patient_client, patient, course, today):
+    """Two tabs open on the same day: the first saves, the second's save is refused and both are shown."""
+    tab_1 = _version(patient_client.get("/today/").content.decode())
+    tab_2 = _version(patient_client.get("/today/").content.decode())
+    assert tab_1 == tab_2 == "new"
+
+    assert patient_client.post("/today/", valid(note="first tab", version=tab_1)).status_code == 302
+    response = patient_client.post(
+        "/today/", valid(first_step_pain="7", note="second tab", rf_fever="on", version=tab_2)
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "this day was changed somewhere else" in html
+    log = DailyLog.objects.get(patient=patient)
+    assert (log.first_step_pain, log.note, log.rf_fever) == (5, "first tab", False)  # the first save is kept
+    table = html[html.index("log-conflict-table") : html.index("keep-mine")]
+    assert "<td>5</td><td><strong>7</strong></td>" in table.replace("\n", "").replace("  ", "")
+    assert "first tab" in table and "second tab" in table
+    assert ">Fever<" in table or "Fever" in table
+    assert "Average" not in table  # only what differs
+    assert "second tab" in html[html.index('id="log-form"') :]  # what the patient typed is still in the form
+
+    # "Keep mine": the form now carries the newer version, so saving it again is a knowing choice.
+    newer = _version(html)
+    assert newer == log.updated_at.isoformat()
+    kept = patient_client.post("/today/", valid(first_step_pain="7", note="second tab", rf_fever="on", version=newer))
+    assert kept.status_code == 302
+    log.refresh_from_db()
+    assert (log.first_step_pain, log.note, log.rf_fever) == (7, "second tab", True)
+
+
+def test_an_older_version_of_a_saved_day_is_refused_and_one_with_the_same_answers_is_not(
+    patient_client, patient, course, today
+):
+    save_left(patient, day=today, today=today, values={"first_step_pain": 4, "average_pain": 4})
+    opened = _version(patient_client.get("/today/").content.decode())
+    save_left(patient, day=today, today=today, values={"first_step_pain": 6, "average_pain": 4})  # elsewhere
+
+    same = patient_client.post("/today/", valid(first_step_pain="6", average_pain="4", version=opened))
+    assert same.status_code == 302  # nothing to lose: the same answers
+    refused = patient_client.post("/today/", valid(first_step_pain="2", average_pain="4", version=opened))
+    assert refused.status_code == 200 and "Keep what is saved" in refused.content.decode()
+    assert DailyLog.objects.get(patient=patient).first_step_pain == 6
 
 
 @pytest.mark.django_db(transaction=True)

@@ -343,6 +343,34 @@ def test_it_changes_the_time_zone_and_reminder(patient_client, patient):
     assert AuditEvent.objects.filter(action="account", target="account settings").exists()
 
 
+def test_the_patient_sets_their_phone_number_and_the_audit_does_not_record_it(patient_client, patient):
+    settings_form = {"time_zone": "UTC", "reminder_hour": "8"}
+    assert 'autocomplete="tel"' in patient_client.get("/account/").content.decode()
+
+    response = patient_client.post("/account/", settings_form | {"phone": " +44 (0)20 7946-0123 "})
+
+    assert response.status_code == 302
+    patient.refresh_from_db()
+    assert patient.phone == "+44 (0)20 7946-0123"
+    assert 'value="+44 (0)20 7946-0123"' in patient_client.get("/account/").content.decode()
+    event = AuditEvent.objects.get(action="account", target="account settings")
+    assert event.detail == {"fields": ["phone"]}
+    assert "7946" not in str(event.detail)
+
+
+@pytest.mark.parametrize("bad", ["call me", "+44 20 7946 0123 4567 89", "12"])
+def test_it_refuses_a_phone_number_that_is_not_one(patient_client, patient, bad):
+    patient.phone = "020 7946 0000"
+    patient.save()
+    response = patient_client.post("/account/", {"time_zone": "UTC", "reminder_hour": "8", "phone": bad})
+
+    html = response.content.decode()
+    assert "Nothing was saved yet" in html
+    assert ("digits, spaces and + ( ) - only" in html) or ("at most 20 characters" in html)
+    patient.refresh_from_db()
+    assert patient.phone == "020 7946 0000"
+
+
 @pytest.mark.parametrize(
     ("bad", "message"),
     [

@@ -14,7 +14,7 @@ from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -26,6 +26,12 @@ PAIN_VALIDATORS = [MinValueValidator(0), MaxValueValidator(10)]
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError("Choose a time zone from the list, such as Europe/London.")
+
+
+# A telephone number as people write it: digits, spaces, and + ( ) - . ; 6 to 20 characters.
+PHONE_MAX_LENGTH = 20
+PHONE_INVALID = "Enter a telephone number using digits, spaces and + ( ) - only, such as +44 20 7946 0000."
+validate_phone = RegexValidator(r"^\+?[0-9 ()\-.]{6,19}$", PHONE_INVALID, code="phone")
 
 
 def score_between_0_and_10(field: str, *, nullable: bool = False) -> models.CheckConstraint:
@@ -76,6 +82,9 @@ class User(AbstractUser):
     approved_by = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
     )
+    # The patient's own number, for the care team to call back after an alert (set at invitation, changed on
+    # /account/). Empty for staff.
+    phone = models.CharField(max_length=PHONE_MAX_LENGTH, blank=True, validators=[validate_phone])
 
     class Meta:
         constraints = [
@@ -570,6 +579,9 @@ class Alert(models.Model):
     acknowledged_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     acknowledgement_note = models.CharField(max_length=500, blank=True)
+    # When the care team was e-mailed about it (tracker.services.alert_notify): set by one conditional UPDATE,
+    # so one server only sends, whatever number of them try.
+    notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-severity", "-created_at", "-id"]
@@ -630,10 +642,19 @@ class AuditEvent(models.Model):
 
 
 class Invitation(models.Model):
-    """A one-time link that lets a new user set their password. Only a hash of the token is kept."""
+    """A one-time link that lets a new user set their password. Only a hash of the token is kept.
+
+    For a patient it may also carry the phone number, the physiotherapist and the first course (kind, foot, day 0):
+    they are set up when the invitation is accepted (``services.accounts``).
+    """
 
     email = models.EmailField()
     role = models.CharField(max_length=10, choices=Role)
+    phone = models.CharField(max_length=PHONE_MAX_LENGTH, blank=True, validators=[validate_phone])
+    physio = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    course_kind = models.CharField(max_length=12, choices=CourseKind, blank=True)
+    course_foot = models.CharField(max_length=5, choices=CourseFoot, blank=True)
+    course_day_zero = models.DateField(null=True, blank=True)
     token_hash = models.CharField(max_length=64, unique=True)
     created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -647,6 +668,12 @@ class Invitation(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(role__in=Role.values), name="invitation_role_valid"),
             models.CheckConstraint(condition=Q(expires_at__gt=F("created_at")), name="invitation_expires_after"),
+            # A first course is all three of kind, foot and day 0, or none of them.
+            models.CheckConstraint(
+                condition=Q(course_kind="", course_foot="", course_day_zero__isnull=True)
+                | (~Q(course_kind="") & ~Q(course_foot="") & Q(course_day_zero__isnull=False)),
+                name="invitation_course_complete",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -850,3 +877,17 @@ class QuestionnaireRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} requested for {self.patient} on {self.requested_on}"
+
+
+class AlertDigestSent(models.Model):
+    """One daily digest of high and medium alerts per physiotherapist per date (``ALERT_EMAILS = "digest"``)."""
+
+    physio = models.ForeignKey(User, on_delete=models.CASCADE, related_name="alert_digests_sent")
+    local_date = models.DateField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["physio", "local_date"], name="alert_digest_once_a_day")]
+
+    def __str__(self) -> str:
+        return f"Alert digest to {self.physio} for {self.local_date}"

@@ -216,3 +216,110 @@ def test_a_rejected_log_is_accessible_and_keeps_the_answers(signed_in, live_serv
     assert page.locator("#id_left-average_pain_6").is_checked()
     check_accessibility(page, context="rejected log")
     screenshot(page, "today-rejected")
+
+
+def test_every_red_flag_tick_brings_the_emergency_box_into_view_and_the_care_team_is_e_mailed_once(
+    signed_in, alice, settings, screenshot
+):
+    """Issue 14: calf pain, then chest pain, at phone size; the care team's outbox; the clinic's number."""
+    from django.core import mail
+
+    from tests.factories import CareTeamMembershipFactory, PhysioFactory
+
+    physios = [PhysioFactory.create(), PhysioFactory.create()]
+    for physio in physios:
+        CareTeamMembershipFactory.create(patient=alice, physio=physio)
+    page = signed_in
+    guidance = page.locator("#red-flag-guidance")
+    emergency = page.locator("#rf-emergency")
+
+    page.get_by_label("Pain and swelling in one calf").check()
+    expect(page.locator("#rf-care-team")).to_be_in_viewport()
+    expect(page.locator("#rf-announce")).to_have_text("A warning sign: contact your care team today")
+    # Further down the page, out of sight of the guidance, the patient ticks chest pain too.
+    page.get_by_label("Breathlessness or chest pain").scroll_into_view_if_needed()
+    expect(guidance).not_to_be_in_viewport()
+    page.get_by_label("Breathlessness or chest pain").check()
+    expect(emergency).to_be_visible()
+    expect(emergency).to_be_in_viewport()
+    expect(page.locator("#rf-announce")).to_have_text("Breathlessness or chest pain: get emergency care now")
+    assert guidance.get_attribute("aria-live") == "assertive"
+    assert settings.CLINIC_PHONE in emergency.inner_text()
+    assert settings.CLINIC_PHONE in page.locator("#rf-care-team").inner_text()
+    screenshot(page, "red-flag-second-tick")
+
+    page.locator("label[for='id_left-first_step_pain_4']").click()
+    page.locator("label[for='id_left-average_pain_4']").click()
+    page.get_by_role("button", name="Save today").click()
+    page.wait_for_load_state("networkidle")
+    expect(emergency).to_be_in_viewport()
+    assert settings.CLINIC_PHONE in emergency.inner_text()
+
+    critical = Alert.objects.filter(patient=alice, kind=AlertKind.RED_FLAG)
+    assert critical.count() == 2 and all(a.notified_at for a in critical)
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([p.email for p in physios] * 2)
+    for message in mail.outbox:
+        text = (message.subject + message.body).lower()
+        assert "a patient on your care team has an urgent alert" in text
+        assert not any(word in text for word in ("chest", "breath", "calf", "pain", "swelling", "alice"))
+
+
+def open_more(page):
+    page.get_by_text("More about today").click()
+
+
+def test_two_tabs_on_the_same_day_never_lose_the_first_save_silently(signed_in, alice, live_server, screenshot):
+    first = signed_in
+    second = first.context.new_page()  # the same signed-in browser, a second tab
+    second.goto(f"{live_server.url}/today/")
+    first.goto(f"{live_server.url}/today/")
+
+    first.locator("label[for='id_left-first_step_pain_3']").click()
+    first.locator("label[for='id_left-average_pain_2']").click()
+    open_more(first)
+    first.get_by_label("Anything else (optional)").fill("saved in the first tab")
+    first.get_by_role("button", name="Save today").click()
+    expect(first.get_by_text("today is logged")).to_be_visible()
+
+    second.locator("label[for='id_left-first_step_pain_7']").click()
+    second.locator("label[for='id_left-average_pain_2']").click()
+    open_more(second)
+    second.get_by_label("Anything else (optional)").fill("typed in the second tab")
+    second.get_by_role("button", name="Save today").click()
+    second.wait_for_load_state("networkidle")
+
+    conflict = second.locator("#log-conflict")
+    expect(conflict).to_be_visible()
+    assert "saved in the first tab" in conflict.inner_text() and "typed in the second tab" in conflict.inner_text()
+    log = DailyLog.objects.get(patient=alice, date=alice.local_today())
+    assert (log.first_step_pain, log.note) == (3, "saved in the first tab")  # nothing lost
+    screenshot(second, "two-tabs-conflict")
+
+    second.get_by_role("button", name="Keep mine").click()
+    expect(second.get_by_text("today is logged")).to_be_visible()
+    log.refresh_from_db()
+    assert (log.first_step_pain, log.note) == (7, "typed in the second tab")
+
+
+def test_the_note_counts_characters_as_the_server_does(signed_in, alice):
+    page = signed_in
+    open_more(page)
+    note = page.get_by_label("Anything else (optional)")
+    counter = page.locator("#id_left-note-count")
+    expect(counter).to_have_text("0 of 2000 characters")
+
+    note.fill("Sore \U0001f9b6\U0001f62c")  # two emoji: 2 characters, not 4
+    expect(counter).to_have_text("7 of 2000 characters")
+    assert "id_left-note-count" in note.get_attribute("aria-describedby")
+
+    note.fill("\U0001f9b6" * 2001)  # no maxlength: nothing is cut
+    expect(counter).to_have_text("2001 of 2000 characters: 1 too many")
+    page.locator("label[for='id_left-first_step_pain_3']").click()
+    page.locator("label[for='id_left-average_pain_2']").click()
+    page.get_by_role("button", name="Save today").click()
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("#id_left-note_error")).to_have_text(
+        "Keep the note to 2,000 characters or fewer (it has 2001)."
+    )
+    expect(page.locator("#id_left-note-count")).to_have_text("2001 of 2000 characters: 1 too many")
+    assert not DailyLog.objects.filter(patient=alice, date=alice.local_today()).exists()

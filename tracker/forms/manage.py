@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from crispy_forms.layout import Div
+from crispy_forms.layout import HTML, Div
 from django import forms
 from django.contrib.auth.forms import BaseUserCreationForm, UsernameField
 
-from ..models import AuditAction, Invitation, Role, User
+from ..models import PHONE_MAX_LENGTH, AuditAction, CourseFoot, CourseKind, Invitation, Role, User, validate_phone
 from ..selectors.accounts import CARE_TEAM_ROLES, care_team_members
 from .layout import form_helper
 
@@ -37,15 +37,59 @@ class UserSearchForm(forms.Form):
         return {"query": self.cleaned_data["q"].strip(), "role": self.cleaned_data["role"], "active": active}
 
 
+class _CareTeamMemberField(forms.ModelChoiceField):
+    """A clinician, labelled by name, user name and (when not a physiotherapist) role."""
+
+    def label_from_instance(self, obj: User) -> str:
+        return _member_label(obj)
+
+
 class InvitationForm(forms.Form):
+    """Who to invite; for a patient, optionally their phone, physiotherapist and first course, in one step."""
+
     email = forms.EmailField(
         label="E-mail address", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "off"})
     )
     role = forms.ChoiceField(label="Role", choices=Role.choices, initial=Role.PATIENT)
+    phone = forms.CharField(
+        label="Patient's phone number (optional)",
+        required=False,
+        max_length=PHONE_MAX_LENGTH,
+        validators=[validate_phone],
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "tel"}),
+    )
+    physio = _CareTeamMemberField(
+        label="Physiotherapist (optional)",
+        queryset=User.objects.none(),
+        to_field_name="public_id",
+        required=False,
+        empty_label="Choose later",
+    )
+    course_kind = forms.ChoiceField(
+        label="First course: treatment (optional)", choices=[("", "No course yet"), *CourseKind.choices], required=False
+    )
+    course_foot = forms.ChoiceField(label="Foot", choices=[("", "–"), *CourseFoot.choices], required=False)
+    course_day_zero = forms.DateField(
+        label="Day 0",
+        required=False,
+        help_text="The surgery date, the first needling session or the day the routine starts.",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = form_helper("email", "role")
+        cast("forms.ModelChoiceField[User]", self.fields["physio"]).queryset = care_team_members()
+        self.helper = form_helper(
+            "email",
+            "role",
+            HTML('<h2 class="h6 mt-3">For a patient (optional)</h2>'),
+            "phone",
+            "physio",
+            "course_kind",
+            Div(
+                Div("course_foot", css_class="col-sm-5"), Div("course_day_zero", css_class="col-sm-7"), css_class="row"
+            ),
+        )
 
 
 class InvitationAcceptForm(BaseUserCreationForm):
@@ -83,13 +127,6 @@ class RoleForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = form_helper("role")
-
-
-class _CareTeamMemberField(forms.ModelChoiceField):
-    """A clinician, labelled by name, user name and (when not a physiotherapist) role."""
-
-    def label_from_instance(self, obj: User) -> str:
-        return _member_label(obj)
 
 
 class CareTeamFilterForm(forms.Form):

@@ -15,6 +15,7 @@ from django import forms
 from ..csv_format import LOG_COLUMNS
 from ..models import (
     EMERGENCY_RED_FLAGS,
+    PHONE_MAX_LENGTH,
     RED_FLAG_FIELDS,
     SYMPTOM_FIELDS,
     ActivityLevel,
@@ -27,6 +28,7 @@ from ..models import (
     SessionKind,
     UsualActivities,
     WeightBearing,
+    validate_phone,
 )
 from .layout import ButtonRow, DateInWindow, SelectInput, TextInput, TickBox, Wrap, form_helper
 
@@ -75,6 +77,33 @@ def _choice_field(*, label: str, choices, required: bool = False) -> forms.Choic
     )
 
 
+NOTE_MAX_LENGTH = 2000
+
+
+class NoteField(forms.CharField):
+    """A patient's note, counted as people see characters: code points (``len`` here, ``[...s].length`` in
+    static/js/log_form.js, which shows the count as they type), a line break counted once (a browser sends each
+    as CR LF). The page sets no ``maxlength``: the browser would cut the note silently and count an emoji as 2.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", NOTE_MAX_LENGTH)
+        kwargs.setdefault("error_messages", {"max_length": NOTE_TOO_LONG})
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 2}))
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        text = super().to_python(value) or ""
+        return text.replace("\r\n", "\n").replace("\r", "\n")
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        attrs["data-count-max"] = str(self.max_length)
+        return attrs
+
+
 class DailyLogForm(forms.Form):
     """One treated foot on one day. ``surgical`` shows weight-bearing and footwear; ``needling`` the
     soreness and bruising questions (the two days after a needling session)."""
@@ -114,13 +143,9 @@ class DailyLogForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"invalid_choice": CHOICE_INVALID},
     )
-    note = forms.CharField(
-        label="Anything else (optional)",
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2, "maxlength": 2000}),
-        error_messages={"max_length": NOTE_TOO_LONG},
-    )
+    note = NoteField(label="Anything else (optional)")
+    # The saved version the form was opened on (services.logs.log_version): a save from an older tab is refused.
+    version = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
 
     SURGICAL_FIELDS = ("weight_bearing", "footwear")
     NEEDLING_FIELDS = ("needling_soreness", "bruising")
@@ -145,7 +170,7 @@ class DailyLogForm(forms.Form):
 
     def _layout(self) -> list:
         """First-step and average pain first; the rest folded away, the warning signs always in view."""
-        layout: list = [ButtonRow("first_step_pain", scale=True), ButtonRow("average_pain", scale=True)]
+        layout: list = ["version", ButtonRow("first_step_pain", scale=True), ButtonRow("average_pain", scale=True)]
         if self.surgical:
             layout += [
                 HTML(
@@ -206,10 +231,34 @@ class DailyLogForm(forms.Form):
     def model_data(self) -> dict:
         """The cleaned values as DailyLog field values (blank choices as "", as the model stores them)."""
         data = dict(self.cleaned_data)
+        data.pop("version", None)
         for name in ("activity_level", "usual_activities", *self.SURGICAL_FIELDS):
             if name in data and data[name] is None:
                 data[name] = ""
         return data
+
+
+def _shown(form: DailyLogForm, name: str, value: object) -> str:
+    if isinstance(value, bool):
+        return "ticked" if value else "not ticked"
+    if value is None or value == "":
+        return "–"
+    choices = dict(getattr(form.fields[name], "choices", []) or [])
+    return str(choices.get(value, choices.get(str(value), value)))
+
+
+def changed_answers(form: DailyLogForm, saved) -> list[tuple[str, str, str]]:
+    """(question, saved answer, the patient's answer) for each answer of a valid ``form`` that differs from the
+    ``saved`` log: what a patient compares when the day was changed elsewhere (``services.logs.LogConflict``)."""
+    rows = []
+    for name, mine in form.model_data().items():
+        theirs = getattr(saved, name)
+        if theirs != mine:
+            if name == "bruising":
+                theirs = None if theirs is None else ("yes" if theirs else "no")
+                mine = None if mine is None else ("yes" if mine else "no")
+            rows.append((str(form.fields[name].label), _shown(form, name, theirs), _shown(form, name, mine)))
+    return rows
 
 
 def log_initial(log, *, previous=None) -> dict:
@@ -273,13 +322,7 @@ class SessionForm(forms.Form):
         label="It caused pain or a bad reaction (for example bruising, swelling, numbness)", required=False
     )
     other_kind = _choice_field(label="Kind of session", choices=OtherSessionKind.choices)
-    note = forms.CharField(
-        label="Note (optional)",
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2, "maxlength": 2000}),
-        error_messages={"max_length": NOTE_TOO_LONG},
-    )
+    note = NoteField(label="Note (optional)")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -343,7 +386,7 @@ def time_zone_choices() -> list[tuple[str, str]]:
 
 
 class AccountSettingsForm(forms.Form):
-    """Time zone and reminder. The notes between the fields read ``today`` and ``user`` from the page."""
+    """Phone number, time zone and reminder. The notes between the fields read ``today`` and ``user`` from the page."""
 
     time_zone = forms.ChoiceField(
         label="Your time zone",
@@ -358,10 +401,19 @@ class AccountSettingsForm(forms.Form):
         coerce=int,
         error_messages={"invalid_choice": HOUR_RANGE, "required": HOUR_RANGE},
     )
+    phone = forms.CharField(
+        label="Your phone number (optional)",
+        required=False,
+        max_length=PHONE_MAX_LENGTH,
+        validators=[validate_phone],
+        help_text="Your care team sees it, to call you back about a warning sign you report.",
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = form_helper(
+            TextInput("phone"),
             SelectInput("time_zone"),
             HTML('<p class="small text-body-secondary">By this time zone, today is {{ today|date:"l j F Y" }}.</p>'),
             TickBox("reminder_enabled"),

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import Coalesce, Lower
+from django.db.models.functions import Coalesce, Concat, Lower
 from django.utils import timezone
 
 from ..models import (
     RED_FLAG_FIELDS,
     Alert,
+    AlertKind,
     AlertStatus,
     ClinicalNote,
     Course,
@@ -29,6 +30,7 @@ from ..models import (
     User,
 )
 from ..permissions import patients_in_care_of
+from ..progress.calculate import RECENT_DAYS
 from ..progress.caseload import NEED_ORDER, Need, with_alerts  # Need: re-exported for the forms
 from ..selectors.history import Edit, log_edits
 from ..selectors.progress import CourseChart, course_charts
@@ -48,6 +50,10 @@ class CaseloadColumns(TypedDict):
     top_severity: int | None  # a Severity value
     top_alert: str | None  # the message of the most severe open alert
     caseload_need_rank: int  # the snapshot's need, or 0 (critical) with an open critical alert
+    # The red flag handled last (an acknowledged red-flag alert raised in the last 7 days): when, and by whom
+    # (first and last name, may be blank). Shown on a red-flag row with no open critical alert left.
+    red_flag_ack_at: datetime | None
+    red_flag_ack_by: str | None
 
 
 if TYPE_CHECKING:
@@ -139,6 +145,12 @@ def caseload_queryset(
     patients = caseload_patients(physio=physio, q=q, kind=kind)
     caseload_make_fresh(patients, now=now)
     open_alerts = Alert.objects.filter(patient=OuterRef("pk"), status=AlertStatus.OPEN).order_by()
+    handled_red_flags = Alert.objects.filter(
+        patient=OuterRef("pk"),
+        kind=AlertKind.RED_FLAG,
+        status=AlertStatus.ACKNOWLEDGED,
+        created_at__gte=now - timedelta(days=RECENT_DAYS),
+    ).order_by("-acknowledged_at", "-pk")
     rows = (
         patients.select_related("caseload_snapshot")
         .annotate(
@@ -151,6 +163,12 @@ def caseload_queryset(
             ),
             top_severity=Subquery(open_alerts.order_by("-severity").values("severity")[:1]),
             top_alert=Subquery(open_alerts.order_by("-severity", "-created_at").values("message")[:1]),
+            red_flag_ack_at=Subquery(handled_red_flags.values("acknowledged_at")[:1]),
+            red_flag_ack_by=Subquery(
+                handled_red_flags.annotate(
+                    by=Concat("acknowledged_by__first_name", Value(" "), "acknowledged_by__last_name")
+                ).values("by")[:1]
+            ),
         )
         .annotate(
             caseload_need_rank=Case(

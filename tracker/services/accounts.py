@@ -12,7 +12,7 @@ import logging
 import secrets
 import smtplib
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -29,6 +29,7 @@ from django.utils import timezone
 from ..models import AuditAction, CareTeamMembership, Invitation, Role, User
 from ..selectors.accounts import CARE_TEAM_ROLES, invitation_is_usable, token_hash
 from .audit import AuditContext, audit_record, record_target
+from .clinic import course_start
 from .cohort import cohort_forget_patient, cohort_mark_stale
 from .progress_cache import snapshot_mark_stale
 
@@ -57,6 +58,8 @@ ERROR_APPROVE_SELF = "You cannot approve your own account. Ask another clinic ad
 ERROR_APPROVE_OWN_INVITE = "You invited this account: another clinic admin (or a superuser) approves it."
 ERROR_NOTHING_TO_APPROVE = "This account needs no approval."
 ERROR_APPROVER = "Only a clinic admin or a superuser can approve a staff account."
+ERROR_PATIENT_ONLY = "A phone number, a physiotherapist and a first course can only be set when inviting a patient."
+ERROR_COURSE_INCOMPLETE = "To start a first course, give its treatment, the foot and day 0; or leave all three empty."
 
 
 def _invitation_audit(*, invitation: Invitation, event: str, audit: AuditContext, patient: User | None = None) -> None:
@@ -106,12 +109,35 @@ def _new_token() -> tuple[str, str]:
 
 
 @transaction.atomic
-def invitation_create(*, email: str, role: str, audit: AuditContext, site_url: str = "") -> Invitation:
+def invitation_create(
+    *,
+    email: str,
+    role: str,
+    audit: AuditContext,
+    site_url: str = "",
+    phone: str = "",
+    physio: User | None = None,
+    course_kind: str = "",
+    course_foot: str = "",
+    course_day_zero: date | None = None,
+) -> Invitation:
     """Invite ``email`` as ``role`` and e-mail them a one-time link valid for INVITATION_VALID_DAYS days.
 
-    Only the token's SHA-256 is stored; the token itself exists only in the e-mail.
+    Only the token's SHA-256 is stored; the token itself exists only in the e-mail. A patient's invitation may
+    also carry their phone number, their physiotherapist and their first course (kind, foot and day 0, all or
+    none): ``invitation_accept`` sets them up, so the new patient can log from their first visit.
     """
     email = email.strip()
+    phone = phone.strip()
+    course = (course_kind, course_foot, course_day_zero)
+    if role != Role.PATIENT and (phone or physio is not None or any(course)):
+        raise ValidationError(ERROR_PATIENT_ONLY)
+    if any(course) and not all(course):
+        raise ValidationError(ERROR_COURSE_INCOMPLETE)
+    if physio is not None:
+        _check_care_team_change(physio=physio, patients=[])
+        if physio.pk == audit.acting_user().pk:
+            raise ValidationError(ERROR_SELF_ASSIGN)
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError(ERROR_EMAIL_HAS_ACCOUNT)
     now = timezone.now()
@@ -123,6 +149,11 @@ def invitation_create(*, email: str, role: str, audit: AuditContext, site_url: s
     invitation = Invitation(
         email=email,
         role=role,
+        phone=phone,
+        physio=physio,
+        course_kind=course_kind,
+        course_foot=course_foot,
+        course_day_zero=course_day_zero,
         token_hash=hashed,
         created_by=audit.acting_user(),
         created_at=now,
@@ -187,6 +218,7 @@ def invitation_accept(
                 role=invitation.role,
                 # Staff wait for a second admin's approval before any care team (``user_approve``).
                 approval_required=invitation.role in CARE_TEAM_ROLES,
+                phone=invitation.phone,
             )
             user.set_password(password)
             user.full_clean()
@@ -200,10 +232,35 @@ def invitation_accept(
                 audit=audit.with_actor(user),
                 patient=user if user.is_patient else None,
             )
+            if user.is_patient:
+                _invited_patient_set_up(invitation=invitation, patient=user)
     except IntegrityError:
         # Another account took the user name between the form's check and the insert.
         raise ValidationError({"username": ERROR_USERNAME_TAKEN}) from None
     return user
+
+
+def _invited_patient_set_up(*, invitation: Invitation, patient: User) -> None:
+    """What the admin chose at invitation: the physiotherapist and the first course. Audited as the inviting
+    admin's doing (no address: they are not the one connecting). A physiotherapist no longer active by then is
+    skipped (the patient is still created; an admin puts someone on the care team)."""
+    inviter = invitation.created_by
+    done_by = AuditContext(actor=inviter) if inviter is not None else AuditContext.for_command("invitation")
+    if invitation.physio is not None and inviter is not None:
+        try:
+            care_team_assign(physio=invitation.physio, patients=[patient], audit=done_by)
+        except ValidationError:
+            logger.warning(
+                "invitation %s: physiotherapist %s can no longer be assigned", invitation.pk, invitation.physio_id
+            )
+    if invitation.course_kind and invitation.course_foot and invitation.course_day_zero:
+        course_start(
+            patient=patient,
+            kind=invitation.course_kind,
+            foot=invitation.course_foot,
+            day_zero=invitation.course_day_zero,
+            audit=done_by,
+        )
 
 
 def _account_target(user: User) -> str:

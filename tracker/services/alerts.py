@@ -15,6 +15,9 @@ nothing twice. An acknowledged alert stays, so the same occurrence is never rais
   foot and the episode's first day. Filling in an earlier day can move that first day earlier; an alert already
   raised for a day inside the current stretch is the same episode, and nothing new is raised.
 - Silence uses the one definition of ``tracker.progress.calculate.days_without_log``.
+
+When the transaction that raised them commits, the new alerts that are e-mailed at once (every red flag) go to the
+care team (``tracker.services.alert_notify``), once each.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date, timedelta
+from functools import partial
 
 from django.db import IntegrityError, transaction
 
@@ -40,6 +44,7 @@ from ..progress.report import CourseReport, Finding, FindingKind, MassageAdverse
 from ..progress.timelines import MASSAGE_CAUTION_CITATION
 from ..selectors.log_rows import alert_data_for_patient
 from ..selectors.progress import PatientProgressData, reports_from_data
+from .alert_notify import alerts_notify, emailed_at_once
 
 NO_LOG_LOW_DAYS = SILENT_AFTER_DAYS  # DESIGN.md section 6: no log for 2 days (low)
 NO_LOG_MEDIUM_DAYS = SILENT_LONG_DAYS  # ... or 7 days (medium)
@@ -238,4 +243,8 @@ def alerts_raise_for_patient(*, patient: User, today: date) -> list[Alert]:
             # Another server raised the same occurrence between our read and this insert.
             continue
         created.append(alert)
+    to_email = [alert for alert in created if emailed_at_once(alert)]
+    if to_email:
+        # After the commit: never e-mail about an alert that was rolled back. One e-mail per alert and person.
+        transaction.on_commit(partial(alerts_notify, alerts=to_email))
     return created

@@ -31,6 +31,7 @@ from ..models import (
     Session,
     SessionKind,
     User,
+    feet_of,
 )
 from .alerts import alerts_raise_for_patient
 from .audit import AuditContext, audit_record, record_target
@@ -349,9 +350,27 @@ def _row_log(values: Mapping[str, object], *, patient: User, today: date) -> tup
     return log, errors
 
 
+def import_foot_untreated(foot: str, treated: set[str]) -> str:
+    """Why a row for ``foot`` is refused when the patient's courses treat only ``treated``."""
+    feet = " and ".join(sorted(treated))
+    return (
+        f"{foot} foot: no course of this patient treats the {foot} foot (only the {feet}). Check the file's "
+        f"feet, or start a course for the {foot} foot first"
+    )
+
+
 def _check_rows(parsed: LogsFile, *, patient: User, today: date, report: ImportReport) -> list[DailyLog]:
-    """The logs of the rows that pass every check; each row is recorded in ``report`` as valid or refused."""
+    """The logs of the rows that pass every check; each row is recorded in ``report`` as valid or refused.
+
+    A row for a foot that none of the patient's courses (of any status) treats is refused: a left-foot diary
+    imported for a right-foot course is a mix-up, not data. A patient with no course yet accepts either foot.
+    """
     existing = set(DailyLog.objects.filter(patient=patient).values_list("date", "foot"))
+    treated = {
+        foot
+        for course_foot in Course.objects.filter(patient=patient).values_list("foot", flat=True)
+        for foot in feet_of(course_foot)
+    }
     seen: dict[tuple[date, str], int] = {}
     logs: list[DailyLog] = []
     for row in parsed.rows:
@@ -360,7 +379,9 @@ def _check_rows(parsed: LogsFile, *, patient: User, today: date, report: ImportR
             log, errors = _row_log(row.values, patient=patient, today=today)
         if not errors:
             key = (log.date, log.foot)
-            if key in existing:
+            if treated and log.foot not in treated:
+                errors.append(import_foot_untreated(log.foot, treated))
+            elif key in existing:
                 errors.append(
                     f"{log.foot} foot on {log.date.isoformat()} is already logged (an import never overwrites)"
                 )

@@ -33,6 +33,25 @@ WRITABLE_FIELDS = frozenset(
 )
 
 
+LOG_CHANGED_ELSEWHERE = (
+    "This day was changed somewhere else (another tab or device) after you opened it, so nothing was saved."
+)
+
+
+class LogConflict(ValidationError):
+    """The day's saved log changed after the form was opened: ``saved`` (foot -> DailyLog) holds the newer saved
+    logs. Nothing was saved; the page shows both and lets the patient choose."""
+
+    def __init__(self, saved: dict[str, DailyLog]):
+        super().__init__(LOG_CHANGED_ELSEWHERE, code="changed_elsewhere")
+        self.saved = saved
+
+
+def log_version(log: DailyLog | None) -> str:
+    """What the form sends back to say which saved version it was opened on ("new" for a day not saved yet)."""
+    return "new" if log is None else log.updated_at.isoformat()
+
+
 def day_window_error(*, day: date, today: date) -> str | None:
     """Why ``day`` cannot be logged on ``today`` (the patient's local date), or None if it can."""
     if day > today:
@@ -76,13 +95,22 @@ def _refusal(logs: list[DailyLog]) -> ValidationError | None:
 
 
 def _prepare(
-    *, patient: User, day: date, data_by_foot: Mapping[str, Mapping[str, object]], today: date, audit: AuditContext
+    *,
+    patient: User,
+    day: date,
+    data_by_foot: Mapping[str, Mapping[str, object]],
+    today: date,
+    audit: AuditContext,
+    opened_on: Mapping[str, str] | None = None,
 ) -> tuple[list[DailyLog], list[tuple[DailyLog, bool]]]:
     """The day's log of each foot with the new values set (unsaved), and those to write: (log, is it new).
 
     Saving a day again with the same values writes nothing: the edit history (one row per save) keeps only
     real changes. Field bounds are checked here, in Python; the check and unique constraints are left to the
     database (one query per write rather than one query per constraint in Python).
+    ``opened_on``: the version each foot's form was opened on (``log_version``); a saved log changed since, with
+    other values than these, raises ``LogConflict`` (compared on the rows already read and locked here: no extra
+    query).
     """
     existing = _existing_logs(patient=patient, day=day, feet=list(data_by_foot))
     logs: list[DailyLog] = []
@@ -95,6 +123,8 @@ def _prepare(
         elif all(getattr(log, name) == value for name, value in data.items()):
             logs.append(log)
             continue
+        elif opened_on is not None and foot in opened_on and log_version(log) != opened_on[foot]:
+            raise LogConflict({foot: log})
         for name, value in data.items():
             setattr(log, name, value)
         log.recorded_on = today
@@ -112,8 +142,13 @@ def daily_log_save(
     data_by_foot: Mapping[str, Mapping[str, object]],
     today: date,
     audit: AuditContext,
+    opened_on: Mapping[str, str] | None = None,
 ) -> list[DailyLog]:
     """Save the logs of ``day`` for each foot in ``data_by_foot`` (foot -> DailyLog field values).
+
+    ``opened_on`` (foot -> ``log_version``, sent back by the form; a foot left out is not compared): a foot whose
+    saved log changed since, with other values than these, raises ``LogConflict`` and nothing is saved (two tabs
+    never overwrite silently).
 
     ``today`` is the patient's local date. All feet are saved in one transaction, or none (a ValidationError
     leaves what was saved before untouched). Saving a day again edits it. Afterwards the care team's alerts
@@ -135,7 +170,9 @@ def daily_log_save(
         writes: list[tuple[DailyLog, bool]] = []
         try:
             with transaction.atomic():
-                saved, writes = _prepare(patient=patient, day=day, data_by_foot=data_by_foot, today=today, audit=audit)
+                saved, writes = _prepare(
+                    patient=patient, day=day, data_by_foot=data_by_foot, today=today, audit=audit, opened_on=opened_on
+                )
                 for log, created in writes:
                     log.save(force_insert=created)
                 audit_record(

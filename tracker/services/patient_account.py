@@ -27,9 +27,20 @@ EXPORT_FORMAT_VERSION = 1
 
 
 def account_settings_update(
-    *, patient: User, time_zone: str, reminder_enabled: bool, reminder_hour: int, audit: AuditContext
+    *,
+    patient: User,
+    time_zone: str,
+    reminder_enabled: bool,
+    reminder_hour: int,
+    audit: AuditContext,
+    phone: str | None = None,
 ) -> User:
-    """Change the patient's time zone and reminder. Validated against the model (time zone list, hour 0-23)."""
+    """Change the patient's time zone, reminder and phone number (None: unchanged). Validated against the model
+    (time zone list, hour 0-23, a phone number's characters and length). The audit names a changed phone number,
+    never the number."""
+    old_phone = patient.phone
+    if phone is not None:
+        patient.phone = phone.strip()
     before = {
         "time_zone": patient.time_zone,
         "reminder_enabled": patient.reminder_enabled,
@@ -41,9 +52,11 @@ def account_settings_update(
     patient.full_clean(exclude=["password", "username", "email", "first_name", "last_name"], validate_unique=False)
     after = {"time_zone": time_zone, "reminder_enabled": reminder_enabled, "reminder_hour": reminder_hour}
     with transaction.atomic():
-        patient.save(update_fields=["time_zone", "reminder_enabled", "reminder_hour"])
+        patient.save(update_fields=["time_zone", "reminder_enabled", "reminder_hour", "phone"])
+        changed: dict[str, object] = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+        if patient.phone != old_phone:
+            changed["phone"] = "changed"
         snapshot_mark_stale([patient.pk])
-        changed = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
         audit_record(
             audit=audit,
             action=AuditAction.ACCOUNT,

@@ -92,7 +92,10 @@ def faam_save(
             action=AuditAction.CREATE if created else AuditAction.UPDATE,
             patient=patient,
             target=record_target("FAAM questionnaire", response.pk),
-            detail={"records": [response.pk], "fields": [f"{subscale.value}_items"] + (["completed"] if finish else [])},
+            detail={
+                "records": [response.pk],
+                "fields": [f"{subscale.value}_items"] + (["completed"] if finish else []),
+            },
         )
         if response.completed:
             function_alerts_raise(patient=patient)

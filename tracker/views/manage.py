@@ -41,6 +41,13 @@ from .redirects import is_local_path
 USERS_PER_PAGE = 25
 PATIENTS_PER_PAGE = 50
 EVENTS_PER_PAGE = 50
+# Refusals of an invitation that are about the whole form, not the e-mail address.
+INVITATION_FORM_ERRORS = {
+    services.ERROR_PATIENT_ONLY,
+    services.ERROR_COURSE_INCOMPLETE,
+    services.ERROR_SELF_ASSIGN,
+    services.ERROR_NOT_CLINICIAN,
+}
 
 
 def _site_url(request) -> str:
@@ -82,13 +89,10 @@ def invite(request):
     if request.method == "POST" and form.is_valid():
         try:
             invitation = services.invitation_create(
-                email=form.cleaned_data["email"],
-                role=form.cleaned_data["role"],
-                audit=AuditContext.from_request(request),
-                site_url=_site_url(request),
+                audit=AuditContext.from_request(request), site_url=_site_url(request), **form.cleaned_data
             )
         except ValidationError as exc:
-            form.add_error("email", exc)
+            form.add_error(None if exc.message in INVITATION_FORM_ERRORS else "email", exc)
         else:
             messages.success(
                 request,

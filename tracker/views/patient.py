@@ -24,6 +24,7 @@ from ..forms.patient import (
     AccountSettingsForm,
     DailyLogForm,
     SessionForm,
+    changed_answers,
     log_initial,
 )
 from ..models import EMERGENCY_RED_FLAGS, RED_FLAG_FIELDS, AuditAction, CourseStatus, SessionKind
@@ -52,7 +53,7 @@ from ..selectors.patient import (
 from ..selectors.progress import course_charts, patient_reports
 from ..selectors.questionnaires import questionnaires_due
 from ..services.audit import AuditContext, audit_record
-from ..services.logs import daily_log_save, day_window_error
+from ..services.logs import LogConflict, daily_log_save, day_window_error, log_version
 from ..services.patient_account import account_close, account_settings_update, export_data, export_logs_csv
 from ..services.sessions import session_create
 
@@ -97,6 +98,24 @@ def _red_flags_shown(forms: list[DailyLogForm], saved_logs) -> tuple[list[str], 
     return sorted(flags), bool(flags & EMERGENCY_RED_FLAGS)
 
 
+def _conflict(forms: list[DailyLogForm], saved: dict, post) -> tuple[list[dict], list[DailyLogForm]]:
+    """The answers saved elsewhere beside the patient's own, and the forms again with the patient's answers and
+    the newer version: submitting them ("Keep mine") saves over it knowingly."""
+    conflict = [
+        {"foot": form.foot_label, "rows": changed_answers(form, saved[form.foot])}
+        for form in forms
+        if form.foot in saved
+    ]
+    data = post.copy()
+    for foot, log in saved.items():
+        data[f"{foot}-version"] = log_version(log)
+    again = [
+        DailyLogForm(data, foot=form.foot, surgical=form.surgical, needling=form.needling, initial=form.initial)
+        for form in forms
+    ]
+    return conflict, again
+
+
 def _log_page(request, *, day: date, today: date):
     patient = request.user
     data = log_day_data(patient=patient, day=day)
@@ -110,11 +129,13 @@ def _log_page(request, *, day: date, today: date):
             foot=foot,
             surgical=foot in data.surgical_feet,
             needling=needling,
-            initial=log_initial(data.logs.get(foot), previous=data.previous.get(foot)),
+            initial=log_initial(data.logs.get(foot), previous=data.previous.get(foot))
+            | {"version": log_version(data.logs.get(foot))},
         )
         for foot in data.feet
     ]
     window_error = None
+    conflict: list[dict] = []
     if post is not None and forms:
         if all(form.is_valid() for form in forms):
             try:
@@ -124,7 +145,12 @@ def _log_page(request, *, day: date, today: date):
                     data_by_foot={form.foot: form.model_data() for form in forms},
                     today=today,
                     audit=AuditContext.from_request(request),
+                    opened_on={
+                        form.foot: form.cleaned_data["version"] for form in forms if form.cleaned_data["version"]
+                    },
                 )
+            except LogConflict as exc:
+                conflict, forms = _conflict(forms, exc.saved, post)
             except ValidationError as exc:
                 window_error = validation_message(exc)
             else:
@@ -138,7 +164,18 @@ def _log_page(request, *, day: date, today: date):
         status_lines = _status_lines(patient_reports(patient=patient, today=today))
     red_flags, emergency = _red_flags_shown(forms, data.logs.values())
     first, _ = editable_window(today=today)
+    # A new patient's first days: nothing logged this past week, and every active course set up in it.
+    active = [c for c in data.courses if c.status == CourseStatus.ACTIVE]
+    new_here = (
+        is_today
+        and bool(active)
+        and not data.saved
+        and not data.previous
+        and all(c.created_at.astimezone(patient.zone).date() > today - timedelta(days=7) for c in active)
+    )
     context = {
+        "new_here": new_here,
+        "active_courses": active,
         "day": day,
         "today": today,
         "is_today": is_today,
@@ -153,6 +190,7 @@ def _log_page(request, *, day: date, today: date):
         "red_flags": red_flags,
         "emergency": emergency,
         "window_error": window_error,
+        "conflict": conflict,
         "has_errors": any(form.errors for form in forms) or window_error,
         "action": here,
         "first_editable": first,
@@ -316,13 +354,14 @@ def account(request):
             else:
                 messages.success(request, "Saved. Your settings are up to date.")
                 return redirect("patient:account")
-        patient.refresh_from_db(fields=["time_zone", "reminder_enabled", "reminder_hour"])
+        patient.refresh_from_db(fields=["time_zone", "reminder_enabled", "reminder_hour", "phone"])
     else:
         form = AccountSettingsForm(
             initial={
                 "time_zone": patient.time_zone,
                 "reminder_enabled": patient.reminder_enabled,
                 "reminder_hour": patient.reminder_hour,
+                "phone": patient.phone,
             }
         )
     accesses = Paginator(record_access_list(patient=patient), ACCESSES_PER_PAGE).get_page(

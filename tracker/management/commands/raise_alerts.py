@@ -4,6 +4,9 @@ Run it from cron (say hourly): each patient is judged on their own local date. I
 band's cache (``tracker.services.cohort``), so pages rarely find it older than ``COHORT_MAX_AGE``. Idempotent: the database
 refuses a second alert for the same occurrence, so running it twice, or on two servers at once, raises
 nothing twice.
+
+New alerts that are e-mailed at once (every red flag) are e-mailed as they are raised; at the end, any such
+e-mail that failed in the last 2 days is tried again (``alerts_notify_pending``).
 """
 
 from __future__ import annotations
@@ -11,8 +14,10 @@ from __future__ import annotations
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from tracker.models import CourseStatus, Role, User
+from tracker.services.alert_notify import alerts_notify_pending
 from tracker.services.alerts import alerts_raise_for_patient
 from tracker.services.cohort import cohort_rebuild_all
 from tracker.services.progress_cache import snapshots_refresh_due
@@ -43,9 +48,12 @@ class Command(BaseCommand):
         for patient in patients.iterator():
             checked += 1
             raised += len(alerts_raise_for_patient(patient=patient, today=on or patient.local_today()))
+        retried = alerts_notify_pending(now=timezone.now())
         self.stdout.write(f"Checked {checked} patient(s); raised {raised} new alert(s).")
         if on is None:
             # Every caseload row that is stale or whose patient's local date has changed, so pages read it warm.
             self.stdout.write(f"Refreshed {snapshots_refresh_due()} caseload row(s).")
         weeks = cohort_rebuild_all()
         self.stdout.write(f"Rebuilt the cohort band: {weeks} week(s) of every kind of course.")
+        if retried:
+            self.stdout.write(f"Sent {retried} alert e-mail(s) that had not gone out.")
