@@ -67,3 +67,31 @@ def test_the_sources_page_gives_the_file_to_the_care_team_only(client, physio_cl
     html = physio_client.get("/sources/").content.decode()
     assert "000_1e061efd59e99644.txt" in html
     assert 'id="source-surgery-leaflet"' in html
+
+
+def test_the_chart_says_why_there_is_no_band_of_other_patients(patient_client, patient):
+    from tests.factories import CourseFactory, DailyLogFactory
+    from tracker.progress.cohort import MIN_PATIENTS
+
+    today = patient.local_today()
+    CourseFactory.create(patient=patient, day_zero=today - timedelta(days=10))
+    DailyLogFactory.create(patient=patient, date=today, first_step_pain=4)
+
+    html = patient_client.get("/progress/").content.decode()
+
+    assert f"appears once at least {MIN_PATIENTS} other patients" in html
+
+
+def test_a_two_foot_course_gets_one_canvas_per_foot(patient_client, patient):
+    from tests.factories import CourseFactory, DailyLogFactory
+    from tracker.models import CourseFoot, Foot
+
+    today = patient.local_today()
+    CourseFactory.create(patient=patient, foot=CourseFoot.BOTH, day_zero=today - timedelta(days=10))
+    for foot in (Foot.LEFT, Foot.RIGHT):
+        DailyLogFactory.create(patient=patient, foot=foot, date=today, first_step_pain=4)
+
+    html = patient_client.get("/progress/").content.decode()
+
+    assert '<canvas id="chart-1-left" data-progress-chart="chart-1-data" data-foot="0"' in html
+    assert '<canvas id="chart-1-right" data-progress-chart="chart-1-data" data-foot="1"' in html

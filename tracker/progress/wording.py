@@ -693,3 +693,14 @@ def chart_summary(payload: ChartData) -> str:
         parts.append(", ".join(bits) + ".")
     parts.append("The same numbers are in the table below the chart.")
     return " ".join(parts)
+
+
+def cohort_band_missing() -> str:
+    """Why the chart has no band of other patients (``cohort.MIN_PATIENTS`` per week, DESIGN.md section 5)."""
+    from .cohort import MIN_PATIENTS
+
+    return (
+        f"The blue band of other patients appears once at least {MIN_PATIENTS} other patients of this clinic on "
+        "the same kind of course have logged their pain in the same week since their start; fewer would let one "
+        "person be picked out, so there is no band yet."
+    )
