@@ -3,6 +3,7 @@ dates that do not overlap, no Chart.js legend (the caption is the one legend), a
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 
 import pytest
@@ -52,8 +53,11 @@ def test_a_two_foot_chart_is_readable_on_a_phone(two_feet, phone_page, sign_in, 
         assert chart["rotation"] == 0
         assert all("-" not in label and len(label) <= 7 for label in chart["labels"]), chart["labels"]
         boxes = sorted(chart["boxes"])
-        assert all(a[1] <= b[0] for a, b in zip(boxes, boxes[1:], strict=False)), chart["labels"]  # no overlap
-    assert page.get_by_text("Left foot", exact=True).is_visible() and page.get_by_text("Right foot", exact=True).is_visible()
+        assert all(a[1] <= b[0] for a, b in itertools.pairwise(boxes)), chart["labels"]  # no overlap
+    assert (
+        page.get_by_text("Left foot", exact=True).is_visible()
+        and page.get_by_text("Right foot", exact=True).is_visible()
+    )
     assert page.get_by_text("appears once at least 5 other patients").is_visible()
     screenshot(page, "two-foot-chart")
     assert_clean(page)

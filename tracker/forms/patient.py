@@ -33,6 +33,12 @@ from .layout import ButtonRow, DateInWindow, SelectInput, TextInput, TickBox, Wr
 # Messages (the tests import these)
 FIRST_STEP_REQUIRED = "Choose how your first steps felt this morning, from 0 (no pain) to 10 (worst imaginable)."
 AVERAGE_REQUIRED = "Choose your pain on average today, from 0 (no pain) to 10 (worst imaginable)."
+FIRST_STEP_REQUIRED_PAST = "Choose how your first steps felt that morning, from 0 (no pain) to 10 (worst imaginable)."
+AVERAGE_REQUIRED_PAST = "Choose your pain on average that day, from 0 (no pain) to 10 (worst imaginable)."
+# Warning signs of the whole body, not of one foot: asked once a day, on the first foot's card, and saved on every
+# foot's log of the day (the engine reads them by day: tracker.progress.calculate.SYSTEMIC_RED_FLAGS).
+WHOLE_BODY_RED_FLAGS = ("rf_fever", "rf_calf", "rf_breathless_chest")
+WOUND_RED_FLAGS = frozenset({"rf_wound"})  # asked only about a foot that had surgery
 SCORE_RANGE = "Choose a number from 0 (no pain) to 10 (worst imaginable)."
 MINUTES_RANGE = "Enter the minutes on your feet as a whole number from 0 to 1440 (a whole day)."
 STEPS_RANGE = "Enter your steps as a whole number from 0 to 100,000, or leave it empty."
@@ -115,7 +121,7 @@ class DailyLogForm(forms.Form):
         error_messages={"invalid_choice": CHOICE_INVALID},
     )
     note = forms.CharField(
-        label="Anything else (optional)",
+        label="Anything else",
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2, "maxlength": 2000}),
@@ -125,15 +131,42 @@ class DailyLogForm(forms.Form):
     SURGICAL_FIELDS = ("weight_bearing", "footwear")
     NEEDLING_FIELDS = ("needling_soreness", "bruising")
 
-    def __init__(self, *args, foot: str, surgical: bool = False, needling: bool = False, **kwargs):
+    def __init__(
+        self,
+        *args,
+        foot: str,
+        surgical: bool = False,
+        needling: bool = False,
+        past: bool = False,
+        whole_body: bool = True,
+        several: bool = False,
+        **kwargs,
+    ):
+        """``past``: a day before today, worded in the past. ``whole_body``: this card asks the whole-body warning
+        signs (the first foot's card only; the view copies them to the other feet). ``several``: two feet."""
         kwargs.setdefault("prefix", foot)
         super().__init__(*args, **kwargs)
         self.foot = foot
         self.surgical = surgical
         self.needling = needling
+        self.past = past
+        self.whole_body = whole_body
+        self.several = several
+        if past:
+            self.fields["first_step_pain"].label = "Your first steps that morning"
+            self.fields["first_step_pain"].error_messages["required"] = FIRST_STEP_REQUIRED_PAST
+            self.fields["average_pain"].label = "Pain on average that day"
+            self.fields["average_pain"].error_messages["required"] = AVERAGE_REQUIRED_PAST
+            self.fields["activity_level"].label = "How active were you that day?"
         for name, label in SYMPTOM_FIELDS:
             self.fields[name] = forms.BooleanField(label=label, required=False)
+        initial = self.initial
         for name, label in RED_FLAG_FIELDS:
+            if name in WHOLE_BODY_RED_FLAGS and not whole_body:
+                continue
+            # A wound sign only after surgery (kept on a day that already has it ticked, so it can be unticked).
+            if name in WOUND_RED_FLAGS and not surgical and not initial.get(name):
+                continue
             self.fields[name] = forms.BooleanField(label=label, required=False)
         if not surgical:
             for name in self.SURGICAL_FIELDS:
@@ -154,6 +187,9 @@ class DailyLogForm(forms.Form):
                 ),
                 ButtonRow("weight_bearing"),
                 ButtonRow("footwear"),
+                # After surgery "back to usual activities" is a milestone the progress page judges: asked here,
+                # in view, not folded away (the progress page points to it).
+                ButtonRow("usual_activities"),
             ]
         if self.needling:
             layout.append(
@@ -173,30 +209,49 @@ class DailyLogForm(forms.Form):
                     css_class="row g-2",
                 ),
                 ButtonRow("activity_level"),
-                ButtonRow("usual_activities"),
+                *([] if self.surgical else [ButtonRow("usual_activities")]),
                 Wrap(
                     "tracker/crispy/fieldset.html",
                     *(TickBox(name) for name, _ in SYMPTOM_FIELDS),
-                    legend="Symptoms today",
+                    legend="Symptoms that day" if self.past else "Symptoms today",
                     hint="(tick any)",
                     css_class="mb-3",
                     legend_class="form-label fw-semibold fs-6 mb-1",
                 ),
                 TextInput("note"),
-                summary="More about today: activity, symptoms, note (optional)",
-            ),
-            Wrap(
-                "tracker/crispy/fieldset.html",
-                # static/js/log_form.js shows the guidance as soon as one of these is ticked.
-                *(
-                    TickBox(name, data_red_flag="emergency" if name in EMERGENCY_RED_FLAGS else "care-team")
-                    for name, _ in RED_FLAG_FIELDS
+                summary=(
+                    "More about that day: activity, symptoms, note (optional)"
+                    if self.past
+                    else "More about today: activity, symptoms, note (optional)"
                 ),
-                legend="Warning signs: do you have any of these?",
-                css_class="mb-1 border border-danger-subtle rounded p-2",
-                legend_class="form-label fw-semibold fs-6 mb-1 float-none w-auto px-1",
             ),
         ]
+        have = "did you have" if self.past else "do you have"
+        foot_flags = [n for n, _ in RED_FLAG_FIELDS if n in self.fields and n not in WHOLE_BODY_RED_FLAGS]
+        body_flags = [n for n, _ in RED_FLAG_FIELDS if n in self.fields and n in WHOLE_BODY_RED_FLAGS]
+        for names, legend in (
+            (foot_flags, f"Warning signs in this foot: {have} any of these?"),
+            (
+                body_flags,
+                f"Warning signs anywhere in your body: {have} any of these?"
+                + (" (asked once for both feet)" if self.several else ""),
+            ),
+        ):
+            if not names:
+                continue
+            layout.append(
+                Wrap(
+                    "tracker/crispy/fieldset.html",
+                    # static/js/log_form.js shows the guidance as soon as one of these is ticked.
+                    *(
+                        TickBox(name, data_red_flag="emergency" if name in EMERGENCY_RED_FLAGS else "care-team")
+                        for name in names
+                    ),
+                    legend=legend,
+                    css_class="mb-2 border border-danger-subtle rounded p-2",
+                    legend_class="form-label fw-semibold fs-6 mb-1 float-none w-auto px-1",
+                )
+            )
         return layout
 
     @property
@@ -274,7 +329,7 @@ class SessionForm(forms.Form):
     )
     other_kind = _choice_field(label="Kind of session", choices=OtherSessionKind.choices)
     note = forms.CharField(
-        label="Note (optional)",
+        label="Note",
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2, "maxlength": 2000}),
@@ -283,6 +338,9 @@ class SessionForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Required once their kind is chosen (``clean``): the label must not say "(optional)".
+        for name in ("technique", "other_kind"):
+            self.fields[name].required_in_block = True  # type: ignore[attr-defined]  # read by button_row.html
         # static/js/log_form.js shows only the block (data-kind) of the kind chosen.
         self.helper = form_helper(
             ButtonRow("kind"),
