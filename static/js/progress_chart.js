@@ -127,6 +127,7 @@
     }
     data.feet.forEach(function (foot, i) {
       var colour = FOOT_COLOURS[i % FOOT_COLOURS.length];
+      if (document.documentElement.getAttribute("data-bs-theme") === "dark") colour = { pain: "#8bb9fe", mean: "#8bb9fe" };
       var prefix = twoFeet ? foot.label + ": " : "";
       sets.push({
         label: prefix + "first-step pain",
