@@ -396,8 +396,39 @@ class SessionForm(forms.Form):
         return values
 
 
-def time_zone_choices() -> list[tuple[str, str]]:
-    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+# The zones most patients pick, first; then every zone of a place (Region/City), without the database's
+# technical entries ("Factory", "localtime", "posixrules") and old aliases ("GB", "US/Eastern", "EST5EDT").
+COMMON_TIME_ZONES = (
+    "Europe/London",
+    "Europe/Dublin",
+    "Europe/Paris",
+    "Europe/Berlin",
+    "Europe/Madrid",
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Los_Angeles",
+    "America/Toronto",
+    "Asia/Kolkata",
+    "Asia/Singapore",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "Pacific/Auckland",
+    "UTC",
+)
+_REGIONS = ("Africa", "America", "Antarctica", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific")
+
+
+def _zone_label(name: str) -> str:
+    return name.replace("_", " ")
+
+
+def time_zone_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """Grouped choices: the common zones, then all places' zones, alphabetically."""
+    available = zoneinfo.available_timezones()
+    places = sorted(n for n in available if n.split("/", 1)[0] in _REGIONS and "/" in n)
+    common = [(n, _zone_label(n)) for n in COMMON_TIME_ZONES if n in available or n == "UTC"]
+    return [("Common time zones", common), ("All time zones", [(n, _zone_label(n)) for n in places])]
 
 
 class AccountSettingsForm(forms.Form):
@@ -419,6 +450,11 @@ class AccountSettingsForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        current = self.initial.get("time_zone")
+        field = self.fields["time_zone"]
+        if current and not field.valid_value(current) and current in zoneinfo.available_timezones():
+            # An old alias saved before the list was trimmed stays choosable, so the page saves unchanged.
+            field.choices = [("Your current time zone", [(current, _zone_label(current))]), *field.choices]
         self.helper = form_helper(
             SelectInput("time_zone"),
             HTML('<p class="small text-body-secondary">By this time zone, today is {{ today|date:"l j F Y" }}.</p>'),

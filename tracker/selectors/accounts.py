@@ -8,6 +8,7 @@ every page runs a fixed number of queries whatever the number of rows.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
 from axes.models import AccessAttempt
@@ -15,7 +16,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from ..models import AuditEvent, CareTeamMembership, Invitation, Role, User
+from ..models import RED_FLAG_FIELDS, AuditEvent, CareTeamMembership, Course, Invitation, Role, User
 
 # Roles that may be put on a patient's care team: physiotherapists, and admins who also treat.
 CARE_TEAM_ROLES = (Role.PHYSIO, Role.ADMIN)
@@ -151,3 +152,32 @@ def audit_event_list(
     if date_to:
         events = events.filter(at__lt=_day_start(date_to + timedelta(days=1)))
     return events.order_by("-at", "-pk")
+
+
+_DETAIL_KEYS = {"physio": "physiotherapist", "note_id": "note", "alert_id": "alert", "session_id": "session"}
+_RED_FLAG_WORDS = dict(RED_FLAG_FIELDS)
+
+
+def audit_detail_words(events: Iterable[AuditEvent]) -> dict[int, list[str]]:
+    """Each event's detail as short lines in words, by event id (also set on each event as ``detail_words``): a
+    course named (kind, feet, day 0) rather than its id, red flags by their words, lists joined. Queries: one for
+    the courses the events name, none when they name none."""
+    events = list(events)
+    course_ids = {str(e.detail.get("course")) for e in events if isinstance(e.detail, dict) and e.detail.get("course")}
+    courses = {str(c.public_id): c for c in Course.objects.filter(public_id__in=course_ids)} if course_ids else {}
+    words: dict[int, list[str]] = {}
+    for event in events:
+        lines = []
+        for key, value in (event.detail or {}).items():
+            if key == "course" and str(value) in courses:
+                value = str(courses[str(value)])
+            elif key == "red_flags" and isinstance(value, list):
+                value = "; ".join(_RED_FLAG_WORDS.get(v, v) for v in value) or "none"
+            elif isinstance(value, list):
+                value = ", ".join(str(v) for v in value) or "none"
+            elif isinstance(value, bool):
+                value = "yes" if value else "no"
+            lines.append(f"{_DETAIL_KEYS.get(key, key.replace('_', ' '))}: {value}")
+        words[event.pk] = lines
+        event.detail_words = lines  # type: ignore[attr-defined]  # read by the audit page's template
+    return words

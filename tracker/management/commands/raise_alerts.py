@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
+from django.template.defaultfilters import pluralize
 
 from tracker.models import CourseStatus, Role, User
 from tracker.services.alerts import alerts_raise_for_patient
@@ -40,4 +41,6 @@ class Command(BaseCommand):
         for patient in patients.iterator():
             checked += 1
             raised += len(alerts_raise_for_patient(patient=patient, today=on or patient.local_today()))
-        self.stdout.write(f"Checked {checked} patient(s); raised {raised} new alert(s).")
+        self.stdout.write(
+            f"Checked {checked} patient{pluralize(checked)}; raised {raised} new alert{pluralize(raised)}."
+        )
