@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def both_feet(foot="left", **extra):
-    data = {}
+    data: dict[str, str] = {}
     for side in ("left", "right"):
         data |= {f"{side}-first_step_pain": "5", f"{side}-average_pain": "4"}
     return data | extra

@@ -86,7 +86,7 @@ def test_care_team_messages_use_the_right_plural(admin_client_, physio, db):
 
 def test_the_time_zone_list_puts_common_zones_first_without_technical_entries(patient):
     form = AccountSettingsForm(initial={"time_zone": "Europe/London"})
-    groups = form.fields["time_zone"].choices
+    groups = form.fields["time_zone"].choices  # type: ignore[attr-defined]  # a ChoiceField
     assert groups[0][0] == "Common time zones" and [v for v, _ in groups[0][1]] == list(COMMON_TIME_ZONES)
     values = {v for _, options in groups for v, _ in options}
     assert not {"Factory", "localtime", "posixrules", "GB", "US/Eastern", "EST5EDT"} & values

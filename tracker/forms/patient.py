@@ -452,9 +452,10 @@ class AccountSettingsForm(forms.Form):
         super().__init__(*args, **kwargs)
         current = self.initial.get("time_zone")
         field = self.fields["time_zone"]
+        assert isinstance(field, forms.ChoiceField)
         if current and not field.valid_value(current) and current in zoneinfo.available_timezones():
             # An old alias saved before the list was trimmed stays choosable, so the page saves unchanged.
-            field.choices = [("Your current time zone", [(current, _zone_label(current))]), *field.choices]
+            field.choices = [("Your current time zone", [(current, _zone_label(current))]), *time_zone_choices()]
         self.helper = form_helper(
             SelectInput("time_zone"),
             HTML('<p class="small text-body-secondary">By this time zone, today is {{ today|date:"l j F Y" }}.</p>'),

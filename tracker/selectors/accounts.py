@@ -155,7 +155,7 @@ def audit_event_list(
 
 
 _DETAIL_KEYS = {"physio": "physiotherapist", "note_id": "note", "alert_id": "alert", "session_id": "session"}
-_RED_FLAG_WORDS = dict(RED_FLAG_FIELDS)
+_RED_FLAG_WORDS: dict[str, str] = dict(RED_FLAG_FIELDS)
 
 
 def audit_detail_words(events: Iterable[AuditEvent]) -> dict[int, list[str]]:
@@ -172,7 +172,7 @@ def audit_detail_words(events: Iterable[AuditEvent]) -> dict[int, list[str]]:
             if key == "course" and str(value) in courses:
                 value = str(courses[str(value)])
             elif key == "red_flags" and isinstance(value, list):
-                value = "; ".join(_RED_FLAG_WORDS.get(v, v) for v in value) or "none"
+                value = "; ".join(_RED_FLAG_WORDS.get(str(v), str(v)) for v in value) or "none"
             elif isinstance(value, list):
                 value = ", ".join(str(v) for v in value) or "none"
             elif isinstance(value, bool):
