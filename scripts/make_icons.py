@@ -31,7 +31,9 @@ def main() -> None:
             page.set_content(
                 f'<html><body style="margin:0"><div style="width:{size}px;height:{size}px">{svg}</div></body></html>'
             )
-            page.screenshot(path=str(ICONS / target), omit_background=True, clip={"x": 0, "y": 0, "width": size, "height": size})
+            page.screenshot(
+                path=str(ICONS / target), omit_background=True, clip={"x": 0, "y": 0, "width": size, "height": size}
+            )
             page.close()
         browser.close()
 

@@ -452,8 +452,12 @@ class AccountSettingsForm(forms.Form):
         super().__init__(*args, **kwargs)
         current = self.initial.get("time_zone")
         field = self.fields["time_zone"]
-        assert isinstance(field, forms.ChoiceField)
-        if current and not field.valid_value(current) and current in zoneinfo.available_timezones():
+        if (
+            isinstance(field, forms.ChoiceField)
+            and current
+            and not field.valid_value(current)
+            and current in zoneinfo.available_timezones()
+        ):
             # An old alias saved before the list was trimmed stays choosable, so the page saves unchanged.
             field.choices = [("Your current time zone", [(current, _zone_label(current))]), *time_zone_choices()]
         self.helper = form_helper(
