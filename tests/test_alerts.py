@@ -295,14 +295,14 @@ def run(*args) -> str:
 @pytest.mark.django_db
 def test_the_command_raises_time_alerts_for_active_patients_and_is_idempotent():
     overdue, silent, fine, inactive, ended = _clinic()
-    assert "Checked 3 patient(s); raised 3 new alert(s)." in run("--on", TODAY.isoformat())
+    assert "Checked 3 patients; raised 3 new alerts." in run("--on", TODAY.isoformat())
     assert kinds(Alert.objects.filter(patient=overdue)) == [(AlertKind.MILESTONE_OVERDUE, Severity.LOW)]
     assert kinds(Alert.objects.filter(patient=silent)) == [
         (AlertKind.NO_LOG_2, Severity.LOW),
         (AlertKind.NO_LOG_7, Severity.MEDIUM),
     ]
     assert not Alert.objects.filter(patient__in=[fine, inactive, ended]).exists()
-    assert "raised 0 new alert(s)" in run("--on", TODAY.isoformat())
+    assert "raised 0 new alerts" in run("--on", TODAY.isoformat())
     assert Alert.objects.count() == 3
 
 
@@ -359,7 +359,7 @@ def test_the_command_run_twice_at_once_raises_no_duplicate_on_postgresql(monkeyp
     raised = sum(int(o.split("raised ")[1].split(" ")[0]) for o in outputs)
     assert raised == 3 * len(clinic), outputs  # every alert reported new by exactly one of the two runs
     monkeypatch.undo()
-    assert "raised 0 new alert(s)" in run("--on", TODAY.isoformat())
+    assert "raised 0 new alerts" in run("--on", TODAY.isoformat())
 
 
 @pytest.mark.django_db

@@ -491,9 +491,10 @@ _TEMPLATE_LOG_ROWS = """    {% for row in story.logs %}{% with log=row.log %}
         </th><td>{{ log.get_foot_display }}</td><td>{{ log.first_step_pain }}</td><td>{{ log.average_pain }}</td>
         <td>{{ log.pain_after_activity|default_if_none:"–" }}</td><td>{{ log.minutes_on_feet|default_if_none:"–" }}</td>
         <td>{{ log.get_weight_bearing_display|default:"–" }}</td><td>{{ log.get_footwear_display|default:"–" }}</td><td>{{ log.get_usual_activities_display|default:"–" }}</td>
-        <td>{% if log.has_red_flag %}<span class="badge text-bg-danger">{{ log.red_flags|length }}</span> <span class="small">{{ log.red_flags|join:", " }}</span>{% else %}–{% endif %}</td>
+        <td class="small">{{ log.symptom_labels|join:"; "|default:"–" }}</td>
+        <td>{% if log.has_red_flag %}<span class="badge text-bg-danger">{{ log.red_flags|length }}</span> <span class="small">{{ log.red_flag_labels|join:"; " }}</span>{% else %}–{% endif %}</td>
         <td class="small">{{ log.note|truncatechars:80 }}</td></tr>
-    {% endwith %}{% empty %}<tr><td colspan="11">Nothing logged yet.</td></tr>{% endfor %}"""
+    {% endwith %}{% empty %}<tr><td colspan="12">Nothing logged yet.</td></tr>{% endfor %}"""
 
 
 def test_the_log_rows_built_in_python_match_the_template_and_escape(patient, physio_client, needling):
@@ -530,7 +531,7 @@ def test_the_log_rows_built_in_python_match_the_template_and_escape(patient, phy
     assert squeeze(built) == squeeze(expected)
     assert "&lt;script&gt;" in built and "<script>" not in built and "&lt;b&gt;change" in built
     assert squeeze(Template("{% load clinic_tables %}{% log_table_rows logs %}").render(Context({"logs": []}))) == (
-        '<tr><td colspan="11">Nothing logged yet.</td></tr>'
+        '<tr><td colspan="12">Nothing logged yet.</td></tr>'
     )
 
 

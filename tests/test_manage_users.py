@@ -61,9 +61,8 @@ def test_it_refuses_changes_from_a_physio(physio_client, patient, url_name):
     assert patient.role == Role.PATIENT and patient.is_active
 
 
-@pytest.mark.parametrize(
-    "url_name", ["user_role", "user_deactivate", "user_reactivate", "user_password_reset", "user_unlock"]
-)
+# user_deactivate answers GET with its confirmation step (tests/test_readable_staff_pages.py), changing nothing.
+@pytest.mark.parametrize("url_name", ["user_role", "user_reactivate", "user_password_reset", "user_unlock"])
 def test_it_refuses_get_for_changes(admin_client_, patient, url_name):
     assert admin_client_.get(_user_url(url_name, patient)).status_code == 405
 

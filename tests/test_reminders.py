@@ -64,7 +64,7 @@ def test_it_skips_whoever_did_not_ask_is_closed_has_no_email_or_is_not_a_patient
 def test_it_sends_one_email_with_a_link_and_no_health_details():
     patient = wants("Pacific/Honolulu", 19, first_name="Hana")
 
-    assert "1 reminder(s) sent." in run()
+    assert "1 reminder sent." in run()
 
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
@@ -81,7 +81,7 @@ def test_running_twice_sends_one_email():
     out = run()
 
     assert len(mail.outbox) == 1
-    assert "0 reminder(s) sent." in out
+    assert "0 reminders sent." in out
 
 
 def test_a_second_server_that_read_the_same_list_does_not_send_again():
@@ -139,7 +139,7 @@ def test_without_now_it_uses_the_current_time(monkeypatch):
 
     call_command("send_reminders", stdout=out)
 
-    assert out.getvalue() == "1 reminder(s) sent.\n"
+    assert out.getvalue() == "1 reminder sent.\n"
     assert [m.to for m in mail.outbox] == [[london.email]]
 
 

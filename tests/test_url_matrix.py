@@ -82,7 +82,7 @@ ROUTES: dict[str, tuple[str, tuple[str, ...]]] = {
     "manage:invitation_revoke": (ADMIN, POST),
     "manage:user_detail": (ADMIN, GET),
     "manage:user_role": (ADMIN, POST),
-    "manage:user_deactivate": (ADMIN, POST),
+    "manage:user_deactivate": (ADMIN, GET_POST),  # GET: the confirmation step
     "manage:user_reactivate": (ADMIN, POST),
     "manage:user_password_reset": (ADMIN, POST),
     "manage:user_unlock": (ADMIN, POST),

@@ -378,6 +378,16 @@ class DailyLog(models.Model):
     def has_red_flag(self) -> bool:
         return bool(self.red_flags)
 
+    @property
+    def red_flag_labels(self) -> list[str]:
+        """The red flags ticked, in words ("Pain and swelling in one calf"), for the care team's pages."""
+        return [label for name, label in RED_FLAG_FIELDS if getattr(self, name)]
+
+    @property
+    def symptom_labels(self) -> list[str]:
+        """The symptoms ticked, in words ("Pain in the arch")."""
+        return [label for name, label in SYMPTOM_FIELDS if getattr(self, name)]
+
 
 class SessionKind(models.TextChoices):
     NEEDLING = "needling", "Dry needling"

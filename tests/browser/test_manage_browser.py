@@ -68,7 +68,7 @@ def test_an_admin_invites_a_physio_who_accepts_signs_in_and_sees_an_assigned_pat
     check_accessibility(page, context="care teams with a physiotherapist chosen")
     page.get_by_label("Tick Alice Archer (alice)").check()
     page.get_by_role("button", name="Assign ticked patients to Pat Physio").click()
-    expect(page.get_by_text("1 patient(s) added to Pat Physio's caseload.")).to_be_visible()
+    expect(page.get_by_text("1 patient added to Pat Physio's caseload.")).to_be_visible()
     screenshot(page, "care-teams-after-assign")
 
     # Pat's next page shows Alice.

@@ -35,6 +35,12 @@ from .layout import ButtonRow, DateInWindow, SelectInput, TextInput, TickBox, Wr
 # Messages (the tests import these)
 FIRST_STEP_REQUIRED = "Choose how your first steps felt this morning, from 0 (no pain) to 10 (worst imaginable)."
 AVERAGE_REQUIRED = "Choose your pain on average today, from 0 (no pain) to 10 (worst imaginable)."
+FIRST_STEP_REQUIRED_PAST = "Choose how your first steps felt that morning, from 0 (no pain) to 10 (worst imaginable)."
+AVERAGE_REQUIRED_PAST = "Choose your pain on average that day, from 0 (no pain) to 10 (worst imaginable)."
+# Warning signs of the whole body, not of one foot: asked once a day, on the first foot's card, and saved on every
+# foot's log of the day (the engine reads them by day: tracker.progress.calculate.SYSTEMIC_RED_FLAGS).
+WHOLE_BODY_RED_FLAGS = ("rf_fever", "rf_calf", "rf_breathless_chest")
+WOUND_RED_FLAGS = frozenset({"rf_wound"})  # asked only about a foot that had surgery
 SCORE_RANGE = "Choose a number from 0 (no pain) to 10 (worst imaginable)."
 MINUTES_RANGE = "Enter the minutes on your feet as a whole number from 0 to 1440 (a whole day)."
 STEPS_RANGE = "Enter your steps as a whole number from 0 to 100,000, or leave it empty."
@@ -143,22 +149,49 @@ class DailyLogForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"invalid_choice": CHOICE_INVALID},
     )
-    note = NoteField(label="Anything else (optional)")
+    note = NoteField(label="Anything else")
     # The saved version the form was opened on (services.logs.log_version): a save from an older tab is refused.
     version = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
 
     SURGICAL_FIELDS = ("weight_bearing", "footwear")
     NEEDLING_FIELDS = ("needling_soreness", "bruising")
 
-    def __init__(self, *args, foot: str, surgical: bool = False, needling: bool = False, **kwargs):
+    def __init__(
+        self,
+        *args,
+        foot: str,
+        surgical: bool = False,
+        needling: bool = False,
+        past: bool = False,
+        whole_body: bool = True,
+        several: bool = False,
+        **kwargs,
+    ):
+        """``past``: a day before today, worded in the past. ``whole_body``: this card asks the whole-body warning
+        signs (the first foot's card only; the view copies them to the other feet). ``several``: two feet."""
         kwargs.setdefault("prefix", foot)
         super().__init__(*args, **kwargs)
         self.foot = foot
         self.surgical = surgical
         self.needling = needling
+        self.past = past
+        self.whole_body = whole_body
+        self.several = several
+        if past:
+            self.fields["first_step_pain"].label = "Your first steps that morning"
+            self.fields["first_step_pain"].error_messages["required"] = FIRST_STEP_REQUIRED_PAST
+            self.fields["average_pain"].label = "Pain on average that day"
+            self.fields["average_pain"].error_messages["required"] = AVERAGE_REQUIRED_PAST
+            self.fields["activity_level"].label = "How active were you that day?"
         for name, label in SYMPTOM_FIELDS:
             self.fields[name] = forms.BooleanField(label=label, required=False)
+        initial = self.initial
         for name, label in RED_FLAG_FIELDS:
+            if name in WHOLE_BODY_RED_FLAGS and not whole_body:
+                continue
+            # A wound sign only after surgery (kept on a day that already has it ticked, so it can be unticked).
+            if name in WOUND_RED_FLAGS and not surgical and not initial.get(name):
+                continue
             self.fields[name] = forms.BooleanField(label=label, required=False)
         if not surgical:
             for name in self.SURGICAL_FIELDS:
@@ -179,6 +212,9 @@ class DailyLogForm(forms.Form):
                 ),
                 ButtonRow("weight_bearing"),
                 ButtonRow("footwear"),
+                # After surgery "back to usual activities" is a milestone the progress page judges: asked here,
+                # in view, not folded away (the progress page points to it).
+                ButtonRow("usual_activities"),
             ]
         if self.needling:
             layout.append(
@@ -198,30 +234,49 @@ class DailyLogForm(forms.Form):
                     css_class="row g-2",
                 ),
                 ButtonRow("activity_level"),
-                ButtonRow("usual_activities"),
+                *([] if self.surgical else [ButtonRow("usual_activities")]),
                 Wrap(
                     "tracker/crispy/fieldset.html",
                     *(TickBox(name) for name, _ in SYMPTOM_FIELDS),
-                    legend="Symptoms today",
+                    legend="Symptoms that day" if self.past else "Symptoms today",
                     hint="(tick any)",
                     css_class="mb-3",
                     legend_class="form-label fw-semibold fs-6 mb-1",
                 ),
                 TextInput("note"),
-                summary="More about today: activity, symptoms, note (optional)",
-            ),
-            Wrap(
-                "tracker/crispy/fieldset.html",
-                # static/js/log_form.js shows the guidance as soon as one of these is ticked.
-                *(
-                    TickBox(name, data_red_flag="emergency" if name in EMERGENCY_RED_FLAGS else "care-team")
-                    for name, _ in RED_FLAG_FIELDS
+                summary=(
+                    "More about that day: activity, symptoms, note (optional)"
+                    if self.past
+                    else "More about today: activity, symptoms, note (optional)"
                 ),
-                legend="Warning signs: do you have any of these?",
-                css_class="mb-1 border border-danger-subtle rounded p-2",
-                legend_class="form-label fw-semibold fs-6 mb-1 float-none w-auto px-1",
             ),
         ]
+        have = "did you have" if self.past else "do you have"
+        foot_flags = [n for n, _ in RED_FLAG_FIELDS if n in self.fields and n not in WHOLE_BODY_RED_FLAGS]
+        body_flags = [n for n, _ in RED_FLAG_FIELDS if n in self.fields and n in WHOLE_BODY_RED_FLAGS]
+        for names, legend in (
+            (foot_flags, f"Warning signs in this foot: {have} any of these?"),
+            (
+                body_flags,
+                f"Warning signs anywhere in your body: {have} any of these?"
+                + (" (asked once for both feet)" if self.several else ""),
+            ),
+        ):
+            if not names:
+                continue
+            layout.append(
+                Wrap(
+                    "tracker/crispy/fieldset.html",
+                    # static/js/log_form.js shows the guidance as soon as one of these is ticked.
+                    *(
+                        TickBox(name, data_red_flag="emergency" if name in EMERGENCY_RED_FLAGS else "care-team")
+                        for name in names
+                    ),
+                    legend=legend,
+                    css_class="mb-2 border border-danger-subtle rounded p-2",
+                    legend_class="form-label fw-semibold fs-6 mb-1 float-none w-auto px-1",
+                )
+            )
         return layout
 
     @property
@@ -322,10 +377,13 @@ class SessionForm(forms.Form):
         label="It caused pain or a bad reaction (for example bruising, swelling, numbness)", required=False
     )
     other_kind = _choice_field(label="Kind of session", choices=OtherSessionKind.choices)
-    note = NoteField(label="Note (optional)")
+    note = NoteField(label="Note")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Required once their kind is chosen (``clean``): the label must not say "(optional)".
+        for name in ("technique", "other_kind"):
+            self.fields[name].required_in_block = True  # type: ignore[attr-defined]  # read by button_row.html
         # static/js/log_form.js shows only the block (data-kind) of the kind chosen.
         self.helper = form_helper(
             ButtonRow("kind"),
@@ -381,8 +439,39 @@ class SessionForm(forms.Form):
         return values
 
 
-def time_zone_choices() -> list[tuple[str, str]]:
-    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+# The zones most patients pick, first; then every zone of a place (Region/City), without the database's
+# technical entries ("Factory", "localtime", "posixrules") and old aliases ("GB", "US/Eastern", "EST5EDT").
+COMMON_TIME_ZONES = (
+    "Europe/London",
+    "Europe/Dublin",
+    "Europe/Paris",
+    "Europe/Berlin",
+    "Europe/Madrid",
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Los_Angeles",
+    "America/Toronto",
+    "Asia/Kolkata",
+    "Asia/Singapore",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "Pacific/Auckland",
+    "UTC",
+)
+_REGIONS = ("Africa", "America", "Antarctica", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific")
+
+
+def _zone_label(name: str) -> str:
+    return name.replace("_", " ")
+
+
+def time_zone_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """Grouped choices: the common zones, then all places' zones, alphabetically."""
+    available = zoneinfo.available_timezones()
+    places = sorted(n for n in available if n.split("/", 1)[0] in _REGIONS and "/" in n)
+    common = [(n, _zone_label(n)) for n in COMMON_TIME_ZONES if n in available or n == "UTC"]
+    return [("Common time zones", common), ("All time zones", [(n, _zone_label(n)) for n in places])]
 
 
 class AccountSettingsForm(forms.Form):
@@ -412,6 +501,16 @@ class AccountSettingsForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        current = self.initial.get("time_zone")
+        field = self.fields["time_zone"]
+        if (
+            isinstance(field, forms.ChoiceField)
+            and current
+            and not field.valid_value(current)
+            and current in zoneinfo.available_timezones()
+        ):
+            # An old alias saved before the list was trimmed stays choosable, so the page saves unchanged.
+            field.choices = [("Your current time zone", [(current, _zone_label(current))]), *time_zone_choices()]
         self.helper = form_helper(
             TextInput("phone"),
             SelectInput("time_zone"),

@@ -52,6 +52,11 @@ class SourceDocument:
     def anchor(self) -> str:
         return f"source-{self.key}"
 
+    @property
+    def number(self) -> str:
+        """A source document's short number ("000"), the one the care team's small print uses."""
+        return self.file.split("_", 1)[0] if self.kind == DocumentKind.SOURCE else ""
+
 
 @dataclass(frozen=True)
 class Citation:
@@ -72,7 +77,7 @@ class Citation:
     def ref(self) -> str:
         """The short place for the care team's small print: "000:11", or the study's label."""
         if self.document.kind == DocumentKind.SOURCE:
-            return f"{self.document.file.split('_', 1)[0]}:{self.line}"
+            return f"{self.document.number}:{self.line}"
         return self.document.short or self.document.label
 
     @property

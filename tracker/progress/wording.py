@@ -751,3 +751,32 @@ def function_change_team(change: ScoreChange, against: str = "baseline") -> str:
         f"({signed(change.change if change.measure.startswith('psfs') else round(change.change))}; {label} "
         f"{format_number(change.threshold)}) since {against} {short_day(change.earlier_on)}: {verdict}."
     )
+
+
+def cohort_band_missing() -> str:
+    """Why the chart has no band of other patients (``cohort.MIN_PATIENTS`` per week, DESIGN.md section 5)."""
+    from .cohort import MIN_PATIENTS
+
+    return (
+        f"The blue band of other patients appears once at least {MIN_PATIENTS} other patients of this clinic on "
+        "the same kind of course have logged their pain in the same week since their start; fewer would let one "
+        "person be picked out, so there is no band yet."
+    )
+
+
+# The daily-log question that answers each judged milestone (tracker.forms.patient.DailyLogForm: for a surgical
+# course these are on the main form, under the pain questions, never folded away).
+_MILESTONE_QUESTION = {
+    "usual_activities": "Back to your usual activities?",
+    "out_of_cast_or_boot": "What you wore on the foot",
+}
+
+
+def milestone_where_to_answer(m: MilestoneResult) -> str:
+    """Where a patient answers a milestone that their logs do not show yet ("" when there is nothing to answer)."""
+    if m.status not in (MilestoneStatus.OVERDUE, MilestoneStatus.NOT_LOGGED, MilestoneStatus.NOT_YET_DUE):
+        return ""
+    question = _MILESTONE_QUESTION.get(m.expectation.key)
+    if question is None or not m.expectation.has_window:
+        return ""
+    return f"To tell us, answer “{question}” in your daily log for the day, below the pain questions."

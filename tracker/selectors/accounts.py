@@ -8,6 +8,7 @@ every page runs a fixed number of queries whatever the number of rows.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
 from axes.models import AccessAttempt
@@ -158,3 +159,40 @@ def audit_event_list(
     if date_to:
         events = events.filter(at__lt=_day_start(date_to + timedelta(days=1)))
     return events.order_by("-at", "-pk")
+
+
+_DETAIL_KEYS = {"physio": "physiotherapist", "note_id": "note", "alert_id": "alert", "session_id": "session"}
+
+
+def audit_detail_words(events: Iterable[AuditEvent]) -> dict[int, list[str]]:
+    """Each event's detail as short lines in words, by event id (also set on each event as ``detail_words``):
+    accounts named rather than listed by id, lists joined. A course stays its id: its kind, feet and day 0 are
+    clinical facts, which the trail never shows (issue 12). Queries: one for the accounts the events name, none
+    when they name none."""
+    events = list(events)
+    account_ids = {
+        str(v)
+        for e in events
+        if isinstance(e.detail, dict)
+        for v in (e.detail.get("patients") or [])
+        if isinstance(e.detail.get("patients"), list)
+    }
+    names = (
+        {str(u.public_id): u.display_name for u in User.objects.filter(public_id__in=account_ids)}
+        if account_ids
+        else {}
+    )
+    words: dict[int, list[str]] = {}
+    for event in events:
+        lines = []
+        for key, value in (event.detail or {}).items():
+            if key == "patients" and isinstance(value, list):
+                value = ", ".join(names.get(str(v), str(v)) for v in value) or "none"
+            elif isinstance(value, list):
+                value = ", ".join(str(v) for v in value) or "none"
+            elif isinstance(value, bool):
+                value = "yes" if value else "no"
+            lines.append(f"{_DETAIL_KEYS.get(key, key.replace('_', ' '))}: {value}")
+        words[event.pk] = lines
+        event.detail_words = lines  # type: ignore[attr-defined]  # read by the audit page's template
+    return words

@@ -1,6 +1,6 @@
 """The patient page's table of daily logs, its rows built in Python rather than by the template language.
 
-Sixty rows of eleven cells each, with their edit history, cost more in template lookups and filters than the
+Sixty rows of twelve cells each, with their edit history, cost more in template lookups and filters than the
 rest of the page; here they are one pass of string building. Every value is escaped (``conditional_escape``),
 and the HTML is the same as the template loop it replaces (tests/test_clinic_patient.py compares them).
 """
@@ -59,7 +59,7 @@ def log_table_rows(rows: Iterable[LogRow]) -> SafeString:
         log = row.log
         flags = log.red_flags
         red = (
-            f'<span class="badge text-bg-danger">{len(flags)}</span> <span class="small">{_e(", ".join(flags))}</span>'
+            f'<span class="badge text-bg-danger">{len(flags)}</span> <span class="small">{_e("; ".join(log.red_flag_labels))}</span>'
             if flags
             else "–"
         )
@@ -69,8 +69,9 @@ def log_table_rows(rows: Iterable[LogRow]) -> SafeString:
             f"<td>{_e(log.average_pain)}</td><td>{_or_dash(log.pain_after_activity)}</td>"
             f"<td>{_or_dash(log.minutes_on_feet)}</td><td>{_or_dash(log.get_weight_bearing_display())}</td>"
             f"<td>{_or_dash(log.get_footwear_display())}</td><td>{_or_dash(log.get_usual_activities_display())}</td>"
+            f'<td class="small">{_or_dash("; ".join(log.symptom_labels))}</td>'
             f'<td>{red}</td><td class="small">{_e(Truncator(log.note).chars(80))}</td></tr>'
         )
     if not out:
-        return mark_safe('<tr><td colspan="11">Nothing logged yet.</td></tr>')
+        return mark_safe('<tr><td colspan="12">Nothing logged yet.</td></tr>')
     return mark_safe("\n".join(out))

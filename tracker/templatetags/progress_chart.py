@@ -11,6 +11,9 @@ from django.utils.safestring import SafeString, mark_safe
 
 from ..progress.chart import ChartPayload, ChartRow
 from ..progress.chart import chart_rows as _chart_rows
+from ..progress.report import MilestoneResult
+from ..progress.wording import cohort_band_missing as _cohort_band_missing
+from ..progress.wording import milestone_where_to_answer
 
 register = template.Library()
 
@@ -64,3 +67,15 @@ def chart_table_body(payload: ChartPayload) -> SafeString:
             )
         )
     return mark_safe("\n".join(out))
+
+
+@register.simple_tag
+def cohort_band_missing() -> str:
+    """``{% cohort_band_missing %}``: the sentence that says why the chart has no band of other patients."""
+    return _cohort_band_missing()
+
+
+@register.filter
+def where_to_answer(milestone: MilestoneResult) -> str:
+    """``{{ m|where_to_answer }}``: where the daily log asks about a milestone not shown yet."""
+    return milestone_where_to_answer(milestone)

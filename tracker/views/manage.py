@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -171,9 +172,17 @@ def user_role(request, public_id):
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @admin_required
 def user_deactivate(request, public_id):
+    """GET: the confirmation step (what deactivating does, and a button); POST: deactivate."""
+    if request.method == "GET":
+        account = get_object_or_404(User, public_id=public_id)
+        return render(
+            request,
+            "tracker/manage_user_deactivate.html",
+            {"account": account, "is_self": account.pk == request.user.pk},
+        )
     return _user_action(
         request, public_id, services.user_deactivate, "{name}'s account is deactivated: they can no longer sign in."
     )
@@ -258,6 +267,10 @@ def _care_teams_back(request) -> str:
     return f"{reverse('manage:care_teams')}?{urlencode({k: v for k, v in params.items() if v})}"
 
 
+def _patients(count: int) -> str:
+    return f"{count} patient{pluralize(count)}"
+
+
 @require_POST
 @admin_required
 def care_teams_change(request):
@@ -273,10 +286,10 @@ def care_teams_change(request):
     try:
         if form.cleaned_data["action"] == CareTeamChangeForm.ASSIGN:
             created = services.care_team_assign(physio=physio, patients=patients, audit=audit)
-            messages.success(request, f"{len(created)} patient(s) added to {physio.display_name}'s caseload.")
+            messages.success(request, f"{_patients(len(created))} added to {physio.display_name}'s caseload.")
         else:
             removed = services.care_team_remove(physio=physio, patients=patients, audit=audit)
-            messages.success(request, f"{removed} patient(s) taken off {physio.display_name}'s caseload.")
+            messages.success(request, f"{_patients(removed)} taken off {physio.display_name}'s caseload.")
     except ValidationError as exc:
         messages.error(request, validation_message(exc))
     return redirect(_care_teams_back(request))
@@ -300,6 +313,7 @@ def audit(request):
         {
             "filters": filters,
             "page": page,
+            "details": selectors.audit_detail_words(page.object_list),
             "export_query": export_query.urlencode(),
             "time_zone": timezone.get_current_timezone_name(),
         },

@@ -7,6 +7,7 @@ their clinical pages writes one audit event.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from datetime import date, timedelta
 
 from django.contrib import messages
@@ -20,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 
 from ..forms.errors import add_validation_error, validation_message
 from ..forms.patient import (
+    WHOLE_BODY_RED_FLAGS,
     AccountCloseForm,
     AccountSettingsForm,
     DailyLogForm,
@@ -27,8 +29,9 @@ from ..forms.patient import (
     changed_answers,
     log_initial,
 )
-from ..models import EMERGENCY_RED_FLAGS, RED_FLAG_FIELDS, AuditAction, CourseStatus, SessionKind
+from ..models import EMERGENCY_RED_FLAGS, RED_FLAG_FIELDS, AuditAction, CourseKind, CourseStatus, SessionKind
 from ..permissions import patient_required
+from ..progress.chart import ChartPayload
 from ..progress.questionnaires import report_with_function
 from ..progress.report import CourseReport
 from ..progress.timelines import (
@@ -42,6 +45,7 @@ from ..reports.questionnaire_panel import questionnaire_panel
 from ..selectors.patient import (
     EDITABLE_DAYS_BACK,
     NEEDLING_FOLLOW_UP_DAYS,
+    active_course_of_kind,
     editable_window,
     log_day_data,
     patient_history,
@@ -91,7 +95,7 @@ def _red_flags_shown(forms: list[DailyLogForm], saved_logs) -> tuple[list[str], 
     flags: set[str] = set()
     if forms and forms[0].is_bound:
         for form in forms:
-            flags |= {name for name in _RED_FLAG_NAMES if form[name].value()}
+            flags |= {name for name in _RED_FLAG_NAMES if name in form.fields and form[name].value()}
     else:
         for log in saved_logs:
             flags |= set(log.red_flags)
@@ -110,10 +114,25 @@ def _conflict(forms: list[DailyLogForm], saved: dict, post) -> tuple[list[dict],
     for foot, log in saved.items():
         data[f"{foot}-version"] = log_version(log)
     again = [
-        DailyLogForm(data, foot=form.foot, surgical=form.surgical, needling=form.needling, initial=form.initial)
+        DailyLogForm(
+            data,
+            foot=form.foot,
+            surgical=form.surgical,
+            needling=form.needling,
+            past=form.past,
+            whole_body=form.whole_body,
+            several=form.several,
+            initial=form.initial,
+        )
         for form in forms
     ]
     return conflict, again
+
+
+def _with_whole_body_flags(data: list[dict], forms: list[DailyLogForm]) -> dict[str, dict]:
+    """Each foot's values, with the whole-body warning signs (asked once, on the first card) on every foot's log."""
+    body = {name: data[0][name] for name in WHOLE_BODY_RED_FLAGS if name in data[0]}
+    return {form.foot: {**values, **body} for form, values in zip(forms, data, strict=True)}
 
 
 def _log_page(request, *, day: date, today: date):
@@ -129,10 +148,13 @@ def _log_page(request, *, day: date, today: date):
             foot=foot,
             surgical=foot in data.surgical_feet,
             needling=needling,
+            past=not is_today,
+            whole_body=number == 0,
+            several=len(data.feet) > 1,
             initial=log_initial(data.logs.get(foot), previous=data.previous.get(foot))
             | {"version": log_version(data.logs.get(foot))},
         )
-        for foot in data.feet
+        for number, foot in enumerate(data.feet)
     ]
     window_error = None
     conflict: list[dict] = []
@@ -142,7 +164,7 @@ def _log_page(request, *, day: date, today: date):
                 daily_log_save(
                     patient=patient,
                     day=day,
-                    data_by_foot={form.foot: form.model_data() for form in forms},
+                    data_by_foot=_with_whole_body_flags([form.model_data() for form in forms], forms),
                     today=today,
                     audit=AuditContext.from_request(request),
                     opened_on={
@@ -251,10 +273,15 @@ def history_weeks(request):
 # ---------------------------------------------------------------------------------------------------------
 
 
-def _sessions_bar(report: CourseReport) -> dict:
+def _sessions_bar(report: CourseReport, chart: ChartPayload) -> dict:
+    """The sessions paragraph: the plan's bar counts the course's own kind (as the report does); "logged" counts
+    every session the chart draws, by kind, so the sentence and the triangles on the chart agree."""
     s = report.sessions
     maximum = s.planned or s.typical_high
+    by_kind = Counter(mark["label"] for mark in chart["sessions"])
     return {
+        "logged": len(chart["sessions"]),
+        "by_kind": [(label.lower(), n) for label, n in by_kind.items()],
         "done": s.done,
         "planned": s.planned,
         "max": maximum,
@@ -277,7 +304,7 @@ def progress(request):
             "report": report_with_function(item.report, declines),
             "chart": item.chart,
             "chart_id": item.chart_id,
-            "sessions_bar": _sessions_bar(item.report),
+            "sessions_bar": _sessions_bar(item.report, item.chart),
             "trends": trend_sentences(item.report),
         }
         for item in course_charts(patient=patient, today=today_)
@@ -316,7 +343,10 @@ def session_new(request):
             else:
                 return redirect(f"{reverse('patient:session_new')}?saved={session.pk}")
     else:
-        form = SessionForm(initial={"date": today_, "kind": SessionKind.MASSAGE})
+        # Opens on the patient's own kind: home massage for a massage course, "something else" otherwise (needling
+        # and surgery are recorded by the care team).
+        has_massage = active_course_of_kind(patient=patient, kind=CourseKind.MASSAGE) is not None
+        form = SessionForm(initial={"date": today_, "kind": SessionKind.MASSAGE if has_massage else SessionKind.OTHER})
         _audit_view(request, "sessions")
     saved = session_of_patient(patient=patient, pk=request.GET.get("saved")) if request.GET.get("saved") else None
     first, _ = editable_window(today=today_)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from tracker.models import CourseStatus, Role, User
@@ -49,7 +50,9 @@ class Command(BaseCommand):
             checked += 1
             raised += len(alerts_raise_for_patient(patient=patient, today=on or patient.local_today()))
         retried = alerts_notify_pending(now=timezone.now())
-        self.stdout.write(f"Checked {checked} patient(s); raised {raised} new alert(s).")
+        self.stdout.write(
+            f"Checked {checked} patient{pluralize(checked)}; raised {raised} new alert{pluralize(raised)}."
+        )
         if on is None:
             # Every caseload row that is stale or whose patient's local date has changed, so pages read it warm.
             self.stdout.write(f"Refreshed {snapshots_refresh_due()} caseload row(s).")

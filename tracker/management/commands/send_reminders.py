@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from django.core.management.base import BaseCommand, CommandError
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from tracker.services.reminders import reminders_send
@@ -39,4 +40,4 @@ class Command(BaseCommand):
         else:
             moment = timezone.now()
         sent = reminders_send(now=moment, site_url=site_url)
-        self.stdout.write(f"{sent} reminder(s) sent.")
+        self.stdout.write(f"{sent} reminder{pluralize(sent)} sent.")
