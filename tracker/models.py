@@ -639,7 +639,9 @@ class AuditEvent(models.Model):
     actor_username = models.CharField(max_length=150, blank=True)
     action = models.CharField(max_length=20, choices=AuditAction)
     patient = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    target = models.CharField(max_length=200, help_text="What was touched, e.g. 'daily log 2026-11-20'.")
+    target = models.CharField(
+        max_length=200, help_text="What was touched: a kind of record and its id, e.g. 'daily log 12'; no values."
+    )
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     detail = models.JSONField(default=dict, blank=True)
 

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import assert_clean
 from tests.factories import (
     TEST_PASSWORD,
+    AdminFactory,
     AuditEventFactory,
     CareTeamMembershipFactory,
     InvitationFactory,
@@ -59,6 +60,17 @@ def test_an_admin_invites_a_physio_who_accepts_signs_in_and_sees_an_assigned_pat
     sign_in(physio_page, "pat", NEW_PASSWORD)
     assert physio_page.url == f"{live_server.url}/clinic/"
     assert "Alice Archer" not in physio_page.content()
+
+    # Pat waits for a second admin's approval (issue 12): Dana invited Pat, so Erik approves.
+    page.goto(f"{live_server.url}/manage/users/")
+    expect(page.get_by_role("heading", name="Staff accounts waiting for approval")).to_be_visible()
+    check_accessibility(page, context="users with an account waiting for approval")
+    AdminFactory.create(username="erik", first_name="Erik", last_name="Eng")
+    erik_page = new_page()
+    sign_in(erik_page, "erik", TEST_PASSWORD)
+    erik_page.goto(f"{live_server.url}/manage/users/")
+    erik_page.get_by_role("button", name="Approve Pat Physio").click()
+    expect(erik_page.get_by_text("Pat Physio's account is approved")).to_be_visible()
 
     # The admin puts Alice on Pat's caseload.
     page.get_by_role("link", name="Care teams").click()

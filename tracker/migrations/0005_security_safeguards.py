@@ -88,6 +88,14 @@ class Migration(migrations.Migration):
             name="session_generation",
             field=models.PositiveIntegerField(default=0, editable=False),
         ),
+        migrations.AlterField(
+            model_name="auditevent",
+            name="target",
+            field=models.CharField(
+                help_text="What was touched: a kind of record and its id, e.g. 'daily log 12'; no values.",
+                max_length=200,
+            ),
+        ),
         migrations.RunPython(stop_duplicate_active_courses, migrations.RunPython.noop),
         migrations.RunPython(scrub_audit_trail, migrations.RunPython.noop),
         migrations.AddConstraint(
