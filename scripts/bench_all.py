@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import bench_common  # noqa: E402
+import bench_common
 
 SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 DATABASES = {"heel_scale": 365, "heel_scale_90": 90}
@@ -43,16 +43,16 @@ MAX_CHANGE = 30  # per cent, between 90 and 365 days and between 50 and 500 pati
 
 def psql(sql: str, database: str = "postgres") -> str:
     url = f"{SERVER}/{database}"
-    result = subprocess.run(["psql", url, "-tAc", sql], check=True, capture_output=True, text=True)  # noqa: S603, S607
+    result = subprocess.run(["psql", url, "-tAc", sql], check=True, capture_output=True, text=True)
     return result.stdout.strip()
 
 
 def ensure_data(name: str, days: int, rebuild: bool) -> None:
     url = f"{SERVER}/{name}"
     env = bench_common.bench_environment(url) | {"TESTING": "false"}  # real password hashing for the printed one
-    if not psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'"):
+    if not psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'"):  # noqa: S608 - our own constant names
         psql(f'CREATE DATABASE "{name}"')
-    subprocess.run([PY, "manage.py", "migrate", "--noinput", "-v0"], cwd=bench_common.ROOT, env=env, check=True)  # noqa: S603
+    subprocess.run([PY, "manage.py", "migrate", "--noinput", "-v0"], cwd=bench_common.ROOT, env=env, check=True)
     has_data = psql("SELECT count(*) FROM tracker_user WHERE username LIKE 'scale-patient-%'", name) != "0"
     if has_data and not rebuild:
         print(f"{name}: scale data already there ({days} days); --rebuild to build it again.")
@@ -60,13 +60,13 @@ def ensure_data(name: str, days: int, rebuild: bool) -> None:
     print(f"{name}: building 1,000 patients x {days} days...", flush=True)
     start = time.perf_counter()
     command = [PY, "manage.py", "build_scale_data", "--days", str(days)] + (["--force"] if has_data else [])
-    subprocess.run(command, cwd=bench_common.ROOT, env=env, check=True)  # noqa: S603
+    subprocess.run(command, cwd=bench_common.ROOT, env=env, check=True)
     print(f"{name}: built in {time.perf_counter() - start:.0f} s", flush=True)
 
 
 def bench_pages(name: str, rounds: int, out: Path) -> dict:
     command = [PY, str(SCRIPTS / "bench_pages.py"), "--database-url", f"{SERVER}/{name}"]
-    subprocess.run([*command, "--rounds", str(rounds), "--json", str(out)], check=True)  # noqa: S603
+    subprocess.run([*command, "--rounds", str(rounds), "--json", str(out)], check=True)
     return json.loads(out.read_text())
 
 
@@ -102,7 +102,7 @@ def main() -> None:
         results = {name: bench_pages(name, args.rounds, Path(work, f"{name}.json")) for name in DATABASES}
     compare(results["heel_scale"], results["heel_scale_90"])
     load = [PY, str(SCRIPTS / "load_test.py"), "--database-url", f"{SERVER}/heel_scale", "--time", args.load_time]
-    sys.exit(subprocess.run(load, check=False).returncode)  # noqa: S603
+    sys.exit(subprocess.run(load, check=False).returncode)
 
 
 if __name__ == "__main__":

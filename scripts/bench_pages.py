@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import bench_common  # noqa: E402
+import bench_common
 
 
 @dataclass
@@ -75,9 +75,7 @@ def pages(selected: list[str] | None) -> list[Page]:
     needling = caseload.filter(courses__kind=CourseKind.NEEDLING, courses__status=CourseStatus.ACTIVE).first()
     if massage is None or needling is None:
         raise SystemExit("The data has no massage-only or needling patient on scale-physio's caseload.")
-    feet = sorted(
-        {f for course in massage.courses.filter(status=CourseStatus.ACTIVE) for f in feet_of(course.foot)}
-    )
+    feet = sorted({f for course in massage.courses.filter(status=CourseStatus.ACTIVE) for f in feet_of(course.foot)})
     patient_url = f"/clinic/patients/{needling.public_id}/"
     table = [
         Page("bare", massage, "/bench/bare/"),
@@ -111,10 +109,7 @@ def count_queries(table: list[Page], cookies: dict[int, dict[str, str]]) -> None
         client = Client()
         client.cookies[settings.SESSION_COOKIE_NAME] = cookies[page.user.pk][settings.SESSION_COOKIE_NAME]  # type: ignore[attr-defined]
         with CaptureQueriesContext(connection) as queries:
-            if page.method == "POST":
-                response = client.post(page.path, page.data())
-            else:
-                response = client.get(page.path)
+            response = client.post(page.path, page.data()) if page.method == "POST" else client.get(page.path)
         if response.status_code != page.expect:
             raise SystemExit(f"{page.name}: {page.method} {page.path} answered {response.status_code} in process")
         page.queries = len(queries)

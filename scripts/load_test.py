@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import bench_common  # noqa: E402
+import bench_common
 
 TARGET_RPS = 60  # issue 11: "at least 60 requests a second on this machine"
 
@@ -43,9 +43,7 @@ def identities(patients: int, physios: int) -> tuple[dict, list]:
         raise SystemExit("Not enough scale accounts: build the data first (manage.py build_scale_data).")
     out: dict = {"csrf": bench_common.CSRF_SECRET, "patients": [], "physios": []}
     for person in people:
-        feet = sorted(
-            {f for course in person.courses.filter(status=CourseStatus.ACTIVE) for f in feet_of(course.foot)}
-        )
+        feet = sorted({f for course in person.courses.filter(status=CourseStatus.ACTIVE) for f in feet_of(course.foot)})
         if not feet:
             continue
         out["patients"].append(
@@ -73,7 +71,7 @@ def versions(patient_ids: list[int], since) -> Counter:
 
 def report_stats(prefix: Path) -> tuple[int, float]:
     """Print locust's figures per request; returns (failures, requests a second overall)."""
-    rows = list(csv.DictReader(open(f"{prefix}_stats.csv")))  # noqa: SIM115, PTH123
+    rows = list(csv.DictReader(open(f"{prefix}_stats.csv")))  # noqa: SIM115
     print(f"\n{'request':<24} {'count':>7} {'fails':>6} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8}")
     failures, rps = 0, 0.0
     for row in rows:
@@ -187,7 +185,7 @@ def main() -> None:
                 "300",
             ]
             print(f"locust: {total} users on {base} for {args.time}", flush=True)
-            run = subprocess.run(command, env=env, check=False, capture_output=True, text=True)  # noqa: S603
+            run = subprocess.run(command, env=env, check=False, capture_output=True, text=True)
             if run.returncode not in (0, 1):  # 1: some requests failed, reported below
                 print(run.stdout[-3000:], run.stderr[-3000:])
                 raise SystemExit(f"locust stopped with exit code {run.returncode}")

@@ -17,8 +17,8 @@ from datetime import date, timedelta
 
 from locust import HttpUser, constant, task
 
-IDENTITIES = json.loads(open(os.environ["BENCH_USERS_FILE"]).read())  # noqa: SIM115, PTH123
-WRITES = open(os.environ["BENCH_WRITES_FILE"], "a", buffering=1)  # noqa: SIM115, PTH123 - one line per write
+IDENTITIES = json.loads(open(os.environ["BENCH_USERS_FILE"]).read())  # noqa: SIM115
+WRITES = open(os.environ["BENCH_WRITES_FILE"], "a", buffering=1)  # noqa: SIM115 - one line per write
 CSRF_HEADER = {"X-CSRFToken": IDENTITIES["csrf"]}
 _patients = itertools.cycle(IDENTITIES["patients"])
 _physios = itertools.cycle(IDENTITIES["physios"])
@@ -49,9 +49,9 @@ class Patient(HttpUser):
 
     @task
     def save_a_day(self) -> None:
-        day = self.today - timedelta(days=random.randint(0, 7))  # noqa: S311 - not security
+        day = self.today - timedelta(days=random.randint(0, 7))
         n = next(_writes)
-        pain = random.randint(0, 10)  # noqa: S311
+        pain = random.randint(0, 10)
         note = f"load test save {n}"
         form = {}
         for foot in self.me["feet"]:
@@ -96,5 +96,5 @@ class Physio(HttpUser):
 
     @task
     def a_patient(self) -> None:
-        patient = random.choice(self.me["patients"])  # noqa: S311
+        patient = random.choice(self.me["patients"])
         get(self, f"/clinic/patients/{patient}/", "physio: a patient")

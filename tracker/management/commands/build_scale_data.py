@@ -26,11 +26,11 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
+from django.apps import apps
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.apps import apps
-from django.contrib.auth.models import Group, Permission
 from django.db import connection, transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -99,6 +99,7 @@ class Plan:
 
 def plan_for(rng: random.Random, days: int) -> Plan:
     roll = rng.random()
+    feet: tuple[str, ...]
     if roll < 0.25:
         feet, course_foot = (Foot.LEFT.value, Foot.RIGHT.value), CourseFoot.BOTH.value
     elif roll < 0.65:
@@ -221,7 +222,7 @@ class Command(BaseCommand):
 
 def build(*, patients: int, days: int, seed: int, secret: str, log) -> dict[str, int]:
     started = time.perf_counter()
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - made-up data, not security
     today = timezone.now().date()
     first_day = today - timedelta(days=days - 1)
     joined = datetime.combine(first_day - timedelta(days=14), datetime.min.time(), tzinfo=UTC)
@@ -411,7 +412,7 @@ def _sessions(course: Course, plan: Plan, *, today: date, physio: User, rng: ran
 
 
 def _daily_log(patient, on: date, foot: str, pain: int, rng: random.Random, *, post_op: bool, red: bool) -> DailyLog:
-    fields = {}
+    fields: dict[str, str] = {}
     if post_op:
         fields["weight_bearing"] = rng.choice((WeightBearing.PARTIAL, WeightBearing.FULL))
         fields["footwear"] = rng.choice((Footwear.BOOT, Footwear.SUPPORTIVE, Footwear.NORMAL))
