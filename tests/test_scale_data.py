@@ -51,10 +51,15 @@ def test_it_builds_patients_logs_courses_and_care_teams():
     assert 0 < logs.count() <= PATIENTS * DAYS * 2
     assert logs.filter(date__lt=today - timedelta(days=DAYS - 1)).count() == 0
     assert logs.filter(date__gt=today).count() == 0
-    # Every patient starts on a home massage routine, and has logs; each course has its edit history's first version.
+    # Every patient starts on a home massage routine, and has logs; each row has its edit history's first version.
     assert set(Course.objects.filter(kind=CourseKind.MASSAGE).values_list("patient__username", flat=True)) == everyone
     assert set(logs.values_list("patient__username", flat=True)) == everyone
     assert Course.history.count() == Course.objects.count()  # type: ignore[attr-defined]
+    first = DailyLog.history.filter(history_type="+")  # type: ignore[attr-defined]
+    assert first.count() == logs.count() == DailyLog.history.count()  # type: ignore[attr-defined]
+    assert set(first.values_list("history_user__username", flat=True)) == everyone
+    assert {h.first_step_pain for h in first} == {log.first_step_pain for log in logs}
+    assert Session.history.count() == Session.objects.count()  # type: ignore[attr-defined]
     assert Session.objects.filter(kind="massage").exists()
     assert "scale-benchmark-only" in output and "Built in" in output
 
@@ -97,7 +102,7 @@ def test_it_replaces_its_own_data_only_with_force():
     build("--force")
     assert User.objects.filter(role=Role.PATIENT).count() == PATIENTS
     assert DailyLog.objects.count() == logs  # the same seed builds the same clinic again
-    assert Course.history.count() == Course.objects.count()  # type: ignore[attr-defined]
+    assert DailyLog.history.count() == logs  # type: ignore[attr-defined]
 
 
 # ----------------------------------------------------------------------------------------------------------

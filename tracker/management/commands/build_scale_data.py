@@ -4,7 +4,7 @@ Only for a database of its own (PostgreSQL ``heel_scale``, see README "Benchmark
 holds any account it did not make (every one it makes is called ``scale-...``), with or without ``--force``.
 ``--force`` only lets it replace its own earlier data.
 
-What it makes, all through the models (bulk_create; the courses with their edit history's first version):
+What it makes, through the models (bulk_create; every row with its edit history's first version):
 
 - ``--patients`` patients ``scale-patient-0001``... (default 1,000), each with ``--days`` days (default 365)
   of daily logs up to today, with gaps and missed days. Every patient starts on a home massage routine; most
@@ -301,6 +301,7 @@ def build(*, patients: int, days: int, seed: int, secret: str, log) -> dict[str,
         for course in by_patient[p.pk]:
             sessions += _sessions(course, plan, today=today, physio=physio, rng=rng)
     Session.objects.bulk_create(sessions, batch_size=BATCH)
+    first_versions(Session, saved_by="created_by_id")
     log(f"{len(sessions):,} sessions ({time.perf_counter() - started:.0f} s); writing daily logs...")
 
     count = 0
@@ -321,7 +322,8 @@ def build(*, patients: int, days: int, seed: int, secret: str, log) -> dict[str,
             count += len(DailyLog.objects.bulk_create(batch, batch_size=BATCH))
             batch = []
     count += len(DailyLog.objects.bulk_create(batch, batch_size=BATCH))
-    log(f"{count:,} daily logs ({time.perf_counter() - started:.0f} s).")
+    first_versions(DailyLog, saved_by="patient_id")
+    log(f"{count:,} daily logs, with their first versions ({time.perf_counter() - started:.0f} s).")
     return {
         "patients": len(people),
         "physiotherapists": len(staff),
@@ -333,14 +335,43 @@ def build(*, patients: int, days: int, seed: int, secret: str, log) -> dict[str,
 
 
 def _with_history(model, objs: list) -> int:
-    """bulk_create, then the edit history's first version of each row (as saving through the app would make).
-
-    Only for the courses: the logs and sessions have no first version (it would double the build's time); the
-    app adds a version at each later save, which is what the load test counts."""
+    """bulk_create, then the edit history's first version of each row (as saving through the app would make)."""
     for start in range(0, len(objs), BATCH * 4):
         chunk = model.objects.bulk_create(objs[start : start + BATCH * 4], batch_size=BATCH)
         model.history.bulk_history_create(chunk, batch_size=BATCH, default_change_reason="scale benchmark data")
     return len(objs)
+
+
+def first_versions(model, *, saved_by: str | None) -> int:
+    """The edit history's first version ("+") of every row of ``model``, as saving each through the app would
+    have made, dated when the row was created and by ``saved_by`` (a column of the row, or nobody).
+
+    One INSERT ... SELECT built from the history model's own fields: half a million rows in seconds, where
+    ``bulk_history_create`` would double the build's time. The database holds only this command's data.
+    """
+    history = model.history.model
+    table = model._meta.db_table
+    own = {f.column for f in model._meta.concrete_fields}
+    computed = {
+        "history_date": connection.ops.quote_name("created_at"),
+        "history_change_reason": "'scale benchmark data'",
+        "history_type": "'+'",
+        "history_user_id": connection.ops.quote_name(saved_by) if saved_by else "NULL",
+    }
+    columns, values = [], []
+    for f in history._meta.concrete_fields:
+        if f.column == "history_id":
+            continue
+        columns.append(connection.ops.quote_name(f.column))
+        values.append(computed[f.column] if f.column in computed else connection.ops.quote_name(f.column))
+        assert f.column in computed or f.column in own, f.column
+    sql = (
+        f"INSERT INTO {connection.ops.quote_name(history._meta.db_table)} ({', '.join(columns)}) "
+        f"SELECT {', '.join(values)} FROM {connection.ops.quote_name(table)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return int(cursor.rowcount)
 
 
 def _course(patient, kind, foot, day_zero, physio, *, status=CourseStatus.ACTIVE, ended_on=None, planned=None):
