@@ -364,7 +364,8 @@ def first_versions(model, *, saved_by: str | None) -> int:
             continue
         columns.append(connection.ops.quote_name(f.column))
         values.append(computed[f.column] if f.column in computed else connection.ops.quote_name(f.column))
-        assert f.column in computed or f.column in own, f.column
+        if f.column not in computed and f.column not in own:
+            raise CommandError(f"The edit history of {table} has a column the build does not fill: {f.column}")
     sql = (
         f"INSERT INTO {connection.ops.quote_name(history._meta.db_table)} ({', '.join(columns)}) "
         f"SELECT {', '.join(values)} FROM {connection.ops.quote_name(table)}"
