@@ -9,6 +9,7 @@ audit events into it.
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
