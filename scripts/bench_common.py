@@ -102,7 +102,9 @@ def server(database_url: str | None = None, *, workers: int = WORKERS) -> Iterat
         "--log-level",
         "warning",
     ]
-    process = subprocess.Popen(command, cwd=ROOT, env=env)
+    process = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603 - our own gunicorn
+    # A script stopped with SIGTERM still stops its server (the finally below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         deadline = time.monotonic() + 60
         while True:
