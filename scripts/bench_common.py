@@ -102,7 +102,7 @@ def server(database_url: str | None = None, *, workers: int = WORKERS) -> Iterat
         "--log-level",
         "warning",
     ]
-    process = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603 - our own gunicorn
+    process = subprocess.Popen(command, cwd=ROOT, env=env)
     # A script stopped with SIGTERM still stops its server (the finally below).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
