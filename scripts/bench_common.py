@@ -50,6 +50,8 @@ def bench_environment(database_url: str | None = None) -> dict[str, str]:
             "SECURE_HSTS_SECONDS": "0",
             "BENCHMARK_BARE_VIEW": "true",
             "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+            # WhiteNoise's notice that nothing was collected: TESTING serves static files without collectstatic.
+            "PYTHONWARNINGS": "ignore:No directory at:UserWarning",
         }
     )
     return env
@@ -58,6 +60,9 @@ def bench_environment(database_url: str | None = None) -> dict[str, str]:
 def setup_django(database_url: str | None = None) -> str:
     """Set this process up as the server is (``bench_environment``); returns the database URL used."""
     env = bench_environment(database_url)
+    import warnings
+
+    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
     for name in (
         "DATABASE_URL",
         "DJANGO_SETTINGS_MODULE",
@@ -69,6 +74,7 @@ def setup_django(database_url: str | None = None) -> str:
         "SECURE_HSTS_SECONDS",
         "BENCHMARK_BARE_VIEW",
         "ALLOWED_HOSTS",
+        "PYTHONWARNINGS",
     ):
         os.environ[name] = env[name]
     import django
