@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint lock install system-deps serve migrate demo clean help
+.PHONY: run test lint lock install system-deps serve migrate demo bench clean help
 
 help:
 	@echo "make run    install, migrate the SQLite database, load demo data, serve on http://$(HOST):$(PORT)"
@@ -14,6 +14,7 @@ help:
 	@echo "make lint   ruff (lint, format), mypy, django-upgrade, and a check for missing migrations"
 	@echo "make lock   regenerate requirements.lock from requirements.txt and requirements-dev.txt"
 	@echo "make serve  production-style: collectstatic and gunicorn with DEBUG off (needs SECRET_KEY)"
+	@echo "make bench  the scale benchmark on local PostgreSQL: pages at 90 and 365 days, then the load test"
 
 # Python packages come from requirements.lock: every package, pinned, with its hashes (pip refuses a file whose
 # hash differs). requirements.txt and requirements-dev.txt are the human-edited inputs; `make lock` compiles
@@ -105,6 +106,12 @@ serve: install
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py migrate --noinput
 	$(VENV)/bin/gunicorn recovery.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3} --access-logfile -
+
+# The scale benchmark (README "Benchmarks"): builds heel_scale (1,000 patients x 365 days) and heel_scale_90 on the
+# local PostgreSQL if missing, times every page on both, then runs the load test. BENCH_ARGS="--rounds 3" etc.
+BENCH_ARGS ?=
+bench: install
+	$(PY) scripts/bench_all.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles test-results .pytest_cache .mypy_cache .ruff_cache .coverage .coverage.* htmlcov

@@ -63,6 +63,10 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
+# The scale benchmark's bare signed-in page (/bench/bare/, README "Benchmarks"): its URL exists only when this is
+# on, which only scripts/bench_common.py does.
+BENCHMARK_BARE_VIEW = env_bool("BENCHMARK_BARE_VIEW", False)
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

@@ -1,7 +1,8 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from tracker.views import accounts
+from tracker.views import accounts, bench
 
 urlpatterns = [
     path("", accounts.home, name="home"),
@@ -12,3 +13,7 @@ urlpatterns = [
     path("manage/", include("tracker.urls.manage")),
     path("admin/", admin.site.urls),
 ]
+
+if settings.BENCHMARK_BARE_VIEW:
+    # The scale benchmark's yardstick (scripts/bench_pages.py): registered only when the benchmark turns it on.
+    urlpatterns.append(path("bench/bare/", bench.bare, name="bench_bare"))
