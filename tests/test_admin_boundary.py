@@ -82,6 +82,7 @@ def _kwargs(params: tuple[str, ...], record) -> dict | None:
         "alert_id": record["alert"].pk,
         "day": timezone.localdate().isoformat(),
         "date": timezone.localdate().isoformat(),
+        "subscale": "adl",
     }
     if any(p not in values for p in params):
         return None

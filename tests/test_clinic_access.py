@@ -23,6 +23,9 @@ PATIENT_URLS = {
     "course_planned_sessions": ("POST",),
     "needling_session_record": ("POST",),
     "diary_import": ("POST",),
+    "patient_sessions": ("GET",),
+    "patient_notes": ("GET",),
+    "questionnaire_request": ("POST",),
 }
 LIST_URLS = ("caseload", "alerts")
 
