@@ -128,7 +128,7 @@ def main() -> None:
         for _ in range(args.rounds):
             for name, old in variants:
                 label = f"{name}{' (uncached band)' if old else ''}"
-                progress_selectors.cohort_bands = uncached if old else cached  # type: ignore[assignment]
+                progress_selectors.cohort_bands = uncached if old else cached
                 client, url = clients[name]
                 with CaptureQueriesContext(connection) as ctx:
                     start = time.perf_counter()
@@ -137,7 +137,7 @@ def main() -> None:
                 if response.status_code != 200:
                     raise SystemExit(f"{label}: HTTP {response.status_code}")
                 queries[label] = len(ctx)
-        progress_selectors.cohort_bands = cached  # type: ignore[assignment]
+        progress_selectors.cohort_bands = cached
         bare = statistics.median(times["bare"])
         print(f"{'page':<32} {'median ms':>10} {'p95 ms':>8} {'x bare':>7} {'queries':>8}")
         for label, values in times.items():

@@ -65,7 +65,7 @@ def identities(patients: int, physios: int) -> tuple[dict, list]:
 def versions(patient_ids: list[int], since) -> Counter:
     from tracker.models import DailyLog
 
-    rows = DailyLog.history.filter(patient_id__in=patient_ids, date__gte=since)  # type: ignore[attr-defined]
+    rows = DailyLog.history.filter(patient_id__in=patient_ids, date__gte=since)
     return Counter((p, d.isoformat(), f) for p, d, f in rows.values_list("patient_id", "date", "foot"))
 
 

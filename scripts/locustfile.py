@@ -53,7 +53,7 @@ class Patient(HttpUser):
         n = next(_writes)
         pain = random.randint(0, 10)
         note = f"load test save {n}"
-        form = {}
+        form: dict[str, object] = {}
         for foot in self.me["feet"]:
             form |= {
                 f"{foot}-first_step_pain": str(pain),

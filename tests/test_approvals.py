@@ -37,7 +37,9 @@ def second_admin(db):
 def _invited_account(admin_client, role=Role.PHYSIO, username="mallory") -> User:
     """An account made from ``admin_client``'s invitation, accepted by whoever holds the link."""
     admin_client.post(reverse("manage:invite"), {"email": f"{username}@example.org", "role": role})
-    path = re.search(r"(/accounts/invitation/[^/\s]+/)", mail.outbox[-1].body).group(1)
+    found = re.search(r"(/accounts/invitation/[^/\s]+/)", str(mail.outbox[-1].body))
+    assert found is not None
+    path = found.group(1)
     response = Client().post(
         path,
         {"username": username, "first_name": "M", "last_name": "Al", "password1": PASSWORD, "password2": PASSWORD},
@@ -102,7 +104,7 @@ def test_a_clinic_with_one_admin_gets_approval_from_a_superuser(admin_client_, c
         call_command("approve_account", "mallory", by=clinic_admin.username)
     call_command("approve_account", "mallory", by="root")
     mallory.refresh_from_db()
-    assert mallory.is_approved and mallory.approved_by.username == "root"
+    assert mallory.is_approved and mallory.approved_by is not None and mallory.approved_by.username == "root"
 
 
 def test_a_patient_made_physio_by_a_role_change_also_waits(admin_client_, patient, second_admin):

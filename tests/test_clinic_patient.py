@@ -433,6 +433,7 @@ def test_all_records_pages_are_paginated_newest_first_and_audited(patient, physi
         actor=physio, patient=patient, action=AuditAction.VIEW, target__startswith="clinic patient "
     )
     first_event = events.order_by("id").first()
+    assert first_event is not None
     assert first_event.target == ("clinic patient sessions" if name.endswith("sessions") else "clinic patient notes")
     assert first_event.detail == {"page": 1, "records": [r.pk for r in first.context["page"]]}
     assert "Note number" not in str(list(events.values_list("detail", flat=True)))  # ids only, never the text

@@ -8,6 +8,7 @@ import re
 from dataclasses import replace
 from datetime import date, timedelta
 from types import SimpleNamespace
+from typing import cast
 
 import pytest
 from django.template.loader import render_to_string
@@ -15,7 +16,7 @@ from django.urls import reverse
 
 from tests.factories import AlertFactory, ClinicalNoteFactory, CourseFactory, DailyLogFactory, SessionFactory
 from tracker.csv_format import LOG_COLUMNS
-from tracker.models import AuditAction, AuditEvent, DailyLog, Foot
+from tracker.models import AuditAction, AuditEvent, DailyLog, Foot, User
 from tracker.progress.report import (
     BandPoint,
     CourseReport,
@@ -313,7 +314,7 @@ def test_the_pdf_is_named_with_the_patient_and_the_date(patient, physio, physio_
     assert response["Content-Disposition"] == (
         f'attachment; filename="progress-report-zoe-obrien-smith-{today:%Y-%m-%d}.pdf"'
     )
-    assert pdf.report_filename(patient=SimpleNamespace(display_name="  "), today=today) == (
+    assert pdf.report_filename(patient=cast("User", SimpleNamespace(display_name="  ")), today=today) == (
         f"progress-report-patient-{today:%Y-%m-%d}.pdf"
     )
 

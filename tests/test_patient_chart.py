@@ -2,11 +2,12 @@
 
 import json
 from datetime import date, timedelta
+from typing import Any, cast
 
 import pytest
 
 from tests.patient_reports import make_report
-from tracker.progress.chart import chart_payload, chart_rows
+from tracker.progress.chart import ChartPayload, chart_payload, chart_rows
 from tracker.progress.report import BandPoint
 
 
@@ -115,7 +116,7 @@ def test_the_table_rows_built_in_python_are_what_the_template_loop_wrote(with_ba
     from tracker.templatetags.progress_chart import chart_table_body
 
     labels = [date(2026, 3, 1) + timedelta(days=d) for d in range(10)]
-    chart = {
+    chart: dict[str, Any] = {
         "labels": [d.isoformat() for d in labels],
         "feet": [
             {
@@ -151,7 +152,7 @@ def test_the_table_rows_built_in_python_are_what_the_template_loop_wrote(with_ba
     def squeeze(html: str) -> str:
         return "".join(line.strip() for line in html.splitlines())
 
-    assert squeeze(chart_table_body(chart)) == squeeze(old.render(Context({"chart": chart})))
-    assert "Massage &lt;deep&gt;, Other" in chart_table_body(chart)
+    assert squeeze(chart_table_body(cast("ChartPayload", chart))) == squeeze(old.render(Context({"chart": chart})))
+    assert "Massage &lt;deep&gt;, Other" in chart_table_body(cast("ChartPayload", chart))
     empty = {**chart, "labels": [], "feet": chart["feet"][:1]}
-    assert squeeze(chart_table_body(empty)) == squeeze(old.render(Context({"chart": empty})))
+    assert squeeze(chart_table_body(cast("ChartPayload", empty))) == squeeze(old.render(Context({"chart": empty})))

@@ -74,7 +74,7 @@ def test_it_scores_a_worked_example():
     # 21 answered: 10 x 4, 6 x 3, 5 x 2 = 40 + 18 + 10 = 68 of 84 -> 80.95
     result = faam_subscale_score(Subscale.ADL, [4] * 10 + [3] * 6 + [2] * 5)
     assert result.score == pytest.approx(68 / 84 * 100)
-    assert round(result.score, 1) == 81.0
+    assert result.score is not None and round(result.score, 1) == 81.0
     assert result.answered == 21 and result.not_applicable == 0
 
 
@@ -182,6 +182,7 @@ def test_it_reads_the_latest_against_the_baseline_and_the_previous_score():
     reading = measure_reading(
         Measure.FAAM_ADL, [(D0 + timedelta(days=14), 58.0), (D0, 52.0), (D0 + timedelta(days=28), 71.0)]
     )
+    assert reading.since_baseline is not None and reading.since_previous is not None
     assert reading.since_baseline.earlier == 52 and reading.since_baseline.direction == Direction.BETTER
     assert reading.since_previous.earlier == 58 and reading.since_previous.direction == Direction.BETTER
     assert measure_reading(Measure.FAAM_ADL, [(D0, 52.0)]).since_baseline is None
@@ -281,7 +282,8 @@ def test_a_physiotherapists_request_makes_it_due_until_answered():
 
 def test_with_no_course_only_a_request_makes_it_due():
     assert questionnaire_due(courses=[], completed_on=[], requested_on=[], today=D0) is None
-    assert questionnaire_due(courses=[], completed_on=[], requested_on=[D0], today=D0).occasion == Occasion.REQUESTED
+    due = questionnaire_due(courses=[], completed_on=[], requested_on=[D0], today=D0)
+    assert due is not None and due.occasion == Occasion.REQUESTED
 
 
 def test_an_ahead_course_with_a_meaningful_decline_reads_on_track():

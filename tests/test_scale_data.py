@@ -46,7 +46,9 @@ def test_it_builds_patients_logs_courses_and_care_teams():
     assert caseload("scale-physio-1") == everyone
     assert caseload("scale-physio-2") == set()
 
-    today = patients.first().local_today()
+    first_patient = patients.first()
+    assert first_patient is not None
+    today = first_patient.local_today()
     logs = DailyLog.objects.all()
     assert 0 < logs.count() <= PATIENTS * DAYS * 2
     assert logs.filter(date__lt=today - timedelta(days=DAYS - 1)).count() == 0
@@ -54,12 +56,12 @@ def test_it_builds_patients_logs_courses_and_care_teams():
     # Every patient starts on a home massage routine, and has logs; each row has its edit history's first version.
     assert set(Course.objects.filter(kind=CourseKind.MASSAGE).values_list("patient__username", flat=True)) == everyone
     assert set(logs.values_list("patient__username", flat=True)) == everyone
-    assert Course.history.count() == Course.objects.count()  # type: ignore[attr-defined]
-    first = DailyLog.history.filter(history_type="+")  # type: ignore[attr-defined]
-    assert first.count() == logs.count() == DailyLog.history.count()  # type: ignore[attr-defined]
+    assert Course.history.count() == Course.objects.count()
+    first = DailyLog.history.filter(history_type="+")
+    assert first.count() == logs.count() == DailyLog.history.count()
     assert set(first.values_list("history_user__username", flat=True)) == everyone
     assert {h.first_step_pain for h in first} == {log.first_step_pain for log in logs}
-    assert Session.history.count() == Session.objects.count()  # type: ignore[attr-defined]
+    assert Session.history.count() == Session.objects.count()
     assert Session.objects.filter(kind="massage").exists()
     assert "scale-benchmark-only" in output and "Built in" in output
 
@@ -102,7 +104,7 @@ def test_it_replaces_its_own_data_only_with_force():
     build("--force")
     assert User.objects.filter(role=Role.PATIENT).count() == PATIENTS
     assert DailyLog.objects.count() == logs  # the same seed builds the same clinic again
-    assert DailyLog.history.count() == logs  # type: ignore[attr-defined]
+    assert DailyLog.history.count() == logs
 
 
 # ----------------------------------------------------------------------------------------------------------

@@ -164,6 +164,7 @@ def test_each_demo_patient_has_a_baseline_and_the_scheduled_questionnaires(setti
         assert questionnaires_due(patient=patient, today=today) == []  # nothing missed so far
     needling = questionnaire_history(patient=User.objects.get(username="needling"))
     gain = needling.readings[Measure.FAAM_ADL].since_baseline
+    assert gain is not None
     assert gain.direction == Direction.BETTER and gain.change >= 8
     assert Alert.objects.filter(patient__username="wound", kind="function_decline", severity=2).exists()
     assert not Alert.objects.filter(kind="function_decline").exclude(patient__username="wound").exists()

@@ -37,7 +37,7 @@ class RequestSizeLimitMiddleware:
 
     def __call__(self, request):
         try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
+            length = int(request.headers.get("content-length") or 0)
         except ValueError:
             return HttpResponseBadRequest("The request's length is not a number.", content_type="text/plain")
         if length > settings.MAX_REQUEST_BODY_BYTES:

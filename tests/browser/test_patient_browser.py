@@ -259,7 +259,7 @@ def test_every_red_flag_tick_brings_the_emergency_box_into_view_and_the_care_tea
     assert critical.count() == 2 and all(a.notified_at for a in critical)
     assert sorted(m.to[0] for m in mail.outbox) == sorted([p.email for p in physios] * 2)
     for message in mail.outbox:
-        text = (message.subject + message.body).lower()
+        text = (str(message.subject) + str(message.body)).lower()
         assert "a patient on your care team has an urgent alert" in text
         assert not any(word in text for word in ("chest", "breath", "calf", "pain", "swelling", "alice"))
 
