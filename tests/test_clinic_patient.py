@@ -548,3 +548,23 @@ def test_the_care_team_sees_the_patients_phone_number_on_the_page_and_in_the_ale
     patient.phone = ""
     patient.save()
     assert "no phone number given" in physio_client.get(reverse("clinic:alerts")).content.decode()
+
+
+def test_the_written_out_acknowledge_form_is_what_crispy_renders(patient):
+    """The alerts page writes the blank acknowledge form by hand (speed): it must stay crispy's markup."""
+    import re
+
+    from django.template import Context, Template
+
+    alert = AlertFactory.create(patient=patient, critical=True)
+    written = Template('{% include "tracker/partials/clinic_ack_form.html" %}').render(
+        Context({"alert": alert, "bound": None, "next": "/clinic/alerts/", "csrf_token": "t"})
+    )
+    crispy = Template(
+        "{% load crispy_forms_tags clinic_forms %}{% alert_ack_form alert bound as row_form %}{% crispy row_form %}"
+    ).render(Context({"alert": alert, "bound": None}))
+
+    def squeeze(html: str) -> str:
+        return re.sub(r">\s+<", "><", html).strip()
+
+    assert squeeze(crispy) in squeeze(written)

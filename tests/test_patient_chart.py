@@ -156,3 +156,28 @@ def test_the_table_rows_built_in_python_are_what_the_template_loop_wrote(with_ba
     assert "Massage &lt;deep&gt;, Other" in chart_table_body(cast("ChartPayload", chart))
     empty = {**chart, "labels": [], "feet": chart["feet"][:1]}
     assert squeeze(chart_table_body(cast("ChartPayload", empty))) == squeeze(old.render(Context({"chart": empty})))
+
+
+def test_the_table_under_a_long_chart_shows_its_last_12_weeks_and_says_so():
+    from django.template import Context, Template
+
+    from tracker.templatetags.progress_chart import CHART_TABLE_DAYS, chart_table_body
+
+    start = date(2025, 1, 6)
+    days = [start + timedelta(days=d) for d in range(200)]
+    chart: dict[str, Any] = {
+        "title": "Home massage",
+        "labels": [d.isoformat() for d in days],
+        "feet": [{"label": "Left foot", "pain": [d % 10 for d in range(200)], "mean_7d": [None] * 200}],
+        "sessions": [],
+        "band": None,
+    }
+
+    rows = chart_table_body(cast("ChartPayload", chart))
+
+    assert rows.count("<tr>") == CHART_TABLE_DAYS == 84
+    assert "Thu 24 Jul" in rows  # the last day (day 199)
+    assert "Mon 6 Jan" not in rows  # the first, only on the chart
+    caption = Template("{% load progress_chart %}{% if chart|chart_table_clipped %}clipped{% endif %}")
+    assert caption.render(Context({"chart": chart})) == "clipped"
+    assert caption.render(Context({"chart": {**chart, "labels": chart["labels"][:84]}})) == ""

@@ -193,14 +193,16 @@ def chart_payload(
     return {**data, "summary": chart_summary(data)}
 
 
-def chart_rows(payload: ChartPayload) -> list[ChartRow]:
-    """The chart's numbers, one row per day, for the accessible table under the chart."""
+def chart_rows(payload: ChartPayload, last: int | None = None) -> list[ChartRow]:
+    """The chart's numbers, one row per day (only the ``last`` days if given), for the accessible table under
+    the chart."""
     rows: list[ChartRow] = []
     band = payload.get("band")
     sessions_by_day: dict[str, list[str]] = {}
     for s in payload["sessions"]:
         sessions_by_day.setdefault(s["date"], []).append(s["label"])
-    for i, day in enumerate(payload["labels"]):
+    first = 0 if last is None else max(0, len(payload["labels"]) - last)
+    for i, day in enumerate(payload["labels"][first:], start=first):
         rows.append(
             {
                 "date": date.fromisoformat(day),
