@@ -98,6 +98,7 @@ def _fresh(patient: User, now: datetime) -> dict:
         "last_logged_on": entry.last_logged_on,
         "latest_first_step_pain": entry.latest_first_step_pain,
         "days_logged_7": entry.days_logged_7,
+        "faam_adl": (entry.faam_adl, entry.faam_adl_change, entry.faam_adl_direction),
     }
 
 
@@ -111,6 +112,7 @@ def _shown(row) -> dict:
         "last_logged_on": row.last_logged_on,
         "latest_first_step_pain": row.latest_first_step_pain,
         "days_logged_7": row.days_logged_7,
+        "faam_adl": (row.faam_adl, row.faam_adl_change, row.faam_adl_direction),
     }
 
 
@@ -342,6 +344,8 @@ def test_a_finished_faam_marks_the_row_and_a_meaningful_decline_is_never_ahead(t
     row = _row(team, patient)
     assert row.need == Need.ON_TRACK
     assert "ahead" not in row.reason.lower()
+    assert (row.faam_adl, row.faam_adl_change, row.faam_adl_direction) == (50.0, -50.0, "worse")
+    assert row.faam_adl_change_words == "-50 since baseline: meaningful decline"
     # The caseload reads the same declines as /progress/, the clinic page and the PDF.
     psfs_save(patient=patient, ratings=[("Walking", 2)], today=today - timedelta(days=14), audit=_audit(patient))
     psfs_save(patient=patient, ratings=[("Walking", 9)], today=today, audit=_audit(patient))
@@ -362,6 +366,28 @@ def test_a_saved_faam_page_and_a_psfs_mark_the_row(team):
     gen = _generation(patient)
     psfs_save(patient=patient, ratings=[("Walking the dog", 4)], today=today, audit=_audit(patient))
     _assert_marked_then_fresh(team, patient, gen)
+
+
+def test_the_faam_adl_column_is_sorted_in_sql_with_nulls_last(team, physio_client):
+    today = team.local_today()
+    low, high, none, dropped = (_patient(team, name) for name in ("Low", "High", "None", "Dropped"))
+    _faam(low, today - timedelta(days=14), 1)  # 25
+    _faam(low, today, 2)  # 50: +25, a meaningful improvement
+    _faam(high, today, 4)  # 100, no baseline change yet
+    _faam(dropped, today - timedelta(days=14), 4)  # 100
+    _faam(dropped, today, 3)  # 75: -25, a meaningful decline
+
+    by_score = [r.patient.first_name for r in caseload_rows(physio=team, sort="faam_adl")]
+    by_change = [r.patient.first_name for r in caseload_rows(physio=team, sort="faam_adl_change")]
+
+    assert by_score == ["Low", "Dropped", "High", "None"]
+    assert by_change == ["Dropped", "Low", "High", "None"]  # High: one score, no change
+    page = physio_client.get(CASELOAD, {"sort": "faam_adl_change"})
+    assert [r.patient.first_name for r in page.context["page"]] == by_change
+    html = page.content.decode()
+    assert "-25 since baseline: meaningful decline" in html
+    assert "+25 since baseline: meaningful improvement" in html
+    assert "No FAAM yet" in html
 
 
 # ---------------------------------------------------------------------------------------------------------

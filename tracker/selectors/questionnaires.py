@@ -129,9 +129,23 @@ def _history(rows: list[ResponseRow]) -> QuestionnaireHistory:
     return QuestionnaireHistory(rows=rows, readings=readings, activity_readings=activity_readings, activity_names={})
 
 
+@dataclass(frozen=True)
+class FunctionSummary:
+    """What the caseload reads of one patient's questionnaires: the meaningful declines (as
+    ``questionnaire_panel`` reads them) and the FAAM ADL reading (latest score, change since the baseline)."""
+
+    declines: list[ScoreChange]
+    faam_adl: MeasureReading
+
+
 def function_declines_for_patients(*, patient_ids: Iterable[int]) -> dict[int, list[ScoreChange]]:
-    """Each patient's meaningful function-score declines (``meaningful_declines``, as ``questionnaire_panel``
-    reads them), for any number of patients.
+    """Each patient's meaningful function-score declines (``function_summaries_for_patients``). Queries: 2."""
+    return {pid: summary.declines for pid, summary in function_summaries_for_patients(patient_ids=patient_ids).items()}
+
+
+def function_summaries_for_patients(*, patient_ids: Iterable[int]) -> dict[int, FunctionSummary]:
+    """Each patient's ``FunctionSummary``, for any number of patients (a patient without a completed
+    questionnaire is left out).
 
     Queries: 2, whatever the data (the FAAM answers and the PSFS ratings of completed responses, each with its
     response). A response without any answer has no score, so reading only through the answers loses nothing.
@@ -157,7 +171,10 @@ def function_declines_for_patients(*, patient_ids: Iterable[int]) -> dict[int, l
     found = {}
     for pid, patient_rows in rows.items():
         history = _history(patient_rows)
-        found[pid] = meaningful_declines([*history.readings.values(), *history.activity_readings])
+        found[pid] = FunctionSummary(
+            declines=meaningful_declines([*history.readings.values(), *history.activity_readings]),
+            faam_adl=history.readings[Measure.FAAM_ADL],
+        )
     return found
 
 
