@@ -370,7 +370,7 @@ def test_a_saved_faam_page_and_a_psfs_mark_the_row(team):
 
 def test_the_faam_adl_column_is_sorted_in_sql_with_nulls_last(team, physio_client):
     today = team.local_today()
-    low, high, none, dropped = (_patient(team, name) for name in ("Low", "High", "None", "Dropped"))
+    low, high, _none, dropped = (_patient(team, name) for name in ("Low", "High", "None", "Dropped"))
     _faam(low, today - timedelta(days=14), 1)  # 25
     _faam(low, today, 2)  # 50: +25, a meaningful improvement
     _faam(high, today, 4)  # 100, no baseline change yet
