@@ -676,3 +676,32 @@ def test_alert_rows_carry_every_column_the_rules_read(patient, course, today):
         6,
         ["rf_calf"],
     )
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Issue 13: a meaningful function-score decline is never "ahead" on the saved page's status lines either
+# ----------------------------------------------------------------------------------------------------------
+
+
+def test_the_saved_status_line_is_never_ahead_with_a_meaningful_faam_decline(patient_client, patient, today):
+    from tests.questionnaire_data import faam_response
+    from tracker.progress.report import OverallStatus
+
+    # Back to usual activities on day 15 after endoscopic release (most people: 3 to 6 weeks, 000:11): ahead.
+    CourseFactory.create(patient=patient, kind="endoscopic", foot="left", day_zero=today - timedelta(days=20))
+    for d in range(28):
+        fields = {"usual_activities": "yes"} if d < 6 else {}
+        pain = 6 if d >= 20 else (4 if d >= 6 else 3)
+        DailyLogFactory.create(
+            patient=patient, date=today - timedelta(days=d), recorded_on=today, first_step_pain=pain, **fields
+        )
+    faam_response(patient, today - timedelta(days=20), adl=4)  # baseline on day 0: 100
+
+    before = patient_client.get("/today/?saved=1").context["status_lines"]
+    assert [line["status"] for line in before] == [OverallStatus.AHEAD]
+
+    faam_response(patient, today, adl=2)  # 50: far more than the 8-point MCID below the baseline (Martin 2005)
+    response = patient_client.get("/today/?saved=1")
+    assert [line["status"] for line in response.context["status_lines"]] == [OverallStatus.ON_TRACK]
+    html = response.content.decode()
+    assert ": On track.</strong>" in html and ": Ahead.</strong>" not in html

@@ -31,12 +31,17 @@ from tracker.models import (
     Course,
     CourseKind,
     CourseStatus,
+    Foot,
     Role,
     Severity,
     User,
+    UsualActivities,
 )
 from tracker.progress.caseload import ENGINE_VERSION, Need, with_alerts
+from tracker.progress.questionnaires import Measure, Subscale, subscale_items
+from tracker.reports.questionnaire_panel import questionnaire_panel
 from tracker.selectors.clinic import caseload_queryset, caseload_rows
+from tracker.selectors.questionnaires import function_declines_for_patients
 from tracker.services import accounts, clinic, patient_account
 from tracker.services.audit import AuditContext
 from tracker.services.logs import daily_log_save
@@ -47,6 +52,7 @@ from tracker.services.progress_cache import (
     snapshots_refresh,
     snapshots_store,
 )
+from tracker.services.questionnaires import faam_save, psfs_save
 from tracker.services.sessions import session_create
 
 CASELOAD = reverse("clinic:caseload")
@@ -92,6 +98,7 @@ def _fresh(patient: User, now: datetime) -> dict:
         "last_logged_on": entry.last_logged_on,
         "latest_first_step_pain": entry.latest_first_step_pain,
         "days_logged_7": entry.days_logged_7,
+        "faam_adl": (entry.faam_adl, entry.faam_adl_change, entry.faam_adl_direction),
     }
 
 
@@ -105,6 +112,7 @@ def _shown(row) -> dict:
         "last_logged_on": row.last_logged_on,
         "latest_first_step_pain": row.latest_first_step_pain,
         "days_logged_7": row.days_logged_7,
+        "faam_adl": (row.faam_adl, row.faam_adl_change, row.faam_adl_direction),
     }
 
 
@@ -300,6 +308,88 @@ def test_an_imported_diary_shows_on_the_next_read(team):
     assert (row.latest_first_step_pain, row.last_logged_on, row.days_logged_7) == (1, today - timedelta(days=1), 3)
 
 
+def _ahead_patient(physio) -> User:
+    """Back to usual activities on day 15 after endoscopic release (most people: 3 to 6 weeks, 000:11): ahead."""
+    patient = _patient(physio, "Ahead", kind=CourseKind.ENDOSCOPIC, day_zero=physio.local_today() - timedelta(days=20))
+    today = patient.local_today()
+    for d in range(28):
+        fields = {"usual_activities": UsualActivities.YES} if d < 6 else {}
+        DailyLogFactory.create(
+            patient=patient,
+            date=today - timedelta(days=d),
+            foot=Foot.LEFT,
+            recorded_on=today,
+            first_step_pain=6 if d >= 20 else (4 if d >= 6 else 3),
+            average_pain=3,
+            **fields,
+        )
+    return patient
+
+
+def _faam(patient, day, answer):
+    items = {number: answer for number, _ in subscale_items(Subscale.ADL)}
+    faam_save(patient=patient, subscale=Subscale.ADL, answers=items, finish=True, today=day, audit=_audit(patient))
+
+
+def test_a_finished_faam_marks_the_row_and_a_meaningful_decline_is_never_ahead(team):
+    patient = _ahead_patient(team)
+    today = patient.local_today()
+    _faam(patient, today - timedelta(days=20), 4)  # the baseline, on day 0: 100
+    assert _row(team, patient).need == Need.AHEAD  # no decline
+    gen = _generation(patient)
+
+    _faam(patient, today, 2)  # 50 today: far more than the FAAM ADL's MCID below the baseline (8 points)
+
+    _assert_marked_then_fresh(team, patient, gen)
+    row = _row(team, patient)
+    assert row.need == Need.ON_TRACK
+    assert "ahead" not in row.reason.lower()
+    assert (row.faam_adl, row.faam_adl_change, row.faam_adl_direction) == (50.0, -50.0, "worse")
+    assert row.faam_adl_change_words == "-50 since baseline: meaningful decline"
+    # The caseload reads the same declines as /progress/, the clinic page and the PDF.
+    psfs_save(patient=patient, ratings=[("Walking", 2)], today=today - timedelta(days=14), audit=_audit(patient))
+    psfs_save(patient=patient, ratings=[("Walking", 9)], today=today, audit=_audit(patient))
+    panel = questionnaire_panel(patient=patient)["decline_changes"]
+    assert function_declines_for_patients(patient_ids=[patient.pk]) == {patient.pk: panel}
+    assert [c.measure for c in panel] == [Measure.FAAM_ADL]
+
+
+def test_a_saved_faam_page_and_a_psfs_mark_the_row(team):
+    patient = _patient(team)
+    today = patient.local_today()
+    _row(team, patient)
+    gen = _generation(patient)
+    items = {number: 3 for number, _ in subscale_items(Subscale.ADL)}
+    faam_save(patient=patient, subscale=Subscale.ADL, answers=items, finish=False, today=today, audit=_audit(patient))
+    _assert_marked_then_fresh(team, patient, gen)
+
+    gen = _generation(patient)
+    psfs_save(patient=patient, ratings=[("Walking the dog", 4)], today=today, audit=_audit(patient))
+    _assert_marked_then_fresh(team, patient, gen)
+
+
+def test_the_faam_adl_column_is_sorted_in_sql_with_nulls_last(team, physio_client):
+    today = team.local_today()
+    low, high, _none, dropped = (_patient(team, name) for name in ("Low", "High", "None", "Dropped"))
+    _faam(low, today - timedelta(days=14), 1)  # 25
+    _faam(low, today, 2)  # 50: +25, a meaningful improvement
+    _faam(high, today, 4)  # 100, no baseline change yet
+    _faam(dropped, today - timedelta(days=14), 4)  # 100
+    _faam(dropped, today, 3)  # 75: -25, a meaningful decline
+
+    by_score = [r.patient.first_name for r in caseload_rows(physio=team, sort="faam_adl")]
+    by_change = [r.patient.first_name for r in caseload_rows(physio=team, sort="faam_adl_change")]
+
+    assert by_score == ["Low", "Dropped", "High", "None"]
+    assert by_change == ["Dropped", "Low", "High", "None"]  # High: one score, no change
+    page = physio_client.get(CASELOAD, {"sort": "faam_adl_change"})
+    assert [r.patient.first_name for r in page.context["page"]] == by_change
+    html = page.content.decode()
+    assert "-25 since baseline: meaningful decline" in html
+    assert "+25 since baseline: meaningful improvement" in html
+    assert "No FAAM yet" in html
+
+
 # ---------------------------------------------------------------------------------------------------------
 # A write between a refresh's read and its store is never lost
 # ---------------------------------------------------------------------------------------------------------
@@ -413,6 +503,8 @@ OPERATIONS = st.one_of(
     st.tuples(st.just("time_zone"), _who, st.sampled_from(ZONES)),
     st.tuples(st.just("deactivate"), _who),
     st.tuples(st.just("reactivate"), _who),
+    st.tuples(st.just("faam"), _who, st.integers(0, 4)),
+    st.tuples(st.just("psfs"), _who, st.integers(0, 10)),
 )
 
 
@@ -453,6 +545,13 @@ def _apply(operation, patients, admin, now):
             patient_account.account_settings_update(
                 patient=patient, time_zone=args[1], reminder_enabled=False, reminder_hour=8, audit=_audit(patient)
             )
+        elif kind == "faam":
+            items = {number: args[1] for number, _ in subscale_items(Subscale.ADL)}
+            faam_save(
+                patient=patient, subscale=Subscale.ADL, answers=items, finish=True, today=today, audit=_audit(patient)
+            )
+        elif kind == "psfs":
+            psfs_save(patient=patient, ratings=[("Walking", args[1])], today=today, audit=_audit(patient))
         elif kind == "deactivate" and patient.is_active:
             accounts.user_deactivate(user=patient, audit=_audit(admin))
         elif kind == "reactivate" and not patient.is_active:

@@ -733,6 +733,11 @@ class CaseloadSnapshot(models.Model):
     latest_first_step_pain = models.PositiveSmallIntegerField(null=True, blank=True)
     days_logged_7 = models.PositiveSmallIntegerField(default=0, db_default=0)
     days_since_log = models.IntegerField(null=True, blank=True)
+    # The latest completed FAAM ADL score (0 to 100), its change since the baseline and the MCID's verdict on it
+    # ("better", "worse", "no_real_change"; blank with no baseline yet). Issue 13.
+    faam_adl = models.FloatField(null=True, blank=True)
+    faam_adl_change = models.FloatField(null=True, blank=True)
+    faam_adl_direction = models.CharField(max_length=16, blank=True, default="", db_default="")
 
     class Meta:
         indexes = [models.Index(fields=["stale", "engine"], name="snapshot_stale_engine_idx")]

@@ -10,7 +10,7 @@ from django import forms
 
 from ..models import Alert, CourseFoot, CourseKind, CourseStatus, NeedlingSite
 from ..progress.timelines import NEEDLING_SESSIONS_CITATION, SESSION_LENGTH_CITATION
-from ..selectors.clinic import Need
+from ..selectors.clinic import SORT_FAAM_ADL, SORT_FAAM_ADL_CHANGE, Need
 from ..services.clinic import ACK_NOTE_REQUIRED, IMPORT_MAX_BYTES, NOTE_EMPTY
 from .layout import form_helper
 
@@ -23,13 +23,23 @@ class CaseloadFilterForm(forms.Form):
         label="Status", required=False, choices=[("", "Any status"), *((n.value, n.label) for n in Need)]
     )
     kind = forms.ChoiceField(label="Course", required=False, choices=[("", "Any course"), *CourseKind.choices])
+    sort = forms.ChoiceField(
+        label="Sort by",
+        required=False,
+        choices=[
+            ("", "Who needs you first"),
+            (SORT_FAAM_ADL, "FAAM ADL score, lowest first"),
+            (SORT_FAAM_ADL_CHANGE, "FAAM ADL change since baseline, largest drop first"),
+        ],
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = form_helper(
-            Div("q", css_class="col-md-4"),
-            Div("need", css_class="col-sm-6 col-md-3"),
-            Div("kind", css_class="col-sm-6 col-md-3"),
+            Div("q", css_class="col-md-3"),
+            Div("need", css_class="col-sm-6 col-md-2"),
+            Div("kind", css_class="col-sm-6 col-md-2"),
+            Div("sort", css_class="col-sm-6 col-md-3"),
         )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import wording
 from .calculate import SILENT_AFTER_DAYS, days_without_log, first_loggable_day
+from .questionnaires import MeasureReading
 from .report import CourseReport, OverallStatus
 
 if TYPE_CHECKING:
@@ -64,10 +65,14 @@ NO_OPEN_CRITICAL_TEXT = "An open critical alert."
 
 
 def _engine_version() -> str:
-    """A checksum of the engine's source (this package and the selector that feeds it): a change to any of them
+    """A checksum of the engine's source (this package and the selectors that feed it): a change to any of them
     makes every stored row out of date."""
     here = Path(__file__).resolve().parent
-    files = [*sorted(here.glob("*.py")), here.parent / "selectors" / "progress.py"]
+    files = [
+        *sorted(here.glob("*.py")),
+        here.parent / "selectors" / "progress.py",
+        here.parent / "selectors" / "questionnaires.py",  # the function declines that cap "ahead"
+    ]
     crc = 0
     for path in files:
         crc = zlib.crc32(path.read_bytes(), crc)
@@ -90,6 +95,9 @@ class CaseloadEntry:
     last_logged_on: date | None = None
     latest_first_step_pain: int | None = None
     days_logged_7: int = 0
+    faam_adl: float | None = None  # the latest completed FAAM ADL score
+    faam_adl_change: float | None = None  # since the baseline
+    faam_adl_direction: str = ""  # the MCID's verdict on that change (Direction), blank with no baseline
 
     @property
     def need_rank(self) -> int:
@@ -163,3 +171,17 @@ def with_alerts(
     if top_severity_critical and not red_flag:
         return Need.CRITICAL, top_alert or NO_OPEN_CRITICAL_TEXT
     return need, reason
+
+
+def with_faam_adl(entry: CaseloadEntry, reading: MeasureReading) -> CaseloadEntry:
+    """``entry`` with the latest FAAM ADL score of ``reading`` and its change since the baseline (judged by the
+    MCID, ``questionnaires.score_change``)."""
+    if not reading.points:
+        return entry
+    change = reading.since_baseline
+    return replace(
+        entry,
+        faam_adl=reading.points[-1][1],
+        faam_adl_change=None if change is None else change.change,
+        faam_adl_direction="" if change is None else str(change.direction),
+    )

@@ -753,6 +753,17 @@ def function_change_team(change: ScoreChange, against: str = "baseline") -> str:
     )
 
 
+def caseload_faam_adl_change(change: float, direction: str) -> str:
+    """The caseload's FAAM ADL change since the baseline, judged by the MCID (``questionnaires.score_change``):
+    "+19 since baseline: meaningful improvement"."""
+    verdict = {
+        Direction.BETTER: "meaningful improvement",
+        Direction.WORSE: "meaningful decline",
+        Direction.NO_REAL_CHANGE: "no real change",
+    }[Direction(direction)]
+    return f"{signed(round(change))} since baseline: {verdict}"
+
+
 def cohort_band_missing() -> str:
     """Why the chart has no band of other patients (``cohort.MIN_PATIENTS`` per week, DESIGN.md section 5)."""
     from .cohort import MIN_PATIENTS

@@ -32,6 +32,7 @@ from ..models import (
 from ..permissions import patients_in_care_of
 from ..progress.calculate import RECENT_DAYS
 from ..progress.caseload import NEED_ORDER, Need, with_alerts  # Need: re-exported for the forms
+from ..progress.wording import caseload_faam_adl_change
 from ..selectors.history import Edit, log_edits
 from ..selectors.progress import CourseChart, course_charts
 from ..services.progress_cache import not_fresh_q, snapshots_refresh
@@ -83,9 +84,18 @@ class CaseloadRow:
     latest_first_step_pain: int | None
     days_logged_7: int
     trend: list[int | None] = field(default_factory=list)  # first-step pain, the last 7 days, oldest first
+    faam_adl: float | None = None  # the latest completed FAAM ADL score (issue 13)
+    faam_adl_change: float | None = None  # since the baseline
+    faam_adl_direction: str = ""  # the MCID's verdict on the change; blank with no baseline
     # Set by the caseload view for the page it shows: the trend drawn, and in words.
     sparkline: SafeString | None = None
     trend_words: str = ""
+
+    @property
+    def faam_adl_change_words(self) -> str:
+        if self.faam_adl_change is None or not self.faam_adl_direction:
+            return ""
+        return caseload_faam_adl_change(self.faam_adl_change, self.faam_adl_direction)
 
     @property
     def days_since_log(self) -> int | None:
@@ -127,8 +137,14 @@ def caseload_make_fresh(patients: QuerySet[User], *, now: datetime) -> None:
             return
 
 
+# The caseload's sort choices besides "who needs you first" (the default): FAAM ADL lowest first, its change since
+# the baseline largest decline first; patients without a score last, then by need as the default.
+SORT_FAAM_ADL = "faam_adl"
+SORT_FAAM_ADL_CHANGE = "faam_adl_change"
+
+
 def caseload_queryset(
-    *, physio: User, now: datetime | None = None, q: str = "", kind: str = "", need: str = ""
+    *, physio: User, now: datetime | None = None, q: str = "", kind: str = "", need: str = "", sort: str = ""
 ) -> QuerySet[CaseloadPatient]:
     """``physio``'s caseload sorted by need in SQL: red flags and critical alerts, worsening, behind, silent, on
     track, ahead, then patients without an active course; within a group, the most severe open alert, the most
@@ -140,6 +156,7 @@ def caseload_queryset(
     for the caller to paginate; ``caseload_page_rows`` turns a page of it into rows.
 
     Filters: ``q`` (words in the name), ``kind`` (has an active course of that kind), ``need`` (a ``Need``).
+    ``sort``: ``SORT_FAAM_ADL`` or ``SORT_FAAM_ADL_CHANGE`` first (nulls last), then the order above.
     """
     now = now or timezone.now()
     patients = caseload_patients(physio=physio, q=q, kind=kind)
@@ -180,7 +197,12 @@ def caseload_queryset(
     )
     if need:
         rows = rows.filter(caseload_need_rank=NEED_ORDER[Need(need)])
+    first = {
+        SORT_FAAM_ADL: [F("caseload_snapshot__faam_adl").asc(nulls_last=True)],
+        SORT_FAAM_ADL_CHANGE: [F("caseload_snapshot__faam_adl_change").asc(nulls_last=True)],
+    }.get(sort, [])
     return rows.order_by(
+        *first,
         "caseload_need_rank",
         Coalesce("top_severity", 0).desc(),
         F("open_alerts").desc(),
@@ -214,6 +236,9 @@ def caseload_row(patient: CaseloadPatient) -> CaseloadRow:
         latest_first_step_pain=snapshot.latest_first_step_pain,
         days_logged_7=snapshot.days_logged_7,
         trend=list(snapshot.trend or []),
+        faam_adl=snapshot.faam_adl,
+        faam_adl_change=snapshot.faam_adl_change,
+        faam_adl_direction=snapshot.faam_adl_direction,
     )
 
 
@@ -228,9 +253,10 @@ def caseload_rows(
     q: str = "",
     kind: str = "",
     need: str = "",
+    sort: str = "",
 ) -> list[CaseloadRow]:
     """The whole caseload as rows, in order (``caseload_queryset``; the page itself shows 25 at a time)."""
-    return caseload_page_rows(caseload_queryset(physio=physio, now=now, q=q, kind=kind, need=need))
+    return caseload_page_rows(caseload_queryset(physio=physio, now=now, q=q, kind=kind, need=need, sort=sort))
 
 
 def open_alerts_for(*, physio: User) -> QuerySet[Alert]:

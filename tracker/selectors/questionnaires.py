@@ -5,6 +5,7 @@ responses: the scores are worked out here from the answers (``tracker.progress.q
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -26,10 +27,12 @@ from ..progress.questionnaires import (
     Due,
     Measure,
     MeasureReading,
+    ScoreChange,
     Subscale,
     SubscaleScore,
     faam_scores,
     item_text,
+    meaningful_declines,
     measure_reading,
     psfs_score,
     questionnaire_due,
@@ -69,13 +72,21 @@ class QuestionnaireHistory:
 
 def _row(response: QuestionnaireResponse) -> ResponseRow:
     if response.kind == QuestionnaireKind.FAAM:
-        answers = {a.item: a.answer for a in response.faam_answers.all()}
-        return ResponseRow(
-            response=response,
-            faam=faam_scores(answers),
-            answers=tuple((item, item_text(item), answer) for item, answer in sorted(answers.items())),
-        )
-    ratings = [(r.activity.name, r.rating) for r in response.psfs_ratings.all()]
+        return _faam_row(response, response.faam_answers.all())
+    return _psfs_row(response, response.psfs_ratings.all())
+
+
+def _faam_row(response: QuestionnaireResponse, faam_answers: Iterable[FaamAnswer]) -> ResponseRow:
+    answers = {a.item: a.answer for a in faam_answers}
+    return ResponseRow(
+        response=response,
+        faam=faam_scores(answers),
+        answers=tuple((item, item_text(item), answer) for item, answer in sorted(answers.items())),
+    )
+
+
+def _psfs_row(response: QuestionnaireResponse, psfs_ratings: Iterable[PsfsRating]) -> ResponseRow:
+    ratings = [(r.activity.name, r.rating) for r in psfs_ratings]
     return ResponseRow(response=response, psfs=psfs_score([r for _, r in ratings]), psfs_ratings=tuple(ratings))
 
 
@@ -96,6 +107,10 @@ def questionnaire_history(*, patient: User, with_unfinished: bool = False) -> Qu
     if not with_unfinished:
         responses = [r for r in responses if r.completed]
     rows = [_row(r) for r in responses]
+    return _history(rows)
+
+
+def _history(rows: list[ResponseRow]) -> QuestionnaireHistory:
     series: dict[Measure, list[tuple[date, float]]] = defaultdict(list)
     by_activity: dict[str, list[tuple[date, float]]] = defaultdict(list)
     for row in rows:
@@ -112,6 +127,55 @@ def questionnaire_history(*, patient: User, with_unfinished: bool = False) -> Qu
     readings = {m: measure_reading(m, series[m]) for m in (Measure.FAAM_ADL, Measure.FAAM_SPORTS, Measure.PSFS)}
     activity_readings = [measure_reading(Measure.PSFS_ACTIVITY, pts, name) for name, pts in by_activity.items()]
     return QuestionnaireHistory(rows=rows, readings=readings, activity_readings=activity_readings, activity_names={})
+
+
+@dataclass(frozen=True)
+class FunctionSummary:
+    """What the caseload reads of one patient's questionnaires: the meaningful declines (as
+    ``questionnaire_panel`` reads them) and the FAAM ADL reading (latest score, change since the baseline)."""
+
+    declines: list[ScoreChange]
+    faam_adl: MeasureReading
+
+
+def function_declines_for_patients(*, patient_ids: Iterable[int]) -> dict[int, list[ScoreChange]]:
+    """Each patient's meaningful function-score declines (``function_summaries_for_patients``). Queries: 2."""
+    return {pid: summary.declines for pid, summary in function_summaries_for_patients(patient_ids=patient_ids).items()}
+
+
+def function_summaries_for_patients(*, patient_ids: Iterable[int]) -> dict[int, FunctionSummary]:
+    """Each patient's ``FunctionSummary``, for any number of patients (a patient without a completed
+    questionnaire is left out).
+
+    Queries: 2, whatever the data (the FAAM answers and the PSFS ratings of completed responses, each with its
+    response). A response without any answer has no score, so reading only through the answers loses nothing.
+    """
+    ids = sorted(set(patient_ids))
+    if not ids:
+        return {}
+    of_response = {"response__patient_id__in": ids, "response__completed": True}
+    faam: dict[int, list[FaamAnswer]] = defaultdict(list)
+    psfs: dict[int, list[PsfsRating]] = defaultdict(list)
+    responses: dict[int, QuestionnaireResponse] = {}
+    for answer in FaamAnswer.objects.filter(**of_response).select_related("response").order_by("response_id", "item"):
+        responses[answer.response_id] = answer.response
+        faam[answer.response_id].append(answer)
+    ratings = PsfsRating.objects.filter(**of_response).select_related("response", "activity").order_by("id")
+    for rating in ratings:
+        responses[rating.response_id] = rating.response
+        psfs[rating.response_id].append(rating)
+    rows: dict[int, list[ResponseRow]] = defaultdict(list)
+    for response in sorted(responses.values(), key=lambda r: (r.date, r.pk)):
+        row = _faam_row(response, faam[response.pk]) if response.pk in faam else _psfs_row(response, psfs[response.pk])
+        rows[response.patient_id].append(row)
+    found = {}
+    for pid, patient_rows in rows.items():
+        history = _history(patient_rows)
+        found[pid] = FunctionSummary(
+            declines=meaningful_declines([*history.readings.values(), *history.activity_readings]),
+            faam_adl=history.readings[Measure.FAAM_ADL],
+        )
+    return found
 
 
 @dataclass(frozen=True)

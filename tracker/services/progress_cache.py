@@ -6,8 +6,8 @@ The cache is never the truth. Every write that can change a patient's caseload r
 and stores each row only where the generation is still the one it noted: a write that lands between the read
 and the store is never overwritten by the older computation (the row stays stale and the next read redoes it).
 
-Queries, whatever the number of patients: ``snapshot_mark_stale`` 1; ``snapshots_refresh`` 3 to read the data
-(``progress_data_for_patients``), 1 to add missing rows when there are any, and 1 conditional update per
+Queries, whatever the number of patients: ``snapshot_mark_stale`` 1; ``snapshots_refresh`` 5 to read the data
+(``progress_data_for_patients`` 3, ``function_declines_for_patients`` 2), 1 to add missing rows when there are any, and 1 conditional update per
 ``_batch_size`` rows (about 990 on SQLite, 1,980 on PostgreSQL).
 """
 
@@ -22,8 +22,10 @@ from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.utils import timezone
 
 from ..models import CaseloadSnapshot, Role, User
-from ..progress.caseload import ENGINE_VERSION, CaseloadEntry, caseload_entry
+from ..progress.caseload import ENGINE_VERSION, CaseloadEntry, caseload_entry, with_faam_adl
+from ..progress.questionnaires import report_with_function
 from ..selectors.progress import progress_data_for_patients, reports_from_data
+from ..selectors.questionnaires import function_summaries_for_patients
 
 # What a stored entry writes, besides the bookkeeping (stale, engine, valid_from, valid_until).
 _ENTRY_FIELDS = (
@@ -38,6 +40,9 @@ _ENTRY_FIELDS = (
     "latest_first_step_pain",
     "days_logged_7",
     "days_since_log",
+    "faam_adl",
+    "faam_adl_change",
+    "faam_adl_direction",
 )
 _STORED_FIELDS = (*_ENTRY_FIELDS, "stale", "engine", "valid_from", "valid_until")
 
@@ -91,21 +96,29 @@ def local_day_bounds(day: date, zone: Any) -> tuple[datetime, datetime]:
 
 
 def compute_entries(patients: Iterable[User], *, now: datetime) -> dict[int, CaseloadEntry]:
-    """Fresh caseload entries of ``patients``, each on their own local date at ``now`` (3 queries)."""
+    """Fresh caseload entries of ``patients``, each on their own local date at ``now`` (5 queries: 3 for the
+    diary and courses, 2 for the questionnaires' function-score declines)."""
     patients = list(patients)
     data = progress_data_for_patients(patient_ids=[p.pk for p in patients])
+    function = function_summaries_for_patients(patient_ids=[p.pk for p in patients])
     entries = {}
     for patient in patients:
         local = patient.local_today(now)
         item = data[patient.pk]
-        entries[patient.pk] = caseload_entry(
-            reports=reports_from_data(item, today=local, active_only=True),
+        summary = function.get(patient.pk)
+        declines = summary.declines if summary else []
+        entry = caseload_entry(
+            # A meaningful function-score decline is never "ahead" (as on /progress/, the clinic page, the PDF).
+            reports=[report_with_function(r, declines) for r in reports_from_data(item, today=local, active_only=True)],
             courses=item.courses,
             logs=item.logs,
             joined_at=patient.date_joined,
             zone=patient.zone,
             today=local,
         )
+        if summary is not None:
+            entry = with_faam_adl(entry, summary.faam_adl)
+        entries[patient.pk] = entry
     return entries
 
 
@@ -123,6 +136,9 @@ def _stored_values(entry: CaseloadEntry, patient: User) -> dict[str, Any]:
         "latest_first_step_pain": entry.latest_first_step_pain,
         "days_logged_7": entry.days_logged_7,
         "days_since_log": entry.days_since_log,
+        "faam_adl": entry.faam_adl,
+        "faam_adl_change": entry.faam_adl_change,
+        "faam_adl_direction": entry.faam_adl_direction,
         "stale": False,
         "engine": ENGINE_VERSION,
         "valid_from": valid_from,

@@ -39,6 +39,7 @@ from ..progress.questionnaires import (
 from ..progress.timelines import PSFS_MAX_ACTIVITIES
 from ..selectors.questionnaires import questionnaire_history
 from .audit import AuditContext, audit_record, record_target
+from .progress_cache import snapshot_mark_stale
 
 ANSWER_OUT_OF_RANGE = "Each answer is one of the choices shown."
 NOT_THIS_SUBSCALE = "That question is not on this page."
@@ -99,6 +100,7 @@ def faam_save(
         )
         if response.completed:
             function_alerts_raise(patient=patient)
+        snapshot_mark_stale([patient.pk])  # the caseload's status reads the function scores
     return response
 
 
@@ -143,6 +145,7 @@ def psfs_save(
             detail={"records": [response.pk], "fields": ["ratings"] + (["new_activity"] if new else [])},
         )
         function_alerts_raise(patient=patient)
+        snapshot_mark_stale([patient.pk])  # the caseload's status reads the function scores
     return response
 
 

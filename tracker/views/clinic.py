@@ -102,7 +102,11 @@ def caseload(request):
     filters = CaseloadFilterForm(request.GET or None)
     data = filters.cleaned_data if filters.is_valid() else {}
     patients = caseload_queryset(
-        physio=request.user, q=data.get("q", ""), kind=data.get("kind", ""), need=data.get("need", "")
+        physio=request.user,
+        q=data.get("q", ""),
+        kind=data.get("kind", ""),
+        need=data.get("need", ""),
+        sort=data.get("sort", ""),
     )
     patients_page = Paginator(patients, CASELOAD_PER_PAGE).get_page(request.GET.get("page"))
     # The same page, its patients as rows (built from their snapshots: no further query).

@@ -55,7 +55,7 @@ from ..selectors.patient import (
     weekly_history,
 )
 from ..selectors.progress import course_charts, patient_reports
-from ..selectors.questionnaires import questionnaires_due
+from ..selectors.questionnaires import function_declines_for_patients, questionnaires_due
 from ..services.audit import AuditContext, audit_record
 from ..services.logs import LogConflict, daily_log_save, day_window_error, log_version
 from ..services.patient_account import account_close, account_settings_update, export_data, export_logs_csv
@@ -183,7 +183,10 @@ def _log_page(request, *, day: date, today: date):
     saved = request.GET.get("saved") == "1" and data.saved and post is None
     status_lines = []
     if saved:
-        status_lines = _status_lines(patient_reports(patient=patient, today=today))
+        # A meaningful function-score decline is never "ahead", as on /progress/ (2 queries).
+        declines = function_declines_for_patients(patient_ids=[patient.pk]).get(patient.pk, [])
+        reports = patient_reports(patient=patient, today=today)
+        status_lines = _status_lines([report_with_function(r, declines) for r in reports])
     red_flags, emergency = _red_flags_shown(forms, data.logs.values())
     first, _ = editable_window(today=today)
     # A new patient's first days: nothing logged this past week, and every active course set up in it.
