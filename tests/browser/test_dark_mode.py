@@ -9,8 +9,21 @@ from django.core.management import call_command
 from tests.browser.conftest import DESKTOP, PHONE, assert_clean
 from tracker.models import User
 
-PATIENT_PAGES = ["/today/", "/progress/", "/history/", "/sessions/new/", "/account/", "/sources/", "/no-such-page/"]
-STAFF_PAGES = ["/clinic/"]
+PATIENT_PAGES = [
+    "/today/",
+    "/progress/",
+    "/history/",
+    "/history/weeks/",
+    "/questionnaires/faam/adl/",
+    "/questionnaires/faam/sports/",
+    "/questionnaires/psfs/",
+    "/sessions/new/",
+    "/account/",
+    "/sources/",
+    "/no-such-page/",
+]
+STAFF_PAGES = ["/clinic/", "/clinic/alerts/"]
+ADMIN_PAGES = ["/manage/", "/manage/users/", "/manage/audit/", "/manage/users/invite/"]
 
 
 @pytest.fixture
@@ -42,12 +55,23 @@ def test_patient_pages_follow_the_device_setting_and_pass_axe(
 def test_staff_pages_pass_axe_in_dark_mode(demo, new_page, sign_in, live_server, check_accessibility, screenshot):
     page = new_page(DESKTOP, color_scheme="dark")
     sign_in(page, "physio", "recover-demo-test")
-    for url in STAFF_PAGES:
+    patient = User.objects.get(username="endoscopic")
+    for url in [*STAFF_PAGES, f"/clinic/patients/{patient.public_id}/"]:
         page.goto(f"{live_server.url}{url}")
         page.wait_for_load_state("networkidle")
         assert page.evaluate("document.documentElement.dataset.bsTheme") == "dark"
         check_accessibility(page, context=f"{url} in dark mode")
-    screenshot(page, "caseload-dark")
+    screenshot(page, "patient-page-dark")
+
+
+def test_admin_pages_pass_axe_in_dark_mode(demo, new_page, sign_in, live_server, check_accessibility):
+    page = new_page(DESKTOP, color_scheme="dark")
+    sign_in(page, "admin", "recover-demo-test")
+    for url in ADMIN_PAGES:
+        page.goto(f"{live_server.url}{url}")
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate("document.documentElement.dataset.bsTheme") == "dark"
+        check_accessibility(page, context=f"{url} in dark mode")
 
 
 def test_the_app_is_installable(transactional_db, page, live_server):
