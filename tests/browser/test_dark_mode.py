@@ -23,7 +23,7 @@ PATIENT_PAGES = [
     "/no-such-page/",
 ]
 STAFF_PAGES = ["/clinic/", "/clinic/alerts/"]
-ADMIN_PAGES = ["/manage/", "/manage/users/", "/manage/audit/", "/manage/users/invite/"]
+ADMIN_PAGES = ["/manage/", "/manage/users/", "/manage/audit/", "/manage/users/invite/", "/manage/care-teams/"]
 
 
 @pytest.fixture
@@ -56,7 +56,8 @@ def test_staff_pages_pass_axe_in_dark_mode(demo, new_page, sign_in, live_server,
     page = new_page(DESKTOP, color_scheme="dark")
     sign_in(page, "physio", "recover-demo-test")
     patient = User.objects.get(username="endoscopic")
-    for url in [*STAFF_PAGES, f"/clinic/patients/{patient.public_id}/"]:
+    record = f"/clinic/patients/{patient.public_id}/"
+    for url in [*STAFF_PAGES, record, f"{record}sessions/", f"{record}notes/all/", "/accounts/second-factor/"]:
         page.goto(f"{live_server.url}{url}")
         page.wait_for_load_state("networkidle")
         assert page.evaluate("document.documentElement.dataset.bsTheme") == "dark"
@@ -67,11 +68,19 @@ def test_staff_pages_pass_axe_in_dark_mode(demo, new_page, sign_in, live_server,
 def test_admin_pages_pass_axe_in_dark_mode(demo, new_page, sign_in, live_server, check_accessibility):
     page = new_page(DESKTOP, color_scheme="dark")
     sign_in(page, "admin", "recover-demo-test")
-    for url in ADMIN_PAGES:
+    physio = User.objects.get(username="physio")
+    for url in [*ADMIN_PAGES, f"/manage/users/{physio.public_id}/", f"/manage/users/{physio.public_id}/deactivate/"]:
         page.goto(f"{live_server.url}{url}")
         page.wait_for_load_state("networkidle")
         assert page.evaluate("document.documentElement.dataset.bsTheme") == "dark"
         check_accessibility(page, context=f"{url} in dark mode")
+
+
+def test_the_sign_in_page_passes_axe_in_dark_mode(transactional_db, new_page, live_server, check_accessibility):
+    page = new_page(PHONE, color_scheme="dark")
+    page.goto(f"{live_server.url}/accounts/login/")
+    assert page.evaluate("document.documentElement.dataset.bsTheme") == "dark"
+    check_accessibility(page, context="sign-in in dark mode")
 
 
 def test_the_app_is_installable(transactional_db, page, live_server):
