@@ -1110,8 +1110,9 @@ def test_the_caseload_judges_each_patient_on_their_own_date_in_a_fixed_number_of
     for patient in (east, west, no_course):
         CareTeamMembership.objects.create(patient=patient, physio=physio)
     # The caseload, cold (no cached row yet): 1. the patients whose row is missing or not fresh, 2. their rows
-    # added, 3. to 5. the courses, the logs, the sessions, 6. the rows stored, 7. the patients with their rows.
-    with django_assert_num_queries(7):
+    # added, 3. to 5. the courses, the logs, the sessions, 6. and 7. the questionnaires' FAAM answers and PSFS
+    # ratings (a meaningful decline is never "ahead"), 8. the rows stored, 9. the patients with their rows.
+    with django_assert_num_queries(9):
         rows = {row.patient.pk: row for row in caseload_rows(physio=physio)}
     assert rows[no_course.pk].courses == []
     assert rows[east.pk].today == date(2026, 6, 16)
