@@ -7,17 +7,17 @@ progress charts both progress pages show (the patient's and the physiotherapist'
 
 from __future__ import annotations
 
-from collections import namedtuple
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, cast
+from typing import cast
 
 from ..models import Course, CourseKind, CourseStatus, DailyLog, Session, SessionKind, User
 from ..progress.calculate import course_report
 from ..progress.chart import ChartPayload, chart_payload
 from ..progress.report import CourseReport
 from .cohort import cohort_bands
+from .log_rows import log_rows, session_rows
 
 # A session logged without a course counts towards the patient's course of the matching kind.
 # Keyed by the session's kind as stored (a plain string on a model instance; SessionKind members are equal to it).
@@ -88,26 +88,15 @@ def progress_data_for_patients(
     return data
 
 
-# One patient's own pages read the logs as plain rows, not model objects: building a model object per log was
-# most of the cost of a year of logs. A LogRow has a DailyLog's attribute names (``pk`` too) for every column but
-# the free-text note and the timestamps, which the engine never reads; it is only ever handed to the engine.
-_LOG_COLUMNS = tuple(
-    f.attname for f in DailyLog._meta.concrete_fields if f.name not in ("note", "created_at", "updated_at")
-)
-_make_row_class: Any = namedtuple  # mypy wants literal field names; these come from the model
-LogRow = _make_row_class("LogRow", (*_LOG_COLUMNS, "pk"))
-
-
 def patient_progress_data(*, patient: User, until: date) -> PatientProgressData:
-    """``progress_data_for_patients`` for one patient, with the logs as ``LogRow``s (3 queries)."""
-    data = PatientProgressData(courses=list(Course.objects.filter(patient=patient).select_related("patient")))
-    pk_at = _LOG_COLUMNS.index("id")
-    rows = DailyLog.objects.filter(patient=patient, date__lte=until).values_list(*_LOG_COLUMNS)
-    # The engine reads these exactly as it reads DailyLog objects (same attribute names).
-    data.logs = cast(list[DailyLog], [LogRow(*row, row[pk_at]) for row in rows])
-    data.sessions = list(Session.objects.filter(patient=patient, date__lte=until).defer("note"))
-    data.courses.sort(key=_course_order)
-    return data
+    """``progress_data_for_patients`` for one patient, with the logs and sessions as light rows
+    (``tracker.selectors.log_rows``: a model object per log was most of the cost of a year of logs). 3 queries."""
+    return PatientProgressData(
+        courses=sorted(Course.objects.filter(patient=patient).select_related("patient"), key=_course_order),
+        # The engine, the alert rules and the chart read these exactly as they read the models.
+        logs=cast(list[DailyLog], log_rows(patient_id=patient.pk, until=until)),
+        sessions=cast(list[Session], session_rows(patient_id=patient.pk, until=until)),
+    )
 
 
 def reports_from_data(item: PatientProgressData, *, today: date, active_only: bool = False) -> list[CourseReport]:

@@ -42,8 +42,7 @@ from ..progress.calculate import (
 )
 from ..progress.report import CourseReport, Finding, FindingKind, MassageAdverse, MilestoneOverdue
 from ..progress.timelines import MASSAGE_CAUTION_CITATION
-from ..selectors.log_rows import alert_data_for_patient
-from ..selectors.progress import PatientProgressData, reports_from_data
+from ..selectors.progress import PatientProgressData, patient_progress_data, reports_from_data
 from .alert_notify import alerts_notify, emailed_at_once
 
 NO_LOG_LOW_DAYS = SILENT_AFTER_DAYS  # DESIGN.md section 6: no log for 2 days (low)
@@ -219,11 +218,11 @@ def same_episode(alert: Alert, existing: set[tuple[str, str]]) -> bool:
 def alerts_raise_for_patient(*, patient: User, today: date) -> list[Alert]:
     """Raise the alerts the rules call for on ``today`` (the patient's local date); return only the new ones.
 
-    Queries: courses, logs (as light rows), sessions, the existing alerts, then one insert (in a savepoint) per new alert.
+    Queries: courses, logs and sessions (as light rows), the existing alerts, then one insert (in a savepoint) per new alert.
     Safe to call twice or from two servers at once: a duplicate insert hits the unique constraint inside its
     own savepoint and is skipped, so the caller's transaction carries on.
     """
-    data = alert_data_for_patient(patient_id=patient.pk, until=today)
+    data = patient_progress_data(patient=patient, until=today)
     # Only the active courses raise alerts (alert_candidates): the others are not judged.
     reports = reports_from_data(data, today=today, active_only=True)
     candidates = alert_candidates(patient=patient, data=data, reports=reports, today=today)
