@@ -669,7 +669,7 @@ def test_alert_rows_carry_every_column_the_rules_read(patient, course, today):
     saved = DailyLogFactory.create(patient=patient, date=today, rf_calf=True, first_step_pain=6)
     (row,) = log_rows(patient_id=patient.pk, until=today)
 
-    assert (row.pk, row.date, row.foot, row.first_step_pain, row.red_flags) == (  # type: ignore[attr-defined]  # LogRow's fields are set from values_list, which mypy cannot see
+    assert (row.pk, row.date, row.foot, row.first_step_pain, row.red_flags) == (
         saved.pk,
         today,
         saved.foot,
