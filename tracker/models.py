@@ -746,31 +746,39 @@ class CaseloadSnapshot(models.Model):
         return f"Caseload row of patient {self.patient_id} for {self.computed_for}"
 
 
+class CohortMeasure(models.TextChoices):
+    PAIN = "pain", "First-step pain"
+    FAAM_ADL = "faam_adl", "FAAM daily activities score"
+
+
 class CohortWeek(models.Model):
     """A cache of the cohort band's inputs (``tracker.selectors.cohort``): never the truth, rebuilt at will.
 
-    One row per course kind and week since day 0 (week 1 is days 0 to 6): every contributing patient's mean
-    first-step pain that week, sorted, as little-endian float64 (``values``), with their user ids in the same
-    order as little-endian int64 (``patient_ids``), so the band can leave out whoever is looking. Week 0 is the
-    kind's header: no values, and ``computed_at`` says when the kind was last rebuilt (a kind with no header is
-    missing). Deleting every row is always safe: the next read rebuilds it.
+    One row per course kind, measure and week since day 0 (week 1 is days 0 to 6): every contributing patient's
+    value that week (``measure``: their mean first-step pain, or their FAAM daily activities score), sorted, as
+    little-endian float64 (``values``), with their user ids in the same order as little-endian int64
+    (``patient_ids``), so the band can leave out whoever is looking. Week 0 (measure ``pain``) is the kind's
+    header: no values, and ``computed_at`` says when the kind was last rebuilt, both measures at once (a kind
+    with no header is missing). Deleting every row is always safe: the next read rebuilds it.
     """
 
     kind = models.CharField(max_length=12, choices=CourseKind)
+    measure = models.CharField(max_length=8, choices=CohortMeasure, default=CohortMeasure.PAIN)
     week = models.PositiveIntegerField()
     values = models.BinaryField(default=b"")
     patient_ids = models.BinaryField(default=b"")
     computed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        ordering = ["kind", "week"]
+        ordering = ["kind", "measure", "week"]
         constraints = [
-            models.UniqueConstraint(fields=["kind", "week"], name="cohort_week_once"),
+            models.UniqueConstraint(fields=["kind", "measure", "week"], name="cohort_week_once"),
             models.CheckConstraint(condition=Q(kind__in=CourseKind.values), name="cohort_week_kind_valid"),
+            models.CheckConstraint(condition=Q(measure__in=CohortMeasure.values), name="cohort_week_measure_valid"),
         ]
 
     def __str__(self) -> str:
-        return f"Cohort of {self.kind}, week {self.week}"
+        return f"Cohort of {self.kind}, {self.measure}, week {self.week}"
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -18,10 +18,12 @@ kind, so its cost grows with the clinic's history. Pages read the cached band in
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
 from statistics import fmean, median, quantiles
 
 from ..models import Course, Role, feet_of
+from .questionnaires import BASELINE_EARLY_DAYS
 from .report import BandPoint
 
 MIN_PATIENTS = 5  # DESIGN.md section 5: "at least 5, the patient excluded"
@@ -118,3 +120,61 @@ def band_point(
         return None
     q1, middle, q3 = quartiles(values, skip=skip)
     return BandPoint(week=week, median=middle, q1=q1, q3=q3, patients=patients)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The FAAM daily activities band (issue 13)
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def function_week(day: date, *, day_zero: date) -> int:
+    """The week since day 0 of a questionnaire answered on ``day``: week 1 is days 0 to 6, as for pain, and also
+    holds the baseline answered in the 7 days before day 0 (``BASELINE_EARLY_DAYS``, the questionnaires' schedule)."""
+    return max(1, (day - day_zero).days // 7 + 1)
+
+
+def function_week_days(week: int, *, day_zero: date) -> tuple[date, date]:
+    """The first and last day of ``week`` since day 0 for the questionnaires (week 1 starts with the baseline
+    days before day 0)."""
+    first = day_zero + timedelta(days=7 * (week - 1))
+    if week == 1:
+        first -= timedelta(days=BASELINE_EARLY_DAYS)
+    return first, day_zero + timedelta(days=7 * week - 1)
+
+
+def function_weeks(
+    courses: Iterable[tuple[int, str, date, date | None, int]],
+    scores: Iterable[tuple[int, date, float | None]],
+) -> dict[str, dict[int, list[tuple[float, int]]]]:
+    """kind -> week -> sorted (FAAM daily activities score, patient id), from plain values (no query).
+
+    ``courses``: (patient id, kind, day 0, ended on or None, course id) of the patients who count (active
+    patients). ``scores``: (patient id, date, score or None when the 90 % rule leaves it unscored) of their
+    completed FAAM responses. A response counts for each kind in the earliest course of that kind (day 0, then
+    id) whose days hold it: from 7 days before day 0 (the baseline) to the course's end. A patient counts once a
+    week: their latest scored response that week. Unscored responses are left out, never zeros.
+    """
+    by_patient: dict[int, list[tuple[date, int, str, date | None]]] = defaultdict(list)
+    for patient_id, kind, day_zero, ended_on, course_id in courses:
+        by_patient[patient_id].append((day_zero, course_id, kind, ended_on))
+    latest: dict[tuple[str, int, int], tuple[date, float]] = {}
+    for patient_id, day, score in scores:
+        if score is None:
+            continue
+        counted: set[str] = set()
+        for day_zero, _, kind, ended_on in sorted(by_patient.get(patient_id, ())):
+            if kind in counted or day < day_zero - timedelta(days=BASELINE_EARLY_DAYS):
+                continue
+            if ended_on is not None and day > ended_on:
+                continue
+            counted.add(kind)
+            key = (kind, function_week(day, day_zero=day_zero), patient_id)
+            if key not in latest or latest[key][0] < day:
+                latest[key] = (day, score)
+    weeks: dict[str, dict[int, list[tuple[float, int]]]] = defaultdict(lambda: defaultdict(list))
+    for (kind, week, patient_id), (_, score) in latest.items():
+        weeks[kind][week].append((score, patient_id))
+    for by_week in weeks.values():
+        for values in by_week.values():
+            values.sort()
+    return weeks

@@ -163,12 +163,19 @@ def faam_subscale_score(subscale: Subscale, answers: Iterable[int | None]) -> Su
     if any(not 0 <= a <= FAAM_MAX_ANSWER for a in values):
         raise ValueError("a FAAM answer is 0 to 4")
     answered = len(values)
-    score = None
-    if answered >= FAAM_MIN_ANSWERED[subscale] and answered:
-        score = sum(values) / (answered * FAAM_MAX_ANSWER) * 100
+    score = subscale_score_from_totals(subscale, total=sum(values), answered=answered)
     return SubscaleScore(
         subscale=subscale, score=score, answered=answered, not_applicable=len(given) - answered, items=items
     )
+
+
+def subscale_score_from_totals(subscale: Subscale, *, total: int, answered: int) -> float | None:
+    """The subscale's score from the sum of its answered items (each 0 to 4) and how many were answered:
+    ``total / (answered x 4) x 100``, or None below ``FAAM_MIN_ANSWERED[subscale]`` answered items (the 90 % rule).
+    The one formula: ``faam_subscale_score`` and the cohort band's database sums both use it."""
+    if answered < FAAM_MIN_ANSWERED[subscale] or not answered:
+        return None
+    return total / (answered * FAAM_MAX_ANSWER) * 100
 
 
 def faam_scores(answers: Mapping[int, int | None]) -> dict[Subscale, SubscaleScore]:

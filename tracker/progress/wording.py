@@ -775,6 +775,33 @@ def cohort_band_missing() -> str:
     )
 
 
+def function_band_sentence(*, kind_label: str, shown: bool) -> str:
+    """What the grey band on the daily activities (FAAM) chart is, or why there is none (at least
+    ``cohort.MIN_PATIENTS`` other patients a week, DESIGN.md section 5)."""
+    from .cohort import MIN_PATIENTS
+
+    who = (
+        f"other patients of this clinic on the same kind of course ({kind_label.lower()}), by week since their "
+        f"start, in weeks when at least {MIN_PATIENTS} of them answered"
+    )
+    if shown:
+        return f"Grey band: the middle half of the daily activities scores of {who}; the line in it is their median."
+    return (
+        f"There is no band of other patients yet: it shows the daily activities scores of {who}; fewer would let "
+        "one person be picked out."
+    )
+
+
+def function_band_cell(point: BandPoint | None) -> str:
+    """One week of the daily activities band in a table: "64 to 80 (median 72)", or a dash."""
+    if point is None:
+        return "–"
+    return (
+        f"{format_number(round(point.q1))} to {format_number(round(point.q3))} "
+        f"(median {format_number(round(point.median))})"
+    )
+
+
 # The daily-log question that answers each judged milestone (tracker.forms.patient.DailyLogForm: for a surgical
 # course these are on the main form, under the pain questions, never folded away).
 _MILESTONE_QUESTION = {

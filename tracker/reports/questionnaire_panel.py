@@ -3,18 +3,26 @@ and the PDF report (issue 13). Scores and changes come from the selector, the wo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 
-from ..models import User
+from ..models import CohortMeasure, User
+from ..progress.cohort import function_week, function_week_days
 from ..progress.questionnaires import Measure, MeasureReading, meaningful_declines
-from ..progress.report import FunctionChange
+from ..progress.report import CourseReport, FunctionChange
 from ..progress.timelines import (
     FAAM_MCID_CITATION,
     FAAM_MIN_ANSWERED_CITATION,
     PSFS_MDC_CITATION,
     PSFS_SCORE_CITATION,
 )
-from ..progress.wording import function_change_sentence, function_change_team
+from ..progress.wording import (
+    function_band_cell,
+    function_band_sentence,
+    function_change_sentence,
+    function_change_team,
+)
+from ..selectors.cohort import cohort_bands
 from ..selectors.questionnaires import QuestionnaireHistory, questionnaire_history
 from .questionnaire_svg import score_chart_svg
 
@@ -39,6 +47,15 @@ class MeasurePanel:
     chart: str
     sentences: list[str]  # the patient's words
     team_lines: list[str]  # the care team's
+    # The FAAM daily activities panel only, once ``with_function_band`` has added the clinic's band:
+    band_sentence: str = ""  # what the band is, or why there is none
+    band_cells: tuple[str, ...] = ()  # per score (same order as reading.points): the band that week, or a dash
+
+    @property
+    def table_rows(self) -> list[tuple[date, float, str | None]]:
+        """(date, score, the band that week or None when the panel has no band column), oldest first."""
+        cells = self.band_cells or (None,) * len(self.reading.points)
+        return [(day, value, cell) for (day, value), cell in zip(self.reading.points, cells, strict=True)]
 
 
 def _panel(measure: Measure, reading: MeasureReading) -> MeasurePanel:
@@ -72,3 +89,37 @@ def questionnaire_panel(*, patient: User) -> dict:
         "decline_changes": declines,
         "citations": [FAAM_MCID_CITATION, FAAM_MIN_ANSWERED_CITATION, PSFS_SCORE_CITATION, PSFS_MDC_CITATION],
     }
+
+
+def with_function_band(questionnaires: dict, *, patient_id: int, report: CourseReport | None) -> dict:
+    """``questionnaires`` with the FAAM daily activities panel showing the cohort band: the clinic's other
+    patients on the same kind of course as ``report`` (the patient's first course: active first, the latest
+    day 0), by week since its day 0 (``tracker.progress.cohort.function_week``), where at least 5 answered.
+    Queries: one (``cohort_bands``, cached), none without a FAAM daily activities score or a course."""
+    panels = questionnaires["panels"]
+    index = next((i for i, p in enumerate(panels) if p.reading.measure == Measure.FAAM_ADL), None)
+    if index is None or report is None:
+        return questionnaires
+    panel = panels[index]
+    weeks = [function_week(day, day_zero=report.day_zero) for day, _ in panel.reading.points]
+    band = cohort_bands({report.kind: max(weeks)}, exclude_patient_id=patient_id, measure=CohortMeasure.FAAM_ADL)
+    by_week = {point.week: point for point in band[report.kind]}
+    segments = [
+        (week_start, week_end, point.q1, point.median, point.q3)
+        for week, point in sorted(by_week.items())
+        for week_start, week_end in [function_week_days(week, day_zero=report.day_zero)]
+    ]
+    cells = tuple(function_band_cell(by_week.get(week)) for week in weeks)
+    shown = any(by_week.get(week) for week in weeks)
+    banded = replace(
+        panel,
+        chart=score_chart_svg(
+            panel.reading.points,
+            maximum=MEASURE_MAXIMUM[Measure.FAAM_ADL],
+            title=MEASURE_TITLES[Measure.FAAM_ADL],
+            band=segments,
+        ),
+        band_sentence=function_band_sentence(kind_label=report.kind_label, shown=shown),
+        band_cells=cells,
+    )
+    return {**questionnaires, "panels": [*panels[:index], banded, *panels[index + 1 :]]}

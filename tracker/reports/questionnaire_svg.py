@@ -16,10 +16,23 @@ TEXT = "#212529"
 GRID = "#ced4da"
 
 
+BAND = "#6c757d"  # the grey of the pain chart's band of other patients
+
+# One week of a band of other patients: first day, last day, 25th percentile, median, 75th percentile.
+BandSegment = tuple[date, date, float, float, float]
+
+
 def score_chart_svg(
-    points: Sequence[tuple[date, float]], *, maximum: float, title: str, width: int = 300, height: int = 120
+    points: Sequence[tuple[date, float]],
+    *,
+    maximum: float,
+    title: str,
+    width: int = 300,
+    height: int = 120,
+    band: Sequence[BandSegment] = (),
 ) -> SafeString:
-    """Scores (date, value 0 to ``maximum``) as dots joined by a line, dated along the bottom."""
+    """Scores (date, value 0 to ``maximum``) as dots joined by a line, dated along the bottom; ``band``: the other
+    patients' middle half by week, drawn as grey blocks (with their median) where it overlaps the scores' dates."""
     left, right, top, bottom = 30, 8, 8, 22
     plot_w, plot_h = width - left - right, height - top - bottom
     values = ", ".join(f"{d.day} {d:%b %Y}: {format_number(round(v, 1))}" for d, v in points)
@@ -45,6 +58,23 @@ def score_chart_svg(
         def y(value: float) -> float:
             return top + plot_h * (1 - value / maximum)
 
+        drawn = 0
+        for start, end, q1, middle, q3 in band if len(points) > 1 else ():
+            start, end = max(start, first), min(end, last)
+            if start > end:
+                continue
+            x1, x2 = x(start), max(x(end), x(start) + 2)
+            parts.append(
+                f'<rect x="{x1:.1f}" y="{y(q3):.1f}" width="{x2 - x1:.1f}" height="{y(q1) - y(q3):.1f}" '
+                f'fill="{BAND}" fill-opacity="0.25"/>'
+            )
+            parts.append(
+                f'<line x1="{x1:.1f}" x2="{x2:.1f}" y1="{y(middle):.1f}" y2="{y(middle):.1f}" stroke="{BAND}" '
+                'stroke-dasharray="3 2"/>'
+            )
+            drawn += 1
+        if drawn:
+            parts[0] = parts[0].replace("</desc>", " Grey blocks: the middle half of other patients, by week.</desc>")
         coords = " ".join(f"{x(d):.1f},{y(v):.1f}" for d, v in points)
         parts.append(f'<polyline points="{coords}" fill="none" stroke="{LINE}" stroke-width="2"/>')
         for d, v in points:

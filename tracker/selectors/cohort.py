@@ -16,16 +16,17 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from ..models import CohortWeek
+from ..models import CohortMeasure, CohortWeek
 from ..progress.cohort import band_point
 from ..progress.report import BandPoint
 from ..services.cohort import HEADER_WEEK, cohort_rebuild, unpack_ids, unpack_values
 
 
 def cohort_bands(
-    wanted: Mapping[str, int | None], *, exclude_patient_id: int | None
+    wanted: Mapping[str, int | None], *, exclude_patient_id: int | None, measure: str = CohortMeasure.PAIN
 ) -> dict[str, tuple[BandPoint, ...]]:
-    """The band of each kind in ``wanted`` (CourseKind value -> last week wanted, None for all), by kind.
+    """The band of each kind in ``wanted`` (CourseKind value -> last week wanted, None for all), by kind, of
+    ``measure`` (first-step pain, or the FAAM daily activities score).
 
     One query when every kind is cached and fresh; a missing or stale kind adds its rebuild.
     """
@@ -34,7 +35,7 @@ def cohort_bands(
     condition = Q()
     for kind, last in wanted.items():
         weeks = Q(week__lte=last) if last is not None else Q()
-        condition |= Q(kind=kind) & weeks
+        condition |= Q(kind=kind, week=HEADER_WEEK) | (Q(kind=kind, measure=measure) & weeks)
     rows = list(CohortWeek.objects.filter(condition).order_by("kind", "week"))
     headers = {row.kind: row for row in rows if row.week == HEADER_WEEK}
     oldest = timezone.now() - settings.COHORT_MAX_AGE
@@ -42,7 +43,10 @@ def cohort_bands(
     if stale:
         fresh = cohort_rebuild(stale)
         rows = [row for row in rows if row.kind not in stale] + [
-            row for row in fresh if (last := wanted[row.kind]) is None or row.week <= last
+            row
+            for row in fresh
+            if row.week == HEADER_WEEK
+            or (row.measure == measure and ((last := wanted[row.kind]) is None or row.week <= last))
         ]
     bands: dict[str, list[BandPoint]] = {kind: [] for kind in wanted}
     for row in sorted(rows, key=lambda r: (r.kind, r.week)):

@@ -11,7 +11,10 @@ These writes change no clinical record (the cache is derived from the logs, and 
 a user id), so they are not audited and take no ``AuditContext``; the account changes that call
 ``cohort_forget_patient`` are audited by their own service.
 
-The rebuild is one aggregate query for all the kinds asked for: each patient's weekly sum and count of
+The FAAM daily activities band (issue 13) is cached the same way, in rows of measure ``faam_adl``, rebuilt with
+the pain rows of its kind (``weekly_faam_adl``: per patient and week since day 0, their latest scored response).
+
+The pain rebuild is one aggregate query for all the kinds asked for: each patient's weekly sum and count of
 first-step pain, worked out by the database (nothing is fetched per log), with the same rules as the reference
 ``tracker.progress.cohort.cohort_band``: logs of a treated foot from day 0 to a course's end, active patients
 only, each (patient, day, foot) counted once, for the earliest course of the kind (day 0, then id).
@@ -26,9 +29,24 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from ..models import CohortWeek, Course, CourseFoot, CourseKind, DailyLog, Foot, Role, User
+from ..models import (
+    CohortMeasure,
+    CohortWeek,
+    Course,
+    CourseFoot,
+    CourseKind,
+    DailyLog,
+    Foot,
+    QuestionnaireKind,
+    QuestionnaireResponse,
+    Role,
+    User,
+)
+from ..progress.cohort import function_weeks
+from ..progress.questionnaires import FAAM_ADL_ITEMS, Subscale, subscale_score_from_totals
 
 HEADER_WEEK = 0  # the row that says when a kind was rebuilt
 
@@ -109,6 +127,33 @@ def weekly_means(kinds: Iterable[str]) -> dict[str, dict[int, list[tuple[float, 
     return result
 
 
+def weekly_faam_adl(kinds: Iterable[str]) -> dict[str, dict[int, list[tuple[float, int]]]]:
+    """kind -> week -> sorted (FAAM daily activities score, patient id), by ``tracker.progress.cohort.function_weeks``.
+
+    Two queries: the courses of the kinds of active patients, and their completed FAAM responses with the sum and
+    count of the answered daily-activities items worked out by the database (nothing is fetched per answer).
+    """
+    wanted = sorted(set(kinds))
+    if not wanted:
+        return {}
+    patients = Course.objects.filter(kind__in=wanted, patient__role=Role.PATIENT, patient__is_active=True)
+    courses = list(patients.values_list("patient_id", "kind", "day_zero", "ended_on", "id"))
+    adl = Q(faam_answers__item__lte=len(FAAM_ADL_ITEMS))
+    responses = (
+        QuestionnaireResponse.objects.filter(
+            kind=QuestionnaireKind.FAAM, completed=True, patient_id__in=patients.values("patient_id")
+        )
+        .order_by()
+        .annotate(total=Sum("faam_answers__answer", filter=adl), answered=Count("faam_answers__answer", filter=adl))
+        .values_list("patient_id", "date", "total", "answered")
+    )
+    scores = [
+        (patient_id, day, subscale_score_from_totals(Subscale.ADL, total=total or 0, answered=answered))
+        for patient_id, day, total, answered in responses
+    ]
+    return function_weeks(courses, scores)
+
+
 def cohort_rebuild(kinds: Iterable[str], *, now: datetime | None = None) -> list[CohortWeek]:
     """Rebuild the cache of ``kinds`` (CourseKind values) from the logs; returns the rows written.
 
@@ -117,19 +162,22 @@ def cohort_rebuild(kinds: Iterable[str], *, now: datetime | None = None) -> list
     """
     now = now or timezone.now()
     means = weekly_means(kinds)
+    function = weekly_faam_adl(kinds)
     rows = []
     for kind, weeks in means.items():
         rows.append(CohortWeek(kind=kind, week=HEADER_WEEK, values=b"", patient_ids=b"", computed_at=now))
-        for week in sorted(weeks):
-            rows.append(
-                CohortWeek(
-                    kind=kind,
-                    week=week,
-                    values=pack_values(v for v, _ in weeks[week]),
-                    patient_ids=pack_ids(p for _, p in weeks[week]),
-                    computed_at=now,
+        for measure, by_week in ((CohortMeasure.PAIN, weeks), (CohortMeasure.FAAM_ADL, function.get(kind, {}))):
+            for week in sorted(by_week):
+                rows.append(
+                    CohortWeek(
+                        kind=kind,
+                        measure=measure,
+                        week=week,
+                        values=pack_values(v for v, _ in by_week[week]),
+                        patient_ids=pack_ids(p for _, p in by_week[week]),
+                        computed_at=now,
+                    )
                 )
-            )
     if not means:
         return rows
     try:

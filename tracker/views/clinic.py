@@ -36,7 +36,7 @@ from ..permissions import RECORD_CLOSED, clinician_required, get_patient_in_care
 from ..progress.questionnaires import report_with_function
 from ..progress.wording import trend_words
 from ..reports.pdf import report_filename, report_pdf_document
-from ..reports.questionnaire_panel import questionnaire_panel
+from ..reports.questionnaire_panel import questionnaire_panel, with_function_band
 from ..reports.svg_chart import sparkline_svg
 from ..selectors.clinic import (
     caseload_page_rows,
@@ -185,7 +185,11 @@ def _patient_page(request, patient, *, bound: dict | None = None, status: int = 
     bound = bound or {}
     today = patient.local_today()
     story = patient_story(patient=patient, today=today)
-    questionnaires = questionnaire_panel(patient=patient)
+    questionnaires = with_function_band(
+        questionnaire_panel(patient=patient),
+        patient_id=patient.pk,
+        report=story.charts[0].report if story.charts else None,
+    )
     course_blocks = []
     for item in story.charts:
         course = item.course

@@ -41,7 +41,7 @@ from ..progress.timelines import (
 )
 from ..progress.wording import trend_sentences
 from ..progress.words import access_what, access_who
-from ..reports.questionnaire_panel import questionnaire_panel
+from ..reports.questionnaire_panel import questionnaire_panel, with_function_band
 from ..selectors.patient import (
     EDITABLE_DAYS_BACK,
     NEEDLING_FOLLOW_UP_DAYS,
@@ -302,6 +302,7 @@ def progress(request):
     today_ = patient.local_today()
     questionnaires = questionnaire_panel(patient=patient)
     declines = questionnaires["decline_changes"]
+    charts = course_charts(patient=patient, today=today_)
     items = [
         {
             "report": report_with_function(item.report, declines),
@@ -310,8 +311,11 @@ def progress(request):
             "sessions_bar": _sessions_bar(item.report, item.chart),
             "trends": trend_sentences(item.report),
         }
-        for item in course_charts(patient=patient, today=today_)
+        for item in charts
     ]
+    questionnaires = with_function_band(
+        questionnaires, patient_id=patient.pk, report=charts[0].report if charts else None
+    )
     _audit_view(request, "progress")
     return render(
         request,
