@@ -66,6 +66,29 @@ def test_it_builds_patients_logs_courses_and_care_teams():
     assert "scale-benchmark-only" in output and "Built in" in output
 
 
+def test_every_patient_has_a_scored_faam_and_psfs_baseline_and_the_scheduled_ones():
+    from tracker.models import FaamAnswer, PsfsRating, QuestionnaireResponse
+    from tracker.progress.questionnaires import Measure
+    from tracker.selectors.questionnaires import questionnaire_history
+
+    build()
+    someone = User.objects.filter(role=Role.PATIENT).first()
+    assert someone is not None
+    first_day = someone.local_today() - timedelta(days=DAYS - 1)
+    for patient in User.objects.filter(role=Role.PATIENT):
+        dates = sorted(
+            QuestionnaireResponse.objects.filter(patient=patient, kind="faam", completed=True).values_list(
+                "date", flat=True
+            )
+        )
+        assert dates == [first_day + timedelta(days=d) for d in range(0, DAYS, 14)]
+        history = questionnaire_history(patient=patient)
+        assert len(history.readings[Measure.FAAM_ADL].points) == len(dates)  # every one scored (the 90 % rule)
+        assert len(history.readings[Measure.PSFS].points) == len(dates)
+    assert FaamAnswer.objects.count() == 29 * QuestionnaireResponse.objects.filter(kind="faam").count()
+    assert PsfsRating.objects.count() == QuestionnaireResponse.objects.filter(kind="psfs").count()
+
+
 def test_staff_have_a_confirmed_authenticator_and_everyone_the_printed_password():
     output = build()
     for physio in User.objects.filter(role=Role.PHYSIO):

@@ -37,6 +37,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tracker.models import (
+    FAAM_ITEMS_IN_ALL,
     ActivityLevel,
     Alert,
     CareTeamMembership,
@@ -45,11 +46,16 @@ from tracker.models import (
     CourseKind,
     CourseStatus,
     DailyLog,
+    FaamAnswer,
     Foot,
     Footwear,
     MassageTechnique,
     MassageTool,
     Preparation,
+    PsfsActivity,
+    PsfsRating,
+    QuestionnaireKind,
+    QuestionnaireResponse,
     Role,
     Session,
     SessionKind,
@@ -58,6 +64,7 @@ from tracker.models import (
     UsualActivities,
     WeightBearing,
 )
+from tracker.progress.questionnaires import EVERY_DAYS, FAAM_ADL_ITEMS
 from tracker.services.second_factor import TOTP_DIGITS, new_secret, secret_hex
 
 PREFIX = "scale-"
@@ -327,6 +334,8 @@ def build(*, patients: int, days: int, seed: int, secret: str, log) -> dict[str,
     count += len(DailyLog.objects.bulk_create(batch, batch_size=BATCH))
     first_versions(DailyLog, saved_by="patient_id")
     log(f"{count:,} daily logs, with their first versions ({time.perf_counter() - started:.0f} s).")
+    responses = _questionnaires(people, plans, by_patient, first_day=first_day, days=days, seed=seed)
+    log(f"{responses:,} questionnaire responses ({time.perf_counter() - started:.0f} s).")
     return {
         "patients": len(people),
         "physiotherapists": len(staff),
@@ -334,7 +343,45 @@ def build(*, patients: int, days: int, seed: int, secret: str, log) -> dict[str,
         "courses": len(courses),
         "sessions": len(sessions),
         "daily logs": count,
+        "questionnaire responses": responses,
     }
+
+
+def _questionnaires(people, plans, by_patient, *, first_day: date, days: int, seed: int) -> int:
+    """A FAAM and a PSFS on day 0 of the first course (the baseline), then every 14 days as the schedule asks
+    (``tracker.progress.questionnaires``), each consistent with the pain that day: less pain, less difficulty.
+    Its own random numbers, so the logs are the same with or without it."""
+    rng = random.Random(seed + 1)  # noqa: S311 - made-up data, not security
+    responses: list[QuestionnaireResponse] = []
+    pains: list[int] = []
+    for p in people:
+        for day in range(0, days, EVERY_DAYS):
+            on = first_day + timedelta(days=day)
+            course = next((c for c in reversed(by_patient[p.pk]) if c.day_zero <= on), None)
+            pain = pain_on(plans[p.pk], day, days, rng)
+            for kind in (QuestionnaireKind.FAAM, QuestionnaireKind.PSFS):
+                responses.append(QuestionnaireResponse(patient=p, kind=kind, date=on, course=course, completed=True))
+                pains.append(pain)
+    QuestionnaireResponse.objects.bulk_create(responses, batch_size=BATCH)
+    activities = PsfsActivity.objects.bulk_create(
+        [PsfsActivity(patient=p, name="Walking to the shops") for p in people]
+    )
+    activity_of = {a.patient_id: a for a in activities}
+    answers: list[FaamAnswer] = []
+    ratings: list[PsfsRating] = []
+    for response, pain in zip(responses, pains, strict=True):
+        if response.kind == QuestionnaireKind.FAAM:
+            ease = 4 - pain * 0.4  # 4 (no difficulty) with no pain, 0 (unable) at 10
+            for item in range(1, FAAM_ITEMS_IN_ALL + 1):
+                sports = item > len(FAAM_ADL_ITEMS)
+                value = round(ease - (1 if sports else 0) + rng.uniform(-0.6, 0.6))
+                answers.append(FaamAnswer(response=response, item=item, answer=max(0, min(4, value))))
+        else:
+            rating = max(0, min(10, round(10 - pain + rng.uniform(-1, 1))))
+            ratings.append(PsfsRating(response=response, activity=activity_of[response.patient_id], rating=rating))
+    FaamAnswer.objects.bulk_create(answers, batch_size=BATCH)
+    PsfsRating.objects.bulk_create(ratings, batch_size=BATCH)
+    return len(responses)
 
 
 def _with_history(model, objs: list) -> int:
