@@ -9,8 +9,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Prefetch
-
 from ..models import (
     Course,
     FaamAnswer,
@@ -70,14 +68,9 @@ class QuestionnaireHistory:
         return not self.rows
 
 
-def _row(response: QuestionnaireResponse) -> ResponseRow:
-    if response.kind == QuestionnaireKind.FAAM:
-        return _faam_row(response, response.faam_answers.all())
-    return _psfs_row(response, response.psfs_ratings.all())
-
-
-def _faam_row(response: QuestionnaireResponse, faam_answers: Iterable[FaamAnswer]) -> ResponseRow:
-    answers = {a.item: a.answer for a in faam_answers}
+def _faam_row(response: QuestionnaireResponse, faam_answers: Iterable[tuple[int, int | None]]) -> ResponseRow:
+    """``faam_answers``: (item, answer or None for N/A)."""
+    answers = dict(faam_answers)
     return ResponseRow(
         response=response,
         faam=faam_scores(answers),
@@ -85,28 +78,43 @@ def _faam_row(response: QuestionnaireResponse, faam_answers: Iterable[FaamAnswer
     )
 
 
-def _psfs_row(response: QuestionnaireResponse, psfs_ratings: Iterable[PsfsRating]) -> ResponseRow:
-    ratings = [(r.activity.name, r.rating) for r in psfs_ratings]
-    return ResponseRow(response=response, psfs=psfs_score([r for _, r in ratings]), psfs_ratings=tuple(ratings))
+def _psfs_row(response: QuestionnaireResponse, psfs_ratings: Iterable[tuple[str, int]]) -> ResponseRow:
+    """``psfs_ratings``: (activity's name, rating), in the activities' order."""
+    ratings = tuple(psfs_ratings)
+    return ResponseRow(response=response, psfs=psfs_score([r for _, r in ratings]), psfs_ratings=ratings)
+
+
+# The answers and ratings are read as plain values, not model objects: a year of fortnightly FAAMs is about 800
+# answers, and a model object each was most of the cost of a progress page.
+_RATING_ORDER = ("activity__created_at", "activity_id")  # PsfsRating's own ordering
 
 
 def questionnaire_history(*, patient: User, with_unfinished: bool = False) -> QuestionnaireHistory:
     """The patient's completed questionnaires, scored and read against the baseline and the previous score.
     ``with_unfinished``: the rows include half-done responses too (the exports); the readings never do.
 
-    Queries: 3 (the responses, their FAAM answers, their PSFS ratings with the activities).
+    Queries: 3 (the responses, their FAAM answers, their PSFS ratings with the activities' names).
     """
-    responses = list(
-        QuestionnaireResponse.objects.filter(patient=patient)
-        .order_by("date", "id")
-        .prefetch_related(
-            Prefetch("faam_answers", queryset=FaamAnswer.objects.order_by("item")),
-            Prefetch("psfs_ratings", queryset=PsfsRating.objects.select_related("activity")),
-        )
-    )
+    responses = list(QuestionnaireResponse.objects.filter(patient=patient).order_by("date", "id"))
     if not with_unfinished:
         responses = [r for r in responses if r.completed]
-    rows = [_row(r) for r in responses]
+    # By the responses' ids (their index), as a prefetch would: a join on the patient scans every answer.
+    ids = [r.pk for r in responses]
+    faam: dict[int, list[tuple[int, int | None]]] = defaultdict(list)
+    for response_id, item, answer in (
+        FaamAnswer.objects.filter(response_id__in=ids).order_by("item").values_list("response_id", "item", "answer")
+    ):
+        faam[response_id].append((item, answer))
+    psfs: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    for response_id, name, rating in (
+        PsfsRating.objects.filter(response_id__in=ids)
+        .order_by(*_RATING_ORDER)
+        .values_list("response_id", "activity__name", "rating")
+    ):
+        psfs[response_id].append((name, rating))
+    rows = [
+        _faam_row(r, faam[r.pk]) if r.kind == QuestionnaireKind.FAAM else _psfs_row(r, psfs[r.pk]) for r in responses
+    ]
     return _history(rows)
 
 
@@ -154,16 +162,25 @@ def function_summaries_for_patients(*, patient_ids: Iterable[int]) -> dict[int, 
     if not ids:
         return {}
     of_response = {"response__patient_id__in": ids, "response__completed": True}
-    faam: dict[int, list[FaamAnswer]] = defaultdict(list)
-    psfs: dict[int, list[PsfsRating]] = defaultdict(list)
+    of_row = ("response_id", "response__patient_id", "response__kind", "response__date")
+    faam: dict[int, list[tuple[int, int | None]]] = defaultdict(list)
+    psfs: dict[int, list[tuple[str, int]]] = defaultdict(list)
     responses: dict[int, QuestionnaireResponse] = {}
-    for answer in FaamAnswer.objects.filter(**of_response).select_related("response").order_by("response_id", "item"):
-        responses[answer.response_id] = answer.response
-        faam[answer.response_id].append(answer)
-    ratings = PsfsRating.objects.filter(**of_response).select_related("response", "activity").order_by("id")
-    for rating in ratings:
-        responses[rating.response_id] = rating.response
-        psfs[rating.response_id].append(rating)
+
+    def response_of(response_id: int, patient_id: int, kind: str, day: date) -> None:
+        if response_id not in responses:  # only what the scores and readings read of it
+            responses[response_id] = QuestionnaireResponse(
+                id=response_id, patient_id=patient_id, kind=kind, date=day, completed=True
+            )
+
+    answers = FaamAnswer.objects.filter(**of_response).order_by("response_id", "item")
+    for response_id, patient_id, kind, day, item, answer in answers.values_list(*of_row, "item", "answer"):
+        response_of(response_id, patient_id, kind, day)
+        faam[response_id].append((item, answer))
+    ratings = PsfsRating.objects.filter(**of_response).order_by("id")
+    for response_id, patient_id, kind, day, name, rating in ratings.values_list(*of_row, "activity__name", "rating"):
+        response_of(response_id, patient_id, kind, day)
+        psfs[response_id].append((name, rating))
     rows: dict[int, list[ResponseRow]] = defaultdict(list)
     for response in sorted(responses.values(), key=lambda r: (r.date, r.pk)):
         row = _faam_row(response, faam[response.pk]) if response.pk in faam else _psfs_row(response, psfs[response.pk])
