@@ -389,3 +389,50 @@ def test_the_sources_page_lists_both_instruments(client):
     assert "Foot and Ankle Ability Measure (FAAM): Martin et al., Foot Ankle Int 2005" in page
     assert "Patient-Specific Functional Scale (PSFS): Stratford et al., Physiotherapy Canada 1995" in page
     assert 'id="source-martin-2005"' in page
+
+
+# The template loop the responses table had before ``questionnaire_table_rows`` (tracker/templatetags/clinic_tables.py).
+_TEMPLATE_RESPONSE_ROWS = """
+        {% for row in questionnaires.history.rows %}
+          <tr>
+            <td>{{ row.response.date|date:"j M Y" }}</td>
+            <td>{{ row.response.kind|upper }}</td>
+            <td>
+              {% if row.response.kind == "faam" %}
+                {% for subscale, s in row.faam.items %}{{ subscale|upper }} {% if s.score is not None %}{{ s.score|floatformat:1 }}{% else %}not scored{% endif %} ({{ s.answered }}/{{ s.items }} answered, {{ s.not_applicable }} N/A){% if not forloop.last %}; {% endif %}{% endfor %}
+                <details><summary>Item by item</summary>
+                  <ol class="small mb-0">{% for item, text, answer in row.answers %}<li value="{{ item }}">{{ text }}: {% if answer is None %}N/A{% else %}{{ answer }}{% endif %}</li>{% endfor %}</ol>
+                </details>
+              {% else %}
+                mean {{ row.psfs|floatformat:"-1" }}: {% for name, rating in row.psfs_ratings %}{{ name }} {{ rating }}{% if not forloop.last %}; {% endif %}{% endfor %}
+              {% endif %}
+            </td>
+          </tr>
+        {% endfor %}
+"""
+
+
+def test_the_response_rows_built_in_python_match_the_template_and_escape(patient, today):
+    import re
+
+    from django.template import Context, Template
+
+    from tracker.models import FaamAnswer
+    from tracker.selectors.questionnaires import questionnaire_history
+
+    faam_response(patient, today - timedelta(days=14))
+    unscored = faam_response(patient, today, sports=None)  # every sports item N/A: the subscale is not scored
+    FaamAnswer.objects.filter(response=unscored, item__in=[1, 2, 3]).update(answer=None)
+    psfs_response(patient, today, {"<b>Stairs</b> & more": 4, "Walking": 7})
+    rows = questionnaire_history(patient=patient).rows
+    assert len(rows) == 3
+
+    def squeeze(html: str) -> str:  # whitespace beside tags is not text
+        return re.sub(r"\s*(<[^>]+>)\s*", r"\1", re.sub(r"\s+", " ", html)).strip()
+
+    built = Template("{% load clinic_tables %}{% questionnaire_table_rows rows %}").render(Context({"rows": rows}))
+    expected = Template(_TEMPLATE_RESPONSE_ROWS).render(Context({"questionnaires": {"history": {"rows": rows}}}))
+
+    assert squeeze(built) == squeeze(expected)
+    assert "not scored" in built and "N/A" in built
+    assert "&lt;b&gt;Stairs&lt;/b&gt; &amp; more 4" in built and "<b>Stairs" not in built

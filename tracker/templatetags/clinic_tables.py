@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django import template
+from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.formats import localize
@@ -20,6 +21,7 @@ from django.utils.text import Truncator
 
 if TYPE_CHECKING:
     from ..selectors.clinic import LogRow
+    from ..selectors.questionnaires import ResponseRow
 
 register = template.Library()
 
@@ -75,3 +77,33 @@ def log_table_rows(rows: Iterable[LogRow]) -> SafeString:
     if not out:
         return mark_safe('<tr><td colspan="12">Nothing logged yet.</td></tr>')
     return mark_safe("\n".join(out))
+
+
+@register.simple_tag
+def questionnaire_table_rows(rows: Iterable[ResponseRow]) -> SafeString:
+    """The ``<tr>`` of the patient page's questionnaire responses (oldest first), each FAAM with its answers item by
+    item: a year of fortnightly FAAMs is about 800 answers, which the template loop took most of the page's time
+    to write. The same HTML as that loop (tests/test_questionnaire_pages.py compares them), every value escaped."""
+    out = []
+    for row in rows:
+        response = row.response
+        if response.kind == "faam":
+            scores = "; ".join(
+                f"{_e(str(subscale).upper())} "
+                + (f"{_e(floatformat(s.score, 1))}" if s.score is not None else "not scored")
+                + f" ({s.answered}/{s.items} answered, {s.not_applicable} N/A)"
+                for subscale, s in row.faam.items()
+            )
+            answers = "".join(
+                f'<li value="{item}">{_e(text)}: {"N/A" if answer is None else answer}</li>'
+                for item, text, answer in row.answers
+            )
+            cell = f'{scores}<details><summary>Item by item</summary><ol class="small mb-0">{answers}</ol></details>'
+        else:
+            ratings = "; ".join(f"{_e(name)} {rating}" for name, rating in row.psfs_ratings)
+            cell = f"mean {_e(floatformat(row.psfs, '-1'))}: {ratings}"
+        out.append(
+            f"<tr><td>{date_format(response.date, 'j M Y')}</td><td>{_e(str(response.kind).upper())}</td>"
+            f"<td>{cell}</td></tr>"
+        )
+    return mark_safe("".join(out))
