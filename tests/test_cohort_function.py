@@ -181,3 +181,38 @@ def test_progress_says_why_there_is_no_band_with_too_few_patients(client):
     page = client.get("/progress/").content.decode()
 
     assert "There is no band of other patients yet" in page
+
+
+# The template loop the score tables had before ``score_table_rows`` (tracker/templatetags/progress_chart.py).
+_TEMPLATE_SCORE_ROWS = """<tbody>{% for day, value, band in panel.table_rows %}<tr><td>{{ day|date:"j M Y" }}</td><td>{{ value|floatformat:"-1" }}</td>{% if panel.band_cells %}<td>{{ band }}</td>{% endif %}</tr>{% endfor %}</tbody>"""
+
+
+@pytest.mark.django_db
+def test_the_score_rows_built_in_python_match_the_template(client):
+    from django.template import Context, Template
+
+    from tracker.reports.questionnaire_panel import questionnaire_panel, with_function_band
+    from tracker.selectors.progress import patient_reports
+
+    me = PatientFactory.create()
+    today = me.local_today()
+    day_zero = today - timedelta(days=40)
+    CourseFactory.create(patient=me, kind="massage", foot="left", day_zero=day_zero)
+    for n, answer in enumerate((1, 2, 3)):
+        faam_response(me, day_zero + timedelta(days=14 * n), adl=answer, sports=answer)
+    for a in (0, 1, 2, 3, 4):
+        other = PatientFactory.create()
+        CourseFactory.create(patient=other, kind="massage", foot="left", day_zero=day_zero)
+        faam_response(other, day_zero, adl=a)
+    cohort_rebuild_all()
+    plain = questionnaire_panel(patient=me)
+    banded = with_function_band(plain, patient_id=me.pk, report=patient_reports(patient=me, today=today)[0])
+    panels = [*plain["panels"], *banded["panels"]]
+    assert any(p.band_cells for p in panels) and any(not p.band_cells for p in panels)
+
+    for panel in panels:
+        built = Template("{% load progress_chart %}<tbody>{% score_table_rows panel %}</tbody>").render(
+            Context({"panel": panel})
+        )
+        assert built == Template(_TEMPLATE_SCORE_ROWS).render(Context({"panel": panel}))
+        assert built.count("<tr>") == len(panel.reading.points) == 3
