@@ -117,13 +117,15 @@ def main() -> None:
             client = Client()
             client.force_login(user)
             clients[name] = (client, "/bench/bare/" if name == "bare" else "/progress/")
-        cached = progress_selectors.cohort_bands
+        cached = progress_selectors.measure_bands
 
-        def uncached(wanted, *, exclude_patient_id, measure=CohortMeasure.PAIN):
+        def uncached(wanted, *, exclude_patient_id):
             # The pain band's reference computation (the FAAM band is only ever read from the cache).
-            if measure != CohortMeasure.PAIN:
-                return cached(wanted, exclude_patient_id=exclude_patient_id, measure=measure)
-            return {k: cohort_band(kind=k, exclude_patient_id=exclude_patient_id) for k in wanted}
+            bands = {m: w for m, w in wanted.items() if m != CohortMeasure.PAIN}
+            result = cached(bands, exclude_patient_id=exclude_patient_id) if bands else {}
+            pain = wanted.get(CohortMeasure.PAIN, {})
+            result[CohortMeasure.PAIN] = {k: cohort_band(kind=k, exclude_patient_id=exclude_patient_id) for k in pain}
+            return result
 
         variants = [(name, False) for name in clients] + [("progress 365 d", True)]
         times: dict[str, list[float]] = {}
@@ -131,7 +133,7 @@ def main() -> None:
         for _ in range(args.rounds):
             for name, old in variants:
                 label = f"{name}{' (uncached band)' if old else ''}"
-                progress_selectors.cohort_bands = uncached if old else cached
+                progress_selectors.measure_bands = uncached if old else cached
                 client, url = clients[name]
                 with CaptureQueriesContext(connection) as ctx:
                     start = time.perf_counter()
@@ -140,7 +142,7 @@ def main() -> None:
                 if response.status_code != 200:
                     raise SystemExit(f"{label}: HTTP {response.status_code}")
                 queries[label] = len(ctx)
-        progress_selectors.cohort_bands = cached
+        progress_selectors.measure_bands = cached
         bare = statistics.median(times["bare"])
         print(f"{'page':<32} {'median ms':>10} {'p95 ms':>8} {'x bare':>7} {'queries':>8}")
         for label, values in times.items():

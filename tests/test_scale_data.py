@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 from datetime import timedelta
 from io import StringIO
+from itertools import pairwise
 
 import pytest
 from django.core.management import call_command
@@ -66,25 +67,39 @@ def test_it_builds_patients_logs_courses_and_care_teams():
     assert "scale-benchmark-only" in output and "Built in" in output
 
 
-def test_every_patient_has_a_scored_faam_and_psfs_baseline_and_the_scheduled_ones():
+@pytest.mark.parametrize("days", [DAYS, 120])
+def test_every_patient_answered_every_scheduled_faam_and_psfs_on_the_day_it_fell_due(days):
     from tracker.models import FaamAnswer, PsfsRating, QuestionnaireResponse
-    from tracker.progress.questionnaires import Measure
+    from tracker.progress.questionnaires import CourseDates, Measure, questionnaire_due
     from tracker.selectors.questionnaires import questionnaire_history
 
-    build()
+    build("--days", str(days))
     someone = User.objects.filter(role=Role.PATIENT).first()
     assert someone is not None
-    first_day = someone.local_today() - timedelta(days=DAYS - 1)
+    today = someone.local_today()
+    first_day = today - timedelta(days=days - 1)
+    ends = 0
     for patient in User.objects.filter(role=Role.PATIENT):
-        dates = sorted(
-            QuestionnaireResponse.objects.filter(patient=patient, kind="faam", completed=True).values_list(
-                "date", flat=True
-            )
-        )
-        assert dates == [first_day + timedelta(days=d) for d in range(0, DAYS, 14)]
+        courses = [CourseDates(c.day_zero, c.ended_on) for c in Course.objects.filter(patient=patient)]
+        ends += sum(1 for c in courses if c.ended_on is not None)
+        for kind in ("faam", "psfs"):
+            responses = QuestionnaireResponse.objects.filter(patient=patient, kind=kind, completed=True)
+            dates = sorted(responses.values_list("date", flat=True))
+            assert dates[0] == first_day  # the baseline, on day 0 of the first course
+            # Every 2 weeks; 3 between a later course's baseline (7 days before its day 0) and its first follow-up.
+            assert all(later - earlier <= timedelta(days=21) for earlier, later in pairwise(dates))
+            # Nothing is ever left due: each one was answered on the day it fell due.
+            for n in range(days):
+                day = first_day + timedelta(days=n)
+                done = [d for d in dates if d <= day]
+                assert questionnaire_due(courses=courses, completed_on=done, requested_on=[], today=day) is None
+            assert not responses.filter(course__isnull=True).exists()
         history = questionnaire_history(patient=patient)
-        assert len(history.readings[Measure.FAAM_ADL].points) == len(dates)  # every one scored (the 90 % rule)
-        assert len(history.readings[Measure.PSFS].points) == len(dates)
+        faams = QuestionnaireResponse.objects.filter(patient=patient, kind="faam").count()
+        assert len(history.readings[Measure.FAAM_ADL].points) == faams  # every one scored (the 90 % rule)
+        assert len(history.readings[Measure.PSFS].points) == faams
+    if days > DAYS:
+        assert ends, "some patients moved on to a second course: their first one's end was answered too"
     assert FaamAnswer.objects.count() == 29 * QuestionnaireResponse.objects.filter(kind="faam").count()
     assert PsfsRating.objects.count() == QuestionnaireResponse.objects.filter(kind="psfs").count()
 

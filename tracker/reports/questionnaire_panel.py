@@ -3,13 +3,14 @@ and the PDF report (issue 13). Scores and changes come from the selector, the wo
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
-from ..models import CohortMeasure, User
+from ..models import User
 from ..progress.cohort import function_week, function_week_days
 from ..progress.questionnaires import Measure, MeasureReading, meaningful_declines
-from ..progress.report import CourseReport, FunctionChange
+from ..progress.report import BandPoint, CourseReport, FunctionChange
 from ..progress.timelines import (
     FAAM_MCID_CITATION,
     FAAM_MIN_ANSWERED_CITATION,
@@ -22,7 +23,6 @@ from ..progress.wording import (
     function_change_sentence,
     function_change_team,
 )
-from ..selectors.cohort import cohort_bands
 from ..selectors.questionnaires import QuestionnaireHistory, questionnaire_history
 from .questionnaire_svg import score_chart_svg
 
@@ -77,6 +77,13 @@ def _panel(measure: Measure, reading: MeasureReading) -> MeasurePanel:
     )
 
 
+def function_days(questionnaires: dict) -> list[date]:
+    """The dates of the FAAM daily activities scores in ``questionnaires`` (``questionnaire_panel``): the weeks of
+    the band to read (``tracker.selectors.progress.course_charts``)."""
+    panel = next((p for p in questionnaires["panels"] if p.reading.measure == Measure.FAAM_ADL), None)
+    return [day for day, _ in panel.reading.points] if panel else []
+
+
 def questionnaire_panel(*, patient: User) -> dict:
     """What the progress pages, the clinic page and the PDF show of the questionnaires. Queries: 3."""
     history: QuestionnaireHistory = questionnaire_history(patient=patient)
@@ -91,19 +98,19 @@ def questionnaire_panel(*, patient: User) -> dict:
     }
 
 
-def with_function_band(questionnaires: dict, *, patient_id: int, report: CourseReport | None) -> dict:
-    """``questionnaires`` with the FAAM daily activities panel showing the cohort band: the clinic's other
-    patients on the same kind of course as ``report`` (the patient's first course: active first, the latest
-    day 0), by week since its day 0 (``tracker.progress.cohort.function_week``), where at least 5 answered.
-    Queries: one (``cohort_bands``, cached), none without a FAAM daily activities score or a course."""
+def with_function_band(questionnaires: dict, *, report: CourseReport | None, band: Sequence[BandPoint] | None) -> dict:
+    """``questionnaires`` with the FAAM daily activities panel showing the cohort band ``band``: the clinic's other
+    patients on the same kind of course as ``report`` (the patient's first course: active first, the latest day 0),
+    by week since its day 0 (``tracker.progress.cohort.function_week``), where at least 5 answered. The band is
+    read with the pain bands (``tracker.selectors.progress.course_charts`` given ``function_days``): no query
+    here. Unchanged without a FAAM daily activities score, a course or a band read (None)."""
     panels = questionnaires["panels"]
     index = next((i for i, p in enumerate(panels) if p.reading.measure == Measure.FAAM_ADL), None)
-    if index is None or report is None:
+    if index is None or report is None or band is None:
         return questionnaires
     panel = panels[index]
     weeks = [function_week(day, day_zero=report.day_zero) for day, _ in panel.reading.points]
-    band = cohort_bands({report.kind: max(weeks)}, exclude_patient_id=patient_id, measure=CohortMeasure.FAAM_ADL)
-    by_week = {point.week: point for point in band[report.kind]}
+    by_week = {point.week: point for point in band}
     segments = [
         (week_start, week_end, point.q1, point.median, point.q3)
         for week, point in sorted(by_week.items())

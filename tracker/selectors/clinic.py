@@ -7,7 +7,7 @@ of patients, courses or days.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypedDict, cast
@@ -318,12 +318,20 @@ def _record_totals(*, patient: User) -> tuple[int, int, int]:
 
 
 def patient_story(
-    *, patient: User, today: date, log_limit: int = 60, alert_limit: int = 30, record_limit: int = STORY_RECORDS
+    *,
+    patient: User,
+    today: date,
+    log_limit: int = 60,
+    alert_limit: int = 30,
+    record_limit: int = STORY_RECORDS,
+    function_days: Sequence[date] = (),
 ) -> PatientStory:
     """One patient's page: every course with its report and chart (``course_charts``: 3 queries and one per
     kind of course), recent logs with their edits (one query for every version of those logs only), the latest
-    sessions and notes with their totals, alerts. A fixed number of queries whatever the length of history."""
-    charts = course_charts(patient=patient, today=today)
+    sessions and notes with their totals, alerts. A fixed number of queries whatever the length of history.
+    ``function_days``: the dates of the patient's FAAM daily activities scores, for the band the first chart
+    carries (``course_charts``, read in the same query as the pain bands)."""
+    charts = course_charts(patient=patient, today=today, function_days=function_days)
     logs_qs = DailyLog.objects.filter(patient=patient).order_by("-date", "foot")
     recent = list(logs_qs[:log_limit])
     # Every version of those logs in one query (the ids as a subquery, so it runs even for a patient with none).

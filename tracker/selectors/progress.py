@@ -7,16 +7,17 @@ progress charts both progress pages show (the patient's and the physiotherapist'
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import cast
 
-from ..models import Course, CourseKind, CourseStatus, DailyLog, Session, SessionKind, User
+from ..models import CohortMeasure, Course, CourseKind, CourseStatus, DailyLog, Session, SessionKind, User
 from ..progress.calculate import course_report
 from ..progress.chart import ChartPayload, chart_payload
-from ..progress.report import CourseReport
-from .cohort import cohort_bands
+from ..progress.cohort import function_week
+from ..progress.report import BandPoint, CourseReport
+from .cohort import measure_bands
 from .log_rows import log_rows, session_rows
 
 # A session logged without a course counts towards the patient's course of the matching kind.
@@ -138,31 +139,47 @@ class CourseChart:
     report: CourseReport
     chart: ChartPayload
     chart_id: str  # the chart's element id on the page: "chart-1", "chart-2"...
+    # The first course only, when ``course_charts`` was given FAAM days: the clinic's band of the FAAM daily
+    # activities score on this course's kind, by week since its day 0 (``tracker.progress.cohort.function_week``).
+    function_band: tuple[BandPoint, ...] | None = None
 
 
-def course_charts(*, patient: User, today: date) -> list[CourseChart]:
+def course_charts(*, patient: User, today: date, function_days: Sequence[date] = ()) -> list[CourseChart]:
     """Every course of ``patient`` judged on ``today`` (their local date), active first, each with its chart.
 
     The one builder for the patient's /progress/ page and the physiotherapist's patient page, so both draw the
     same chart: the course's sessions are those the report counts (``sessions_for_course``: a session logged
     without a course is drawn on the course it counts towards), and the cohort band of the course's kind.
-    Queries: the 3 of ``patient_reports``, then one for the bands of every kind (``cohort_bands``, cached;
-    only the weeks the charts show).
+    ``function_days``: the dates of the patient's scored FAAM daily activities responses; with them, the first
+    course's chart also carries the FAAM daily activities band of its kind for the weeks of those days
+    (``CourseChart.function_band``), read with the pain bands.
+    Queries: the 3 of ``patient_reports``, then one for the bands of every kind and both measures
+    (``measure_bands``, cached; only the weeks the charts and the scores show).
     """
     data = patient_progress_data(patient=patient, until=today)
     reports = reports_from_data(data, today=today)
     courses = {course.pk: course for course in data.courses}
-    bands = cohort_bands(chart_weeks(reports), exclude_patient_id=patient.pk)
+    wanted: dict[str, dict[str, int | None]] = {CohortMeasure.PAIN: chart_weeks(reports)}
+    first = reports[0] if reports else None
+    if first is not None and function_days:
+        last_week = max(function_week(day, day_zero=first.day_zero) for day in function_days)
+        wanted[CohortMeasure.FAAM_ADL] = {first.kind: last_week}
+    bands = measure_bands(wanted, exclude_patient_id=patient.pk)
+    pain = bands.get(CohortMeasure.PAIN, {})
     charts = []
     for number, report in enumerate(reports, start=1):
         course = courses[report.course_id]
         sessions = sessions_for_course(course, data.sessions, data.courses)
+        function_band = None
+        if number == 1 and CohortMeasure.FAAM_ADL in bands:
+            function_band = bands[CohortMeasure.FAAM_ADL][report.kind]
         charts.append(
             CourseChart(
                 course=course,
                 report=report,
-                chart=chart_payload(report=report, band=bands[report.kind], sessions=sessions),
+                chart=chart_payload(report=report, band=pain[report.kind], sessions=sessions),
                 chart_id=f"chart-{number}",
+                function_band=function_band,
             )
         )
     return charts

@@ -36,7 +36,7 @@ from ..permissions import RECORD_CLOSED, clinician_required, get_patient_in_care
 from ..progress.questionnaires import report_with_function
 from ..progress.wording import trend_words
 from ..reports.pdf import report_filename, report_pdf_document
-from ..reports.questionnaire_panel import questionnaire_panel, with_function_band
+from ..reports.questionnaire_panel import function_days, questionnaire_panel, with_function_band
 from ..reports.svg_chart import sparkline_svg
 from ..selectors.clinic import (
     caseload_page_rows,
@@ -184,12 +184,11 @@ def _patient_page(request, patient, *, bound: dict | None = None, status: int = 
     """The patient page; ``bound`` replaces one blank form with a submitted one to show its errors."""
     bound = bound or {}
     today = patient.local_today()
-    story = patient_story(patient=patient, today=today)
-    questionnaires = with_function_band(
-        questionnaire_panel(patient=patient),
-        patient_id=patient.pk,
-        report=story.charts[0].report if story.charts else None,
-    )
+    questionnaires = questionnaire_panel(patient=patient)
+    story = patient_story(patient=patient, today=today, function_days=function_days(questionnaires))
+    if story.charts:
+        first = story.charts[0]
+        questionnaires = with_function_band(questionnaires, report=first.report, band=first.function_band)
     course_blocks = []
     for item in story.charts:
         course = item.course

@@ -41,7 +41,7 @@ from ..progress.timelines import (
 )
 from ..progress.wording import trend_sentences
 from ..progress.words import access_what, access_who
-from ..reports.questionnaire_panel import questionnaire_panel, with_function_band
+from ..reports.questionnaire_panel import function_days, questionnaire_panel, with_function_band
 from ..selectors.patient import (
     EDITABLE_DAYS_BACK,
     NEEDLING_FOLLOW_UP_DAYS,
@@ -302,7 +302,7 @@ def progress(request):
     today_ = patient.local_today()
     questionnaires = questionnaire_panel(patient=patient)
     declines = questionnaires["decline_changes"]
-    charts = course_charts(patient=patient, today=today_)
+    charts = course_charts(patient=patient, today=today_, function_days=function_days(questionnaires))
     items = [
         {
             "report": report_with_function(item.report, declines),
@@ -313,9 +313,8 @@ def progress(request):
         }
         for item in charts
     ]
-    questionnaires = with_function_band(
-        questionnaires, patient_id=patient.pk, report=charts[0].report if charts else None
-    )
+    if charts:
+        questionnaires = with_function_band(questionnaires, report=charts[0].report, band=charts[0].function_band)
     _audit_view(request, "progress")
     return render(
         request,

@@ -64,7 +64,7 @@ from tracker.models import (
     UsualActivities,
     WeightBearing,
 )
-from tracker.progress.questionnaires import EVERY_DAYS, FAAM_ADL_ITEMS
+from tracker.progress.questionnaires import BASELINE_EARLY_DAYS, EVERY_DAYS, FAAM_ADL_ITEMS
 from tracker.services.second_factor import TOTP_DIGITS, new_secret, secret_hex
 
 PREFIX = "scale-"
@@ -351,18 +351,37 @@ def build(*, patients: int, days: int, seed: int, secret: str, log) -> dict[str,
     }
 
 
+def scheduled_days(courses: list[Course], *, today: date) -> list[tuple[date, Course]]:
+    """The days a patient who answers every questionnaire on the day it falls due answers one, with the course it
+    counts towards, as the schedule asks (``tracker.progress.questionnaires.questionnaire_due``): the first
+    course's baseline on its day 0 (the first day of the data), a later course's baseline 7 days before its day 0
+    (when it falls due: ``BASELINE_EARLY_DAYS``), every 14th day from day 0 while a course is active, and the day
+    it ends. ``courses`` oldest first; nothing after ``today``."""
+    chosen: dict[date, Course] = {}
+    for number, course in enumerate(courses):
+        end = course.ended_on if course.ended_on is not None else today + timedelta(days=1)
+        early = course.day_zero - timedelta(days=BASELINE_EARLY_DAYS)
+        chosen.setdefault(course.day_zero if number == 0 else max(early, courses[0].day_zero), course)
+        day = course.day_zero + timedelta(days=EVERY_DAYS)
+        while day < end and day <= today:
+            chosen.setdefault(day, course)
+            day += timedelta(days=EVERY_DAYS)
+        if course.ended_on is not None and course.ended_on <= today:
+            chosen.setdefault(course.ended_on, course)
+    return sorted((day, course) for day, course in chosen.items() if day <= today)
+
+
 def _questionnaires(people, plans, by_patient, *, first_day: date, days: int, seed: int) -> int:
-    """A FAAM and a PSFS on day 0 of the first course (the baseline), then every 14 days as the schedule asks
-    (``tracker.progress.questionnaires``), each consistent with the pain that day: less pain, less difficulty.
-    Its own random numbers, so the logs are the same with or without it."""
+    """A FAAM and a PSFS on each day the schedule asks for one (``scheduled_days``: the baseline on day 0 of the
+    first course, every 14 days, the end of a course, the next course's baseline), each consistent with the pain
+    that day: less pain, less difficulty. Its own random numbers, so the logs are the same with or without it."""
     rng = random.Random(seed + 1)  # noqa: S311 - made-up data, not security
+    today = first_day + timedelta(days=days - 1)
     responses: list[QuestionnaireResponse] = []
     pains: list[int] = []
     for p in people:
-        for day in range(0, days, EVERY_DAYS):
-            on = first_day + timedelta(days=day)
-            course = next((c for c in reversed(by_patient[p.pk]) if c.day_zero <= on), None)
-            pain = pain_on(plans[p.pk], day, days, rng)
+        for on, course in scheduled_days(by_patient[p.pk], today=today):
+            pain = pain_on(plans[p.pk], (on - first_day).days, days, rng)
             for kind in (QuestionnaireKind.FAAM, QuestionnaireKind.PSFS):
                 responses.append(QuestionnaireResponse(patient=p, kind=kind, date=on, course=course, completed=True))
                 pains.append(pain)
