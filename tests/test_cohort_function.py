@@ -337,6 +337,32 @@ def test_progress_shows_the_band_in_words_and_in_the_table(client):
 
 
 @pytest.mark.django_db
+def test_a_score_from_before_the_course_has_no_band_beside_it(client):
+    from tracker.reports.questionnaire_panel import function_days, questionnaire_panel, with_function_band
+    from tracker.selectors.progress import course_charts
+
+    me = PatientFactory.create()
+    today = me.local_today()
+    day_zero = today - timedelta(days=20)
+    CourseFactory.create(patient=me, kind="massage", foot="left", day_zero=day_zero)
+    faam_response(me, day_zero - timedelta(days=30), adl=1)  # an earlier course's: not week 1 of this one
+    faam_response(me, day_zero - timedelta(days=2), adl=2)  # this course's baseline: week 1
+    for a in (0, 1, 2, 3, 4):
+        other = PatientFactory.create()
+        CourseFactory.create(patient=other, kind="massage", foot="left", day_zero=day_zero)
+        faam_response(other, day_zero, adl=a)
+    cohort_rebuild_all()
+    plain = questionnaire_panel(patient=me)
+    (chart,) = course_charts(patient=me, today=today, function_days=function_days(plain))
+
+    panel = next(
+        p for p in with_function_band(plain, report=chart.report, band=chart.function_band)["panels"] if p.band_cells
+    )
+
+    assert panel.band_cells == ("–", "25 to 75 (median 50)")
+
+
+@pytest.mark.django_db
 def test_progress_says_why_there_is_no_band_with_too_few_patients(client):
     me = PatientFactory.create()
     today = me.local_today()

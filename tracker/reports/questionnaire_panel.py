@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 
 from ..models import User
 from ..progress.cohort import function_week, function_week_days
-from ..progress.questionnaires import Measure, MeasureReading, meaningful_declines
+from ..progress.questionnaires import BASELINE_EARLY_DAYS, Measure, MeasureReading, meaningful_declines
 from ..progress.report import BandPoint, CourseReport, FunctionChange
 from ..progress.timelines import (
     FAAM_MCID_CITATION,
@@ -109,15 +109,17 @@ def with_function_band(questionnaires: dict, *, report: CourseReport | None, ban
     if index is None or report is None or band is None:
         return questionnaires
     panel = panels[index]
-    weeks = [function_week(day, day_zero=report.day_zero) for day, _ in panel.reading.points]
+    # A score from before this course (earlier than its baseline window) has no week of it: no band beside it.
+    earliest = report.day_zero - timedelta(days=BASELINE_EARLY_DAYS)
+    weeks = [function_week(day, day_zero=report.day_zero) if day >= earliest else 0 for day, _ in panel.reading.points]
     by_week = {point.week: point for point in band}
     segments = [
         (week_start, week_end, point.q1, point.median, point.q3)
         for week, point in sorted(by_week.items())
         for week_start, week_end in [function_week_days(week, day_zero=report.day_zero)]
     ]
-    cells = tuple(function_band_cell(by_week.get(week)) for week in weeks)
-    shown = any(by_week.get(week) for week in weeks)
+    cells = tuple(function_band_cell(by_week.get(week) if week else None) for week in weeks)
+    shown = any(week and week in by_week for week in weeks)
     banded = replace(
         panel,
         chart=score_chart_svg(
