@@ -537,6 +537,28 @@ def test_the_log_rows_built_in_python_match_the_template_and_escape(patient, phy
     )
 
 
+def test_the_log_rows_dates_and_labels_are_what_django_formats():
+    """The log table works the names of weekdays and months, and the choices' labels, out once per table."""
+    from datetime import date
+
+    from django.utils.dateformat import format as date_format
+
+    from tracker.models import DailyLog
+    from tracker.templatetags.clinic_tables import _e, _number, _or_dash, _Words
+
+    words = _Words()
+    for offset in range(0, 800, 3):
+        day = date(2025, 1, 1) + timedelta(days=offset)
+        assert words.day(day) == date_format(day, "D j M Y")
+    assert words.day(date(999, 12, 31)) == date_format(date(999, 12, 31), "D j M Y")
+    for value in ("", "boot", "cast", "normal", "supportive"):
+        log = DailyLog(foot="left", footwear=value)
+        assert words.label(log, "footwear") == _or_dash(log.get_footwear_display())
+        assert words.label(log, "foot", _e) == _e(log.get_foot_display())
+    for number in (0, 7, 10, 1440, -3, 123456):
+        assert _number(number) == _e(number)
+
+
 def test_the_care_team_sees_the_patients_phone_number_on_the_page_and_in_the_alerts(patient, physio, physio_client):
     patient.phone = "+44 7700 900123"
     patient.save()

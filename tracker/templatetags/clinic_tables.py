@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django import template
+from django.conf import settings
 from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
@@ -30,8 +31,46 @@ def _e(value: object) -> str:
     return str(conditional_escape(str(localize(value))))
 
 
+def _number(value: object) -> str:
+    """``_e`` of a score or a count: an int without a thousands separator is its digits (what ``localize`` gives
+    then, without looking the language's formats up on every cell)."""
+    if type(value) is int and not settings.USE_THOUSAND_SEPARATOR:
+        return str(value)
+    return _e(value)
+
+
 def _or_dash(value: object) -> str:
     return "–" if value is None or value == "" else _e(value)
+
+
+class _Words:
+    """What a table's rows repeat, worked out once per table: a choice's label (``get_<field>_display``, escaped)
+    and the names of weekdays and months in dates (``date_format``, which looks the language up every time)."""
+
+    def __init__(self):
+        self._labels: dict[tuple[str, object], str] = {}
+        self._names: dict[tuple[str, int], str] = {}
+
+    def label(self, log, name: str, shown=_or_dash) -> str:
+        key = (name, getattr(log, name))
+        text = self._labels.get(key)
+        if text is None:
+            text = self._labels[key] = shown(getattr(log, f"get_{name}_display")())
+        return text
+
+    def day(self, day) -> str:
+        """``date_format(day, "D j M Y")``."""
+        weekday = self._names.get(("D", day.weekday()))
+        if weekday is None:
+            weekday = self._names[("D", day.weekday())] = date_format(day, "D")
+        month = self._names.get(("M", day.month))
+        if month is None:
+            month = self._names[("M", day.month)] = date_format(day, "M")
+        return f"{weekday} {day.day} {month} {day.year:04d}"
+
+
+def _number_or_dash(value: object) -> str:
+    return "–" if value is None else _number(value)
 
 
 def _edits(row: LogRow) -> str:
@@ -57,6 +96,7 @@ def _edits(row: LogRow) -> str:
 def log_table_rows(rows: Iterable[LogRow]) -> SafeString:
     """The ``<tr>`` of the patient page's log table, newest first; one row saying so when there is none."""
     out = []
+    words = _Words()
     for row in rows:
         log = row.log
         flags = log.red_flags
@@ -66,11 +106,11 @@ def log_table_rows(rows: Iterable[LogRow]) -> SafeString:
             else "–"
         )
         out.append(
-            f'<tr><th scope="row" class="fw-normal"><span class="text-nowrap">{date_format(log.date, "D j M Y")}</span>'
-            f"{_edits(row)}</th><td>{_e(log.get_foot_display())}</td><td>{_e(log.first_step_pain)}</td>"
-            f"<td>{_e(log.average_pain)}</td><td>{_or_dash(log.pain_after_activity)}</td>"
-            f"<td>{_or_dash(log.minutes_on_feet)}</td><td>{_or_dash(log.get_weight_bearing_display())}</td>"
-            f"<td>{_or_dash(log.get_footwear_display())}</td><td>{_or_dash(log.get_usual_activities_display())}</td>"
+            f'<tr><th scope="row" class="fw-normal"><span class="text-nowrap">{words.day(log.date)}</span>'
+            f"{_edits(row)}</th><td>{words.label(log, 'foot', _e)}</td><td>{_number(log.first_step_pain)}</td>"
+            f"<td>{_number(log.average_pain)}</td><td>{_number_or_dash(log.pain_after_activity)}</td>"
+            f"<td>{_number_or_dash(log.minutes_on_feet)}</td><td>{words.label(log, 'weight_bearing')}</td>"
+            f"<td>{words.label(log, 'footwear')}</td><td>{words.label(log, 'usual_activities')}</td>"
             f'<td class="small">{_or_dash("; ".join(log.symptom_labels))}</td>'
             f'<td>{red}</td><td class="small">{_e(Truncator(log.note).chars(80))}</td></tr>'
         )
