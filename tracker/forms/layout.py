@@ -23,8 +23,12 @@ from __future__ import annotations
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Field, Layout, LayoutObject
 from crispy_forms.utils import TEMPLATE_PACK
+from django.template import Context
+from django.template.base import render_value_in_context
 from django.template.loader import render_to_string
 from django.utils.formats import date_format
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 
 FIELD = "tracker/crispy/field.html"
 BUTTON_ROW = "tracker/crispy/button_row.html"
@@ -69,7 +73,44 @@ class SelectInput(Field):
         super().__init__(*fields, css_class="form-select", **kwargs)
 
 
-class TickBox(Field):
+# The daily log's tick boxes and button rows are written out in Python (issue 11: their templates, one render per
+# field with the page's whole context flattened, were most of /today/'s time). Their templates stay the definition
+# of the markup: tests/test_form_renderer.py renders every form that uses them both ways, bound, unbound and
+# invalid, and requires the same HTML. False renders the templates (the tests' reference).
+WRITTEN_OUT = True
+_AUTOESCAPE = Context()  # what a crispy field template renders in: autoescape on, localisation by settings
+
+
+def _shown(value) -> str:
+    """``{{ value }}`` in a crispy field template."""
+    return render_value_in_context(value, _AUTOESCAPE)
+
+
+def _errors(field) -> str:
+    """``{{ field.errors|join:" " }}``."""
+    return " ".join(conditional_escape(error) for error in field.errors)
+
+
+class _WrittenOut(Field):
+    """A field layout object whose template has a Python twin, ``write(bound_field)``: same HTML."""
+
+    def render(self, form, context, template_pack=TEMPLATE_PACK, extra_context=None, **kwargs):
+        if not WRITTEN_OUT or len(self.fields) != 1 or not isinstance(self.fields[0], str):
+            return super().render(form, context, template_pack=template_pack, extra_context=extra_context, **kwargs)
+        # What crispy's render_field does before its template: the layout's attributes onto the widget, the
+        # field noted as rendered.
+        name = self.fields[0]
+        bound = form[name]
+        bound.field.widget.attrs.update(self.attrs)
+        if hasattr(form, "rendered_fields"):
+            form.rendered_fields.add(name)
+        return SafeString(self.write(bound))
+
+    def write(self, field) -> str:
+        raise NotImplementedError
+
+
+class TickBox(_WrittenOut):
     """One tick box; ``data_red_flag="emergency"`` and the like become attributes of the input."""
 
     template = TICK_BOX
@@ -77,8 +118,18 @@ class TickBox(Field):
     def __init__(self, *fields, **kwargs):
         super().__init__(*fields, css_class="form-check-input", **kwargs)
 
+    def write(self, field) -> str:
+        """``tracker/crispy/tick_box.html``."""
+        html = (
+            f'\n<div class="form-check">\n  {_shown(field)}\n  <label class="form-check-label" '
+            f'for="{_shown(field.id_for_label)}">{_shown(field.label)}</label>\n</div>\n'
+        )
+        if field.errors:
+            html += f'<div id="{_shown(field.auto_id)}_error" class="invalid-feedback d-block">{_errors(field)}</div>'
+        return mark_safe(html + "\n")  # every value is escaped as the template escapes it
 
-class ButtonRow(Field):
+
+class ButtonRow(_WrittenOut):
     """Radios or tick boxes as large buttons (Bootstrap's ``btn-check``); ``scale=True`` for 0 to 10 pain."""
 
     template = BUTTON_ROW
@@ -90,6 +141,50 @@ class ButtonRow(Field):
     def render(self, form, context, template_pack=TEMPLATE_PACK, extra_context=None, **kwargs):
         extra_context = {**(extra_context or {}), "scale": self.scale}
         return super().render(form, context, template_pack=template_pack, extra_context=extra_context, **kwargs)
+
+    def write(self, field) -> str:
+        """``tracker/crispy/button_row.html``."""
+        scale = self.scale
+        described = field.aria_describedby
+        html = [
+            "\n",
+            '<fieldset class="mb-3"',
+            f' aria-describedby="{_shown(described)}"' if described else "",
+            '>\n  <legend class="form-label fw-semibold fs-6 mb-1">',
+            _shown(field.label),
+        ]
+        if not field.field.required and not getattr(field.field, "required_in_block", False):
+            html.append(' <span class="fw-normal text-body-secondary">(optional)</span>')
+        html.append("</legend>\n  ")
+        if field.help_text:
+            html.append(f'<div id="{_shown(field.auto_id)}_helptext" class="form-text">{_shown(field.help_text)}</div>')
+        html.append("\n  ")
+        if field.errors:
+            html.append(
+                f'<div id="{_shown(field.auto_id)}_error" class="invalid-feedback d-block mb-1">{_errors(field)}</div>'
+            )
+        html.append(f'\n  <div class="{"pain-scale" if scale else "choice-row"}">\n    ')
+        button = "btn-outline-primary" if scale else "btn-outline-secondary"
+        for radio in field:
+            label = radio.choice_label
+            end = ""
+            if scale:
+                if label == "0":
+                    end = '<span class="visually-hidden">, no pain</span>'
+                elif label == "10":
+                    end = '<span class="visually-hidden">, worst imaginable</span>'
+            html.append(
+                f'\n      {radio.tag()}<label class="btn {button}" for="{_shown(radio.id_for_label)}">'
+                f"{_shown(label)}{end}</label>\n    "
+            )
+        html.append("\n  </div>\n  ")
+        if scale:
+            html.append(
+                '<div class="pain-scale-ends text-body-secondary mt-1" aria-hidden="true">'
+                "<span>0 no pain</span><span>10 worst imaginable</span></div>"
+            )
+        html.append("\n</fieldset>\n")
+        return mark_safe("".join(html))  # every value is escaped as the template escapes it
 
 
 class DateInWindow(TextInput):

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django import template
+from django.conf import settings
 from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
@@ -30,8 +31,54 @@ def _e(value: object) -> str:
     return str(conditional_escape(str(localize(value))))
 
 
+def _number(value: object) -> str:
+    """``_e`` of a score or a count: an int without a thousands separator is its digits (what ``localize`` gives
+    then, without looking the language's formats up on every cell)."""
+    if type(value) is int and not settings.USE_THOUSAND_SEPARATOR:
+        return str(value)
+    return _e(value)
+
+
 def _or_dash(value: object) -> str:
     return "–" if value is None or value == "" else _e(value)
+
+
+class _Words:
+    """What a table's rows repeat, worked out once per table: a choice's label (``get_<field>_display``, escaped)
+    and the names of weekdays and months in dates (``date_format``, which looks the language up every time)."""
+
+    def __init__(self):
+        self._labels: dict[tuple[str, object], str] = {}
+        self._names: dict[tuple[str, int], str] = {}
+
+    def label(self, log, name: str, shown=_or_dash) -> str:
+        key = (name, getattr(log, name))
+        text = self._labels.get(key)
+        if text is None:
+            text = self._labels[key] = shown(getattr(log, f"get_{name}_display")())
+        return text
+
+    def day(self, day) -> str:
+        """``date_format(day, "D j M Y")``."""
+        weekday = self._names.get(("D", day.weekday()))
+        if weekday is None:
+            weekday = self._names[("D", day.weekday())] = date_format(day, "D")
+        month = self._names.get(("M", day.month))
+        if month is None:
+            month = self._names[("M", day.month)] = date_format(day, "M")
+        return f"{weekday} {day.day} {month} {day.year:04d}"
+
+    def moment(self, at) -> str:
+        """``{{ at|date:"j M Y H:i" }}``: in the current time zone, as the template's date filter shows it."""
+        at = timezone.template_localtime(at)  # type: ignore[attr-defined]  # in Django, missing from django-stubs
+        month = self._names.get(("M", at.month))
+        if month is None:
+            month = self._names[("M", at.month)] = date_format(at, "M")
+        return f"{at.day} {month} {at.year:04d} {at.hour:02d}:{at.minute:02d}"
+
+
+def _number_or_dash(value: object) -> str:
+    return "–" if value is None else _number(value)
 
 
 def _edits(row: LogRow) -> str:
@@ -57,6 +104,7 @@ def _edits(row: LogRow) -> str:
 def log_table_rows(rows: Iterable[LogRow]) -> SafeString:
     """The ``<tr>`` of the patient page's log table, newest first; one row saying so when there is none."""
     out = []
+    words = _Words()
     for row in rows:
         log = row.log
         flags = log.red_flags
@@ -66,11 +114,11 @@ def log_table_rows(rows: Iterable[LogRow]) -> SafeString:
             else "–"
         )
         out.append(
-            f'<tr><th scope="row" class="fw-normal"><span class="text-nowrap">{date_format(log.date, "D j M Y")}</span>'
-            f"{_edits(row)}</th><td>{_e(log.get_foot_display())}</td><td>{_e(log.first_step_pain)}</td>"
-            f"<td>{_e(log.average_pain)}</td><td>{_or_dash(log.pain_after_activity)}</td>"
-            f"<td>{_or_dash(log.minutes_on_feet)}</td><td>{_or_dash(log.get_weight_bearing_display())}</td>"
-            f"<td>{_or_dash(log.get_footwear_display())}</td><td>{_or_dash(log.get_usual_activities_display())}</td>"
+            f'<tr><th scope="row" class="fw-normal"><span class="text-nowrap">{words.day(log.date)}</span>'
+            f"{_edits(row)}</th><td>{words.label(log, 'foot', _e)}</td><td>{_number(log.first_step_pain)}</td>"
+            f"<td>{_number(log.average_pain)}</td><td>{_number_or_dash(log.pain_after_activity)}</td>"
+            f"<td>{_number_or_dash(log.minutes_on_feet)}</td><td>{words.label(log, 'weight_bearing')}</td>"
+            f"<td>{words.label(log, 'footwear')}</td><td>{words.label(log, 'usual_activities')}</td>"
             f'<td class="small">{_or_dash("; ".join(log.symptom_labels))}</td>'
             f'<td>{red}</td><td class="small">{_e(Truncator(log.note).chars(80))}</td></tr>'
         )
@@ -106,4 +154,80 @@ def questionnaire_table_rows(rows: Iterable[ResponseRow]) -> SafeString:
             f"<tr><td>{date_format(response.date, 'j M Y')}</td><td>{_e(str(response.kind).upper())}</td>"
             f"<td>{cell}</td></tr>"
         )
+    return mark_safe("".join(out))
+
+
+_SEVERITY_BADGE = {4: "text-bg-danger", 3: "text-bg-warning", 2: "text-bg-info"}
+# Stand-ins reversed once per table, then replaced by each row's own (a reverse() per link was a fifth of the
+# alerts page's time). Neither can occur in a reversed path by chance: the UUID is all zeros, the number 20 digits.
+_NO_PATIENT = "00000000-0000-0000-0000-000000000000"
+_NO_ALERT = "98765432109876543210"
+
+
+@register.simple_tag(takes_context=True)
+def alert_table_rows(context, alerts: Iterable) -> SafeString:
+    """The ``<tr>`` of the open alerts page (``tracker/clinic_alerts.html``): the same HTML as its template loop
+    (tests/test_clinic_patient.py compares them, byte for byte). The acknowledge form is the blank one written out
+    (``partials/clinic_ack_form.html``'s own shortcut), or that template, crispy's form included, for the row
+    whose acknowledgement was refused (``bound``)."""
+    from django.template.defaulttags import CsrfTokenNode
+    from django.urls import reverse
+
+    request = context["request"]
+    bound = context.get("bound")
+    after = request.get_full_path()
+    patient_url = reverse("clinic:patient", args=[_NO_PATIENT])
+    ack_url = reverse("clinic:alert_acknowledge", args=[_NO_PATIENT, _NO_ALERT])
+    csrf = CsrfTokenNode().render(context)
+    words = _Words()
+    labels: dict[tuple[str, object], str] = {}
+    out = []
+    for alert in alerts:
+        patient = alert.patient
+        name = _e(patient.display_name)
+        public_id = str(patient.public_id)
+        severity = labels.get(("severity", alert.severity))
+        if severity is None:
+            severity = labels[("severity", alert.severity)] = _e(alert.get_severity_display())
+        kind = labels.get(("kind", alert.kind))
+        if kind is None:
+            kind = labels[("kind", alert.kind)] = _e(alert.get_kind_display())
+        if patient.phone:
+            phone = f'<a class="patient-phone" href="tel:{_e(patient.phone.replace(" ", ""))}">{_e(patient.phone)}</a>'
+        else:
+            phone = '<span class="patient-phone text-body-secondary">no phone number given</span>'
+        if bound and bound[0] == alert.pk:
+            with context.push(alert=alert, next=after):
+                # As {% include %} renders it: the page's engine (a simple tag renders inside its page), its context.
+                engine = context.template.engine
+                form = engine.get_template("tracker/partials/clinic_ack_form.html").render(context)
+        else:
+            action = _e(ack_url.replace(_NO_PATIENT, public_id).replace(_NO_ALERT, str(alert.pk)))
+            form = (
+                "\n\n"
+                f'<form method="post" action="{action}" class="d-flex flex-wrap gap-2 align-items-start ack-form">\n'
+                f"  {csrf}\n"
+                f'  <input type="hidden" name="next" value="{_e(after)}">\n'
+                "  \n"
+                f'  <label class="visually-hidden" for="ack-note-{alert.pk}">Note on acknowledging the alert for '
+                f"{name}</label>\n"
+                '  <input type="text" name="note" placeholder="What did you do?" maxlength="500" '
+                f'class="textinput form-control form-control-sm flex-grow-1 w-auto" required id="ack-note-{alert.pk}">\n'
+                '  <button type="submit" class="btn btn-sm btn-primary">Acknowledge<span class="visually-hidden"> '
+                f"{_e(str(alert.get_kind_display()).lower())} alert for {name}</span></button>\n"
+                "</form>\n"
+            )
+        out.append(
+            f'\n    <tr class="alert-row" id="alert-{alert.pk}">\n'
+            f'      <td><span class="badge {_SEVERITY_BADGE.get(alert.severity, "text-bg-secondary")}">{severity}'
+            "</span></td>\n"
+            f'      <th scope="row"><a href="{_e(patient_url.replace(_NO_PATIENT, public_id))}">{name}</a>\n'
+            f'        <div class="small fw-normal">\n{phone}\n</div></th>\n'
+            f'      <td><strong>{kind}</strong><div class="small">{_e(alert.message)}</div></td>\n'
+            f'      <td class="text-nowrap">{words.moment(alert.created_at)}</td>\n'
+            f"      <td>{form}</td>\n"
+            "    </tr>\n  "
+        )
+    if not out:
+        return mark_safe('\n    <tr><td colspan="5">No open alerts. Nothing needs acknowledging.</td></tr>\n  ')
     return mark_safe("".join(out))
