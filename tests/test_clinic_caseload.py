@@ -363,3 +363,107 @@ def test_a_closed_patient_leaves_the_caseload_but_not_the_care_teams_reach(physi
     refused = physio_client.post(f"/clinic/patients/{patient.public_id}/notes/", {"text": "Phoned."})
     assert refused.status_code == 403
     assert not patient.clinical_notes.exists()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The rows built in Python are the template loop's HTML
+# ---------------------------------------------------------------------------------------------------------
+
+# The caseload table's rows as the template language built them before issue 11 moved them into Python
+# (tracker/templatetags/caseload_tables.py). Kept here, with its two partials, as the reference.
+_TEMPLATE_CASELOAD_ROWS = """  {% for row in page %}
+    <tr class="caseload-row" data-need="{{ row.need }}">
+      <th scope="row"><a href="{% url 'clinic:patient' row.patient.public_id %}">{{ row.patient.display_name }}</a></th>
+      <td>
+        {% for r in row.courses %}<div>{{ r.kind_label }}, {{ r.foot }}: <span class="text-nowrap">day {{ r.day }}</span></div>
+        {% empty %}<span class="text-body-secondary">No active course</span>{% endfor %}
+      </td>
+      <td>{% if row.latest_first_step_pain is not None %}<strong>{{ row.latest_first_step_pain }}</strong>/10
+        <div class="small text-body-secondary">{{ row.last_logged_on|date:"j M" }}</div>{% else %}<span class="text-body-secondary">Nothing logged</span>{% endif %}</td>
+      <td class="caseload-faam">{% if row.faam_adl is not None %}<strong>{{ row.faam_adl|floatformat:0 }}</strong>/100
+        {% if row.faam_adl_change_words %}<div class="small{% if row.faam_adl_direction == 'worse' %} text-danger{% endif %}">{{ row.faam_adl_change_words }}</div>{% endif %}{% else %}<span class="text-body-secondary">No FAAM yet</span>{% endif %}</td>
+      <td>{% if row.sparkline %}{{ row.sparkline }}<span class="visually-hidden">{{ row.trend_words }}</span>{% else %}<span class="text-body-secondary">–</span>{% endif %}</td>
+      <td class="caseload-reason">{% include "tracker/partials/clinic_need_badge.html" with need=row.need %}
+        <div class="small">{{ row.reason }}</div>{% include "tracker/partials/clinic_red_flag_ack.html" %}</td>
+      <td>{{ row.days_logged_7 }}</td>
+      <td>{% if row.patient.open_alerts %}<a href="{% url 'clinic:patient' row.patient.public_id %}#alerts">{{ row.patient.open_alerts }}<span class="visually-hidden"> open alert{{ row.patient.open_alerts|pluralize }} for {{ row.patient.display_name }}</span></a>
+        {% if row.patient.top_severity == critical %}<span class="badge text-bg-danger">Critical</span>{% endif %}{% else %}0{% endif %}</td>
+    </tr>
+  {% empty %}
+    <tr><td colspan="8">{% if filtered %}No patient matches these filters.{% else %}No patients are on your care team yet.{% endif %}</td></tr>
+  {% endfor %}
+"""
+
+
+def _spaces(html: str) -> str:
+    """Runs of white space as one space (what a browser does with them between these elements); nothing else."""
+    import re
+
+    return re.sub(r"\s+", " ", html).strip()
+
+
+def _template_rows(page, *, filtered: bool) -> str:
+    from django.template import Context, Template
+
+    from tracker.models import Severity
+
+    return Template(_TEMPLATE_CASELOAD_ROWS).render(
+        Context({"page": page, "filtered": filtered, "critical": Severity.CRITICAL})
+    )
+
+
+def _built_rows(page, *, filtered: bool) -> str:
+    from django.template import Context, Template
+
+    template = Template("{% load caseload_tables %}{% caseload_table_rows page filtered %}")
+    return template.render(Context({"page": page, "filtered": filtered}))
+
+
+def test_the_caseload_rows_built_in_python_match_the_template_and_escape(cast, physio, physio_client, today):
+    from tracker.models import Alert, AlertStatus
+    from tracker.services.alerts import alerts_raise_for_patient
+
+    # A varied page: every need, an open critical alert on an on-track patient, two open alerts, a red flag
+    # acknowledged by someone with no name, two active courses, markup in names and reasons.
+    AlertFactory.create(patient=cast["on_track"], critical=True, message="Chest <b>pain</b> & calf")
+    AlertFactory.create(patient=cast["worsening"])
+    AlertFactory.create(patient=cast["worsening"], message="Second <alert>")
+    alerts_raise_for_patient(patient=cast["critical"], today=today)
+    nameless = PatientFactory.create(first_name="", last_name="")
+    Alert.objects.filter(patient=cast["critical"], kind="red_flag").update(
+        status=AlertStatus.ACKNOWLEDGED, acknowledged_by=nameless, acknowledged_at=timezone.now()
+    )
+    CourseFactory.create(patient=cast["behind"], kind=CourseKind.NEEDLING, foot=Foot.RIGHT)
+    cast["silent"].first_name = '<script>alert("x")</script> & Co'
+    cast["silent"].save()
+
+    response = physio_client.get(CASELOAD)
+    html = response.content.decode()
+    page = response.context["page"]
+    body = html[html.index("<tbody>") + len("<tbody>") : html.index("</tbody>")]
+    assert _spaces(body) == _spaces(_template_rows(page, filtered=False))
+    assert "Acknowledged by a colleague at" in body and "Critical</span>" in body
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co" in body and "<script>" not in body
+    assert "Chest &lt;b&gt;pain&lt;/b&gt; &amp; calf" in body
+
+    # The FAAM column's every branch, days and counts past a thousand, a trend with and without a sparkline.
+    rows = list(page)
+    variants = [
+        (72.5, -12.0, "worse"),
+        (55.4, 9.0, "better"),
+        (90.0, 1.0, "no_real_change"),
+        (40.0, None, ""),
+        (100.0, 3.0, ""),
+        (None, None, ""),
+        (0.0, 0.0, "no_real_change"),
+    ]
+    for row, (score, change, direction) in zip(rows, variants, strict=True):
+        row.faam_adl, row.faam_adl_change, row.faam_adl_direction = score, change, direction
+    rows[0].courses[0:0] = [type(rows[0].courses[0])(kind="x", kind_label="A <kind>", foot="left", day=1234)]
+    rows[1].days_logged_7 = 0
+    rows[2].sparkline = None
+    assert _spaces(_built_rows(rows, filtered=False)) == _spaces(_template_rows(rows, filtered=False))
+    assert "text-danger" in _built_rows(rows, filtered=False)
+
+    for filtered in (True, False):
+        assert _spaces(_built_rows([], filtered=filtered)) == _spaces(_template_rows([], filtered=filtered))
