@@ -467,3 +467,32 @@ def test_the_caseload_rows_built_in_python_match_the_template_and_escape(cast, p
 
     for filtered in (True, False):
         assert _spaces(_built_rows([], filtered=filtered)) == _spaces(_template_rows([], filtered=filtered))
+
+
+def test_within_a_need_the_most_severe_then_the_most_open_alerts_come_first(cast, physio, today):
+    from tracker.models import Severity
+
+    extra = [_patient(physio, name, day_zero=today - timedelta(days=21)) for name in ("Aa", "Bb", "Cc")]
+    for patient in extra:
+        _logs(patient, today, range(29), 5)  # on track, as Ontrack
+    AlertFactory.create(patient=extra[2], severity=Severity.HIGH, kind="worsening")
+    AlertFactory.create(patient=extra[1])
+    AlertFactory.create(patient=extra[1])
+    AlertFactory.create(patient=extra[0])
+    AlertFactory.create(patient=cast["on_track"], critical=True, message="Phoned in.")
+    AlertFactory.create(patient=cast["on_track"], acknowledged=True, severity=Severity.HIGH)  # not open: no weight
+
+    on_track = [r.patient.first_name for r in caseload_rows(physio=physio, need=Need.ON_TRACK)]
+    critical = [r.patient.first_name for r in caseload_rows(physio=physio, need=Need.CRITICAL)]
+
+    # High before low, two low before one low (by name, Aa would come first).
+    assert on_track == ["Cc", "Bb", "Aa"]
+    assert critical == ["Ontrack", "Critical"]  # an open critical alert makes the patient critical, first
+    rows = {r.patient.first_name: r.patient for r in caseload_rows(physio=physio)}
+    assert (rows["Bb"].open_alerts, rows["Bb"].top_severity, rows["Bb"].caseload_need_rank) == (2, 1, 4)
+    assert (rows["Ontrack"].open_alerts, rows["Ontrack"].caseload_need_rank) == (1, 0)
+    assert (rows["Nocourse"].open_alerts, rows["Nocourse"].top_severity, rows["Nocourse"].caseload_need_rank) == (
+        0,
+        None,
+        6,
+    )

@@ -12,8 +12,22 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import Coalesce, Concat, Lower
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Concat, Least, Lower
 from django.utils import timezone
 
 from ..models import (
@@ -170,7 +184,11 @@ def caseload_queryset(
     ).order_by("-acknowledged_at", "-pk")
     rows = (
         patients.select_related("caseload_snapshot")
+        .annotate(caseload_sort_key=_alert_sort_key(open_alerts))
         .annotate(
+            # Shown on the page's rows only: PostgreSQL works these out after the sort and the LIMIT (they are
+            # not sort keys), so for 25 patients, not the whole caseload.
+            caseload_need_rank=F("caseload_sort_key") / SORT_KEY_RANK,
             open_alerts=Coalesce(
                 Subquery(
                     open_alerts.values("patient").annotate(c=Count("pk")).values("c")[:1],
@@ -187,30 +205,59 @@ def caseload_queryset(
                 ).values("by")[:1]
             ),
         )
-        .annotate(
-            caseload_need_rank=Case(
-                When(top_severity=Severity.CRITICAL, then=Value(NEED_ORDER[Need.CRITICAL])),
-                default=F("caseload_snapshot__need_rank"),
-                output_field=IntegerField(),
-            )
-        )
     )
     if need:
-        rows = rows.filter(caseload_need_rank=NEED_ORDER[Need(need)])
+        rank = NEED_ORDER[Need(need)]
+        rows = rows.filter(
+            caseload_sort_key__gte=rank * SORT_KEY_RANK, caseload_sort_key__lt=(rank + 1) * SORT_KEY_RANK
+        )
     first = {
         SORT_FAAM_ADL: [F("caseload_snapshot__faam_adl").asc(nulls_last=True)],
         SORT_FAAM_ADL_CHANGE: [F("caseload_snapshot__faam_adl_change").asc(nulls_last=True)],
     }.get(sort, [])
     return rows.order_by(
         *first,
-        "caseload_need_rank",
-        Coalesce("top_severity", 0).desc(),
-        F("open_alerts").desc(),
+        "caseload_sort_key",  # need (an open critical alert first), most severe open alert, most open alerts
         Coalesce("caseload_snapshot__days_since_log", NEVER_LOGGED).desc(),
         Lower("last_name"),
         Lower("first_name"),
         "pk",
     )
+
+
+# The caseload's first sort keys in one number, so that the database reads a patient's open alerts once for the
+# sort (three correlated subqueries per patient were a third of the page's SQL): ascending, it orders by the need
+# rank (0, critical, when an alert is open at critical severity; else the snapshot's), then the most severe open
+# alert first, then the most open alerts first. key = rank * SORT_KEY_RANK + (4 - top severity, 0 with none) *
+# SORT_KEY_COUNT + (SORT_KEY_COUNT - 1 - open alerts).
+SORT_KEY_COUNT = 1_000_000  # more open alerts than this for one patient would tie, not mis-sort the need
+SORT_KEY_RANK = (int(Severity.CRITICAL) + 1) * SORT_KEY_COUNT
+
+
+def _alert_sort_key(open_alerts: QuerySet[Alert]) -> Coalesce:
+    """The caseload's sort key of the outer query's patient (see ``SORT_KEY_RANK``): one correlated subquery."""
+    # 0 (critical) when any open alert is critical, else the snapshot's rank: an aggregate of the alerts (not a
+    # CASE on their maximum), so the outer column is not added to the subquery's GROUP BY (SQLite refuses that).
+    need_rank = Min(
+        Case(
+            When(severity=Severity.CRITICAL, then=Value(NEED_ORDER[Need.CRITICAL])),
+            default=OuterRef("caseload_snapshot__need_rank"),
+            output_field=IntegerField(),
+        )
+    )
+    with_alerts = (
+        open_alerts.values("patient")
+        .annotate(rank=need_rank, top=Max("severity"), n=Count("pk"))
+        .annotate(
+            key=F("rank") * SORT_KEY_RANK
+            + (int(Severity.CRITICAL) - F("top")) * SORT_KEY_COUNT
+            + Least(F("n"), SORT_KEY_COUNT - 1) * -1
+            + (SORT_KEY_COUNT - 1)
+        )
+        .values("key")[:1]
+    )
+    none_open = F("caseload_snapshot__need_rank") * SORT_KEY_RANK + int(Severity.CRITICAL) * SORT_KEY_COUNT
+    return Coalesce(Subquery(with_alerts, output_field=IntegerField()), none_open + (SORT_KEY_COUNT - 1))
 
 
 NEVER_LOGGED = 10_000  # sorts a patient who never logged before the longest silence
