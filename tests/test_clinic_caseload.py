@@ -496,3 +496,31 @@ def test_within_a_need_the_most_severe_then_the_most_open_alerts_come_first(cast
         None,
         6,
     )
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        {},
+        {"q": '<b>"Ann" & co</b>'},
+        {"need": "behind", "kind": "endoscopic", "sort": "faam_adl_change", "q": "x"},
+        {"need": "no_course", "kind": "massage", "sort": "faam_adl"},
+        {"need": "bogus", "q": "ann"},  # not valid: crispy renders it, errors and all
+        {"q": "x" * 101},
+    ],
+)
+def test_the_written_out_filter_form_is_what_crispy_renders(data):
+    from django.template import Context, Template
+
+    from tracker.forms.clinic import CaseloadFilterForm
+
+    written = Template("{% load caseload_tables %}{% caseload_filter_fields form %}").render(
+        Context({"form": CaseloadFilterForm(data)})
+    )
+    crispy = Template("{% load crispy_forms_tags %}{% crispy form %}").render(
+        Context({"form": CaseloadFilterForm(data)})
+    )
+
+    assert _spaces(written) == _spaces(crispy)
+    assert "<b>" not in written

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from crispy_forms.utils import render_crispy_form
 from django import template
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
@@ -24,6 +25,7 @@ from ..models import Severity
 from ..progress.caseload import Need
 
 if TYPE_CHECKING:
+    from ..forms.clinic import CaseloadFilterForm
     from ..selectors.clinic import CaseloadRow
 
 register = template.Library()
@@ -41,6 +43,8 @@ _PATIENT_URL_SENTINEL = "00000000-0000-0000-0000-000000000000"
 
 
 def _e(value: object) -> str:
+    if isinstance(value, str):  # text as the template prints it (localize leaves it as it is)
+        return str(conditional_escape(value))
     return str(conditional_escape(str(localize(value))))
 
 
@@ -127,4 +131,48 @@ def caseload_table_rows(rows: Iterable[CaseloadRow], filtered: bool) -> SafeStri
     if not out:
         empty = "No patient matches these filters." if filtered else "No patients are on your care team yet."
         return mark_safe(f'<tr><td colspan="8">{empty}</td></tr>')  # fixed text only
+    return mark_safe("\n".join(out))  # every value above is escaped
+
+
+# The filter form's fields as crispy-bootstrap5 lays them out (CaseloadFilterForm's helper): the column of each.
+_FILTER_COLUMNS = (
+    ("q", "col-md-3"),
+    ("need", "col-sm-6 col-md-2"),
+    ("kind", "col-sm-6 col-md-2"),
+    ("sort", "col-sm-6 col-md-3"),
+)
+
+
+@register.simple_tag
+def caseload_filter_fields(form: CaseloadFilterForm) -> SafeString:
+    """The caseload filter form's fields, the markup ``{% crispy form %}`` makes of a form without errors.
+
+    crispy's field templates cost about a tenth of the page; a form with errors (a hand-edited address) is
+    rendered by crispy itself, so its error markup stays crispy's. Tested against crispy in
+    ``tests/test_clinic_caseload.py``.
+    """
+    if form.is_bound and form.errors:
+        return render_crispy_form(form)
+    out = []
+    for name, column in _FILTER_COLUMNS:
+        field = form[name]
+        label = f'<label for="{field.id_for_label}" class="form-label"> {_e(field.label)} </label>'
+        if name == "q":
+            value = field.value()
+            shown = f' value="{_e(value)}"' if value not in (None, "") else ""
+            maxlength = form.fields[name].max_length
+            widget = (
+                f'<input type="text" name="q"{shown} maxlength="{maxlength}" class="textinput form-control" '
+                f'id="{field.auto_id}">'
+            )
+        else:
+            chosen = str(field.value() or "")
+            options = " ".join(
+                f'<option value="{_e(value)}"{" selected" if str(value) == chosen else ""}>{_e(text)}</option>'
+                for value, text in form.fields[name].choices  # type: ignore[attr-defined]
+            )
+            widget = f'<select name="{name}" class="select form-select" id="{field.auto_id}"> {options} </select>'
+        out.append(
+            f'<div class="{column}" > <div id="div_{field.auto_id}" class="mb-3"> {label} {widget} </div> </div>'
+        )
     return mark_safe("\n".join(out))  # every value above is escaped
