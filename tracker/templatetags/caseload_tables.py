@@ -160,7 +160,7 @@ def caseload_filter_fields(form: CaseloadFilterForm) -> SafeString:
         if name == "q":
             value = field.value()
             shown = f' value="{_e(value)}"' if value not in (None, "") else ""
-            maxlength = form.fields[name].max_length
+            maxlength = form.fields[name].widget.attrs["maxlength"]
             widget = (
                 f'<input type="text" name="q"{shown} maxlength="{maxlength}" class="textinput form-control" '
                 f'id="{field.auto_id}">'
