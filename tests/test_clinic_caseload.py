@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -464,6 +465,9 @@ def test_the_caseload_rows_built_in_python_match_the_template_and_escape(cast, p
     rows[2].sparkline = None
     assert _spaces(_built_rows(rows, filtered=False)) == _spaces(_template_rows(rows, filtered=False))
     assert "text-danger" in _built_rows(rows, filtered=False)
+    with override_settings(USE_THOUSAND_SEPARATOR=True):  # numbers are localized as the template does
+        assert "day 1,234" in _built_rows(rows, filtered=False)
+        assert _spaces(_built_rows(rows, filtered=False)) == _spaces(_template_rows(rows, filtered=False))
 
     for filtered in (True, False):
         assert _spaces(_built_rows([], filtered=filtered)) == _spaces(_template_rows([], filtered=filtered))

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from crispy_forms.utils import render_crispy_form
 from django import template
+from django.conf import settings
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
@@ -45,6 +46,8 @@ _PATIENT_URL_SENTINEL = "00000000-0000-0000-0000-000000000000"
 def _e(value: object) -> str:
     if isinstance(value, str):  # text as the template prints it (localize leaves it as it is)
         return str(conditional_escape(value))
+    if type(value) is int and not settings.USE_THOUSAND_SEPARATOR:  # localize's answer, without its lookups
+        return str(value)
     return str(conditional_escape(str(localize(value))))
 
 
