@@ -132,23 +132,30 @@ def caseload_patients(*, physio: User, q: str = "", kind: str = "") -> QuerySet[
     return patients
 
 
-def caseload_make_fresh(patients: QuerySet[User], *, now: datetime) -> None:
-    """Recompute the snapshot of every patient in ``patients`` whose row is missing or not fresh at ``now``.
+def caseload_make_fresh(patients: QuerySet[User], *, now: datetime) -> int:
+    """Recompute the snapshot of every patient in ``patients`` whose row is missing or not fresh at ``now``;
+    return how many patients ``patients`` holds (the caseload page's count, so it needs no COUNT of its own).
 
-    1 query when all are fresh; otherwise 1 more to add missing rows, 3 to read the data, 1 to store
-    (``snapshots_refresh``), and again only if a concurrent write made a row stale meanwhile.
+    1 query when all are fresh (how many patients, and how many of them are due); otherwise 1 more to read those
+    due, 1 to add missing rows, 5 to read the data, 1 to store (``snapshots_refresh``), and again only if a
+    concurrent write made a row stale meanwhile.
     """
+    not_fresh = Q(caseload_snapshot__isnull=True) | not_fresh_q(now, "caseload_snapshot__")
+    total = 0
     for _ in range(CASELOAD_FRESH_ATTEMPTS):
+        counts = patients.order_by().aggregate(total=Count("pk"), due=Count("pk", filter=not_fresh))
+        total = counts["total"]
+        if not counts["due"]:
+            return total
         due = list(
-            patients.filter(Q(caseload_snapshot__isnull=True) | not_fresh_q(now, "caseload_snapshot__"))
-            .annotate(snapshot_generation=F("caseload_snapshot__generation"))
-            .order_by()
+            patients.filter(not_fresh).annotate(snapshot_generation=F("caseload_snapshot__generation")).order_by()
         )
         if not due:
-            return
+            return total
         generations = {p.pk: p.snapshot_generation for p in due}
         if snapshots_refresh(due, now=now, generations=generations) == len(due):
-            return
+            return total
+    return total
 
 
 # The caseload's sort choices besides "who needs you first" (the default): FAAM ADL lowest first, its change since
@@ -160,6 +167,13 @@ SORT_FAAM_ADL_CHANGE = "faam_adl_change"
 def caseload_queryset(
     *, physio: User, now: datetime | None = None, q: str = "", kind: str = "", need: str = "", sort: str = ""
 ) -> QuerySet[CaseloadPatient]:
+    """``caseload_counted``'s query alone."""
+    return caseload_counted(physio=physio, now=now, q=q, kind=kind, need=need, sort=sort)[0]
+
+
+def caseload_counted(
+    *, physio: User, now: datetime | None = None, q: str = "", kind: str = "", need: str = "", sort: str = ""
+) -> tuple[QuerySet[CaseloadPatient], int | None]:
     """``physio``'s caseload sorted by need in SQL: red flags and critical alerts, worsening, behind, silent, on
     track, ahead, then patients without an active course; within a group, the most severe open alert, the most
     open alerts, the longest silence (never logged first), then the name.
@@ -167,14 +181,15 @@ def caseload_queryset(
     Each patient is judged on their own local date at ``now`` (default: the current time), as their own pages
     judge them (DESIGN.md section 3): the snapshots not fresh at ``now`` are recomputed first
     (``caseload_make_fresh``). Returns a query over the patients with their snapshot and their open alerts,
-    for the caller to paginate; ``caseload_page_rows`` turns a page of it into rows.
+    for the caller to paginate (``caseload_page_rows`` turns a page of it into rows), and how many patients it
+    holds: known from the freshness check without ``need``, None with it (the paginator counts them).
 
     Filters: ``q`` (words in the name), ``kind`` (has an active course of that kind), ``need`` (a ``Need``).
     ``sort``: ``SORT_FAAM_ADL`` or ``SORT_FAAM_ADL_CHANGE`` first (nulls last), then the order above.
     """
     now = now or timezone.now()
     patients = caseload_patients(physio=physio, q=q, kind=kind)
-    caseload_make_fresh(patients, now=now)
+    total: int | None = caseload_make_fresh(patients, now=now)
     open_alerts = Alert.objects.filter(patient=OuterRef("pk"), status=AlertStatus.OPEN).order_by()
     handled_red_flags = Alert.objects.filter(
         patient=OuterRef("pk"),
@@ -207,6 +222,7 @@ def caseload_queryset(
         )
     )
     if need:
+        total = None  # the need is the snapshot's or an open alert's: only the filtered query can count it
         rank = NEED_ORDER[Need(need)]
         rows = rows.filter(
             caseload_sort_key__gte=rank * SORT_KEY_RANK, caseload_sort_key__lt=(rank + 1) * SORT_KEY_RANK
@@ -215,7 +231,7 @@ def caseload_queryset(
         SORT_FAAM_ADL: [F("caseload_snapshot__faam_adl").asc(nulls_last=True)],
         SORT_FAAM_ADL_CHANGE: [F("caseload_snapshot__faam_adl_change").asc(nulls_last=True)],
     }.get(sort, [])
-    return rows.order_by(
+    ordered = rows.order_by(
         *first,
         "caseload_sort_key",  # need (an open critical alert first), most severe open alert, most open alerts
         Coalesce("caseload_snapshot__days_since_log", NEVER_LOGGED).desc(),
@@ -223,6 +239,7 @@ def caseload_queryset(
         Lower("first_name"),
         "pk",
     )
+    return ordered, total
 
 
 # The caseload's first sort keys in one number, so that the database reads a patient's open alerts once for the
