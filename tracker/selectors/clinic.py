@@ -13,9 +13,11 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
     IntegerField,
     Max,
@@ -26,8 +28,9 @@ from django.db.models import (
     Subquery,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Coalesce, Concat, Least, Lower
+from django.db.models.functions import Coalesce, Concat, Least, Lower, RowNumber
 from django.utils import timezone
 
 from ..models import (
@@ -136,20 +139,26 @@ def caseload_make_fresh(patients: QuerySet[User], *, now: datetime) -> int:
     """Recompute the snapshot of every patient in ``patients`` whose row is missing or not fresh at ``now``;
     return how many patients ``patients`` holds (the caseload page's count, so it needs no COUNT of its own).
 
-    1 query when all are fresh (how many patients, and how many of them are due); otherwise 1 more to read those
-    due, 1 to add missing rows, 5 to read the data, 1 to store (``snapshots_refresh``), and again only if a
-    concurrent write made a row stale meanwhile.
+    1 query when all are fresh (the patients due, and how many patients there are: window functions over the
+    whole caseload, the rows filtered after them); otherwise 1 more to add missing rows, 5 to read the data, 1 to
+    store (``snapshots_refresh``), and again only if a concurrent write made a row stale meanwhile.
     """
     not_fresh = Q(caseload_snapshot__isnull=True) | not_fresh_q(now, "caseload_snapshot__")
     total = 0
     for _ in range(CASELOAD_FRESH_ATTEMPTS):
-        counts = patients.order_by().aggregate(total=Count("pk"), due=Count("pk", filter=not_fresh))
-        total = counts["total"]
-        if not counts["due"]:
-            return total
-        due = list(
-            patients.filter(not_fresh).annotate(snapshot_generation=F("caseload_snapshot__generation")).order_by()
+        found = list(
+            patients.annotate(
+                snapshot_generation=F("caseload_snapshot__generation"),
+                caseload_due=ExpressionWrapper(not_fresh, output_field=BooleanField()),
+                caseload_total=Window(Count("pk")),
+                caseload_row_number=Window(RowNumber()),
+            )
+            # The patients due, and one row whatever it is to carry the total when none is.
+            .filter(Q(caseload_due=True) | Q(caseload_row_number=1))
+            .order_by()
         )
+        total = found[0].caseload_total if found else 0
+        due = [p for p in found if p.caseload_due]
         if not due:
             return total
         generations = {p.pk: p.snapshot_generation for p in due}
