@@ -12,8 +12,25 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import Coalesce, Concat, Lower
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, Concat, Least, Lower, RowNumber
 from django.utils import timezone
 
 from ..models import (
@@ -118,23 +135,36 @@ def caseload_patients(*, physio: User, q: str = "", kind: str = "") -> QuerySet[
     return patients
 
 
-def caseload_make_fresh(patients: QuerySet[User], *, now: datetime) -> None:
-    """Recompute the snapshot of every patient in ``patients`` whose row is missing or not fresh at ``now``.
+def caseload_make_fresh(patients: QuerySet[User], *, now: datetime) -> int:
+    """Recompute the snapshot of every patient in ``patients`` whose row is missing or not fresh at ``now``;
+    return how many patients ``patients`` holds (the caseload page's count, so it needs no COUNT of its own).
 
-    1 query when all are fresh; otherwise 1 more to add missing rows, 3 to read the data, 1 to store
-    (``snapshots_refresh``), and again only if a concurrent write made a row stale meanwhile.
+    1 query when all are fresh (the patients due, and how many patients there are: window functions over the
+    whole caseload, the rows filtered after them); otherwise 1 more to add missing rows, 5 to read the data, 1 to
+    store (``snapshots_refresh``), and again only if a concurrent write made a row stale meanwhile.
     """
+    not_fresh = Q(caseload_snapshot__isnull=True) | not_fresh_q(now, "caseload_snapshot__")
+    total = 0
     for _ in range(CASELOAD_FRESH_ATTEMPTS):
-        due = list(
-            patients.filter(Q(caseload_snapshot__isnull=True) | not_fresh_q(now, "caseload_snapshot__"))
-            .annotate(snapshot_generation=F("caseload_snapshot__generation"))
+        found = list(
+            patients.annotate(
+                snapshot_generation=F("caseload_snapshot__generation"),
+                caseload_due=ExpressionWrapper(not_fresh, output_field=BooleanField()),
+                caseload_total=Window(Count("pk")),
+                caseload_row_number=Window(RowNumber()),
+            )
+            # The patients due, and one row whatever it is to carry the total when none is.
+            .filter(Q(caseload_due=True) | Q(caseload_row_number=1))
             .order_by()
         )
+        total = found[0].caseload_total if found else 0
+        due = [p for p in found if p.caseload_due]
         if not due:
-            return
+            return total
         generations = {p.pk: p.snapshot_generation for p in due}
         if snapshots_refresh(due, now=now, generations=generations) == len(due):
-            return
+            return total
+    return total
 
 
 # The caseload's sort choices besides "who needs you first" (the default): FAAM ADL lowest first, its change since
@@ -146,6 +176,13 @@ SORT_FAAM_ADL_CHANGE = "faam_adl_change"
 def caseload_queryset(
     *, physio: User, now: datetime | None = None, q: str = "", kind: str = "", need: str = "", sort: str = ""
 ) -> QuerySet[CaseloadPatient]:
+    """``caseload_counted``'s query alone."""
+    return caseload_counted(physio=physio, now=now, q=q, kind=kind, need=need, sort=sort)[0]
+
+
+def caseload_counted(
+    *, physio: User, now: datetime | None = None, q: str = "", kind: str = "", need: str = "", sort: str = ""
+) -> tuple[QuerySet[CaseloadPatient], int | None]:
     """``physio``'s caseload sorted by need in SQL: red flags and critical alerts, worsening, behind, silent, on
     track, ahead, then patients without an active course; within a group, the most severe open alert, the most
     open alerts, the longest silence (never logged first), then the name.
@@ -153,14 +190,15 @@ def caseload_queryset(
     Each patient is judged on their own local date at ``now`` (default: the current time), as their own pages
     judge them (DESIGN.md section 3): the snapshots not fresh at ``now`` are recomputed first
     (``caseload_make_fresh``). Returns a query over the patients with their snapshot and their open alerts,
-    for the caller to paginate; ``caseload_page_rows`` turns a page of it into rows.
+    for the caller to paginate (``caseload_page_rows`` turns a page of it into rows), and how many patients it
+    holds: known from the freshness check without ``need``, None with it (the paginator counts them).
 
     Filters: ``q`` (words in the name), ``kind`` (has an active course of that kind), ``need`` (a ``Need``).
     ``sort``: ``SORT_FAAM_ADL`` or ``SORT_FAAM_ADL_CHANGE`` first (nulls last), then the order above.
     """
     now = now or timezone.now()
     patients = caseload_patients(physio=physio, q=q, kind=kind)
-    caseload_make_fresh(patients, now=now)
+    total: int | None = caseload_make_fresh(patients, now=now)
     open_alerts = Alert.objects.filter(patient=OuterRef("pk"), status=AlertStatus.OPEN).order_by()
     handled_red_flags = Alert.objects.filter(
         patient=OuterRef("pk"),
@@ -170,7 +208,11 @@ def caseload_queryset(
     ).order_by("-acknowledged_at", "-pk")
     rows = (
         patients.select_related("caseload_snapshot")
+        .annotate(caseload_sort_key=_alert_sort_key(open_alerts))
         .annotate(
+            # Shown on the page's rows only: PostgreSQL works these out after the sort and the LIMIT (they are
+            # not sort keys), so for 25 patients, not the whole caseload.
+            caseload_need_rank=F("caseload_sort_key") / SORT_KEY_RANK,
             open_alerts=Coalesce(
                 Subquery(
                     open_alerts.values("patient").annotate(c=Count("pk")).values("c")[:1],
@@ -187,30 +229,61 @@ def caseload_queryset(
                 ).values("by")[:1]
             ),
         )
-        .annotate(
-            caseload_need_rank=Case(
-                When(top_severity=Severity.CRITICAL, then=Value(NEED_ORDER[Need.CRITICAL])),
-                default=F("caseload_snapshot__need_rank"),
-                output_field=IntegerField(),
-            )
-        )
     )
     if need:
-        rows = rows.filter(caseload_need_rank=NEED_ORDER[Need(need)])
+        total = None  # the need is the snapshot's or an open alert's: only the filtered query can count it
+        rank = NEED_ORDER[Need(need)]
+        rows = rows.filter(
+            caseload_sort_key__gte=rank * SORT_KEY_RANK, caseload_sort_key__lt=(rank + 1) * SORT_KEY_RANK
+        )
     first = {
         SORT_FAAM_ADL: [F("caseload_snapshot__faam_adl").asc(nulls_last=True)],
         SORT_FAAM_ADL_CHANGE: [F("caseload_snapshot__faam_adl_change").asc(nulls_last=True)],
     }.get(sort, [])
-    return rows.order_by(
+    ordered = rows.order_by(
         *first,
-        "caseload_need_rank",
-        Coalesce("top_severity", 0).desc(),
-        F("open_alerts").desc(),
+        "caseload_sort_key",  # need (an open critical alert first), most severe open alert, most open alerts
         Coalesce("caseload_snapshot__days_since_log", NEVER_LOGGED).desc(),
         Lower("last_name"),
         Lower("first_name"),
         "pk",
     )
+    return ordered, total
+
+
+# The caseload's first sort keys in one number, so that the database reads a patient's open alerts once for the
+# sort (three correlated subqueries per patient were a third of the page's SQL): ascending, it orders by the need
+# rank (0, critical, when an alert is open at critical severity; else the snapshot's), then the most severe open
+# alert first, then the most open alerts first. key = rank * SORT_KEY_RANK + (4 - top severity, 0 with none) *
+# SORT_KEY_COUNT + (SORT_KEY_COUNT - 1 - open alerts).
+SORT_KEY_COUNT = 1_000_000  # more open alerts than this for one patient would tie, not mis-sort the need
+SORT_KEY_RANK = (int(Severity.CRITICAL) + 1) * SORT_KEY_COUNT
+
+
+def _alert_sort_key(open_alerts: QuerySet[Alert]) -> Coalesce:
+    """The caseload's sort key of the outer query's patient (see ``SORT_KEY_RANK``): one correlated subquery."""
+    # 0 (critical) when any open alert is critical, else the snapshot's rank: an aggregate of the alerts (not a
+    # CASE on their maximum), so the outer column is not added to the subquery's GROUP BY (SQLite refuses that).
+    need_rank = Min(
+        Case(
+            When(severity=Severity.CRITICAL, then=Value(NEED_ORDER[Need.CRITICAL])),
+            default=OuterRef("caseload_snapshot__need_rank"),
+            output_field=IntegerField(),
+        )
+    )
+    with_alerts = (
+        open_alerts.values("patient")
+        .annotate(rank=need_rank, top=Max("severity"), n=Count("pk"))
+        .annotate(
+            key=F("rank") * SORT_KEY_RANK
+            + (int(Severity.CRITICAL) - F("top")) * SORT_KEY_COUNT
+            + Least(F("n"), SORT_KEY_COUNT - 1) * -1
+            + (SORT_KEY_COUNT - 1)
+        )
+        .values("key")[:1]
+    )
+    none_open = F("caseload_snapshot__need_rank") * SORT_KEY_RANK + int(Severity.CRITICAL) * SORT_KEY_COUNT
+    return Coalesce(Subquery(with_alerts, output_field=IntegerField()), none_open + (SORT_KEY_COUNT - 1))
 
 
 NEVER_LOGGED = 10_000  # sorts a patient who never logged before the longest silence

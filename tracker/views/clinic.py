@@ -39,8 +39,8 @@ from ..reports.pdf import report_filename, report_pdf_document
 from ..reports.questionnaire_panel import function_days, questionnaire_panel, with_function_band
 from ..reports.svg_chart import sparkline_svg
 from ..selectors.clinic import (
+    caseload_counted,
     caseload_page_rows,
-    caseload_queryset,
     open_alerts_for,
     patient_logs_for_export,
     patient_notes,
@@ -101,14 +101,17 @@ def caseload(request):
     today = _today(request)
     filters = CaseloadFilterForm(request.GET or None)
     data = filters.cleaned_data if filters.is_valid() else {}
-    patients = caseload_queryset(
+    patients, count = caseload_counted(
         physio=request.user,
         q=data.get("q", ""),
         kind=data.get("kind", ""),
         need=data.get("need", ""),
         sort=data.get("sort", ""),
     )
-    patients_page = Paginator(patients, CASELOAD_PER_PAGE).get_page(request.GET.get("page"))
+    paginator = Paginator(patients, CASELOAD_PER_PAGE)
+    if count is not None:
+        paginator.count = count  # counted by the freshness check: no COUNT query of its own
+    patients_page = paginator.get_page(request.GET.get("page"))
     # The same page, its patients as rows (built from their snapshots: no further query).
     rows: list[Any] = caseload_page_rows(patients_page.object_list)
     page = Page(rows, patients_page.number, patients_page.paginator)
