@@ -131,6 +131,36 @@ def test_a_patient_with_no_care_team_has_the_clinic_admins_told():
     assert mail.outbox[0].to == [admin.email]
 
 
+def test_with_nobody_to_tell_the_alert_is_never_marked_told_and_is_tried_again():
+    patient = PatientFactory.create()  # no care team, and no clinic admin with an address
+    AdminFactory.create(email="")
+    alert = AlertFactory.create(patient=patient, kind=AlertKind.RED_FLAG, severity=Severity.CRITICAL)
+
+    assert alert_notify(alert=alert) == 0
+    alert.refresh_from_db()
+    assert alert.notified_at is None and mail.outbox == []
+    admin = AdminFactory.create()  # someone to tell now: the retry reaches them
+    assert alerts_notify_pending(now=timezone.now()) == 1
+    assert mail.outbox[0].to == [admin.email]
+
+
+def test_a_function_decline_is_e_mailed_to_the_care_team_at_once(team, settings, django_capture_on_commit_callbacks):
+    from tests.questionnaire_data import faam_response
+    from tracker.services.questionnaires import function_alerts_raise
+
+    settings.ALERT_EMAILS = "immediate"
+    patient, physios = team
+    faam_response(patient, TODAY - timedelta(days=14), adl=3, sports=None)
+    faam_response(patient, TODAY, adl=2, sports=None)  # -25: beyond the MCID of 8
+    with django_capture_on_commit_callbacks(execute=True):
+        [alert] = function_alerts_raise(patient=patient)
+
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in physios)
+    alert.refresh_from_db()
+    assert alert.notified_at is not None
+    assert not any(CLINICAL_WORDS.search(m.subject + m.body) for m in mail.outbox)
+
+
 @pytest.mark.parametrize(
     ("setting", "severity", "emailed"),
     [

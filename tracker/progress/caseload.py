@@ -72,6 +72,8 @@ def _engine_version() -> str:
         *sorted(here.glob("*.py")),
         here.parent / "selectors" / "progress.py",
         here.parent / "selectors" / "questionnaires.py",  # the function declines that cap "ahead"
+        here.parent / "selectors" / "log_rows.py",  # the rows the engine reads
+        here.parent / "services" / "progress_cache.py",  # how a row is worked out (the cap on "ahead" included)
     ]
     crc = 0
     for path in files:

@@ -73,6 +73,11 @@ def _site(site_url: str) -> str:
 def alert_notify(*, alert: Alert, site_url: str = "") -> int:
     """E-mail the care team about one alert, once: returns how many e-mails this call sent (0 if another call or
     server already did, or is doing it)."""
+    addresses = care_team_addresses(patient_id=alert.patient_id)
+    if not addresses:
+        # Nobody to tell: never mark it told. The next raise_alerts run tries again (an address may be added).
+        log.error("no one to e-mail about alert %s: no care team and no clinic admin with an address", alert.pk)
+        return 0
     claimed = Alert.objects.filter(pk=alert.pk, notified_at__isnull=True).update(notified_at=timezone.now())
     if not claimed:
         return 0
@@ -87,9 +92,7 @@ def alert_notify(*, alert: Alert, site_url: str = "") -> int:
     subject = render_to_string("email/alert_subject.txt", context).strip()
     body = render_to_string("email/alert_body.txt", context)
     # One message per person: no one sees who else is on the care team.
-    messages = [
-        EmailMessage(subject, body, None, [address]) for address in care_team_addresses(patient_id=alert.patient_id)
-    ]
+    messages = [EmailMessage(subject, body, None, [address]) for address in addresses]
     try:
         return get_connection().send_messages(messages) or 0
     except Exception:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -38,6 +39,7 @@ from ..progress.questionnaires import (
 )
 from ..progress.timelines import PSFS_MAX_ACTIVITIES
 from ..selectors.questionnaires import questionnaire_history
+from .alert_notify import alerts_notify, emailed_at_once
 from .audit import AuditContext, audit_record, record_target
 from .progress_cache import snapshot_mark_stale
 
@@ -196,4 +198,8 @@ def function_alerts_raise(*, patient: User) -> list[Alert]:
         except IntegrityError:
             continue
         created.append(alert)
+    to_email = [alert for alert in created if emailed_at_once(alert)]
+    if to_email:
+        # As every other alert: e-mailed after the commit (never about a rolled-back one), once per alert and person.
+        transaction.on_commit(partial(alerts_notify, alerts=to_email))
     return created
