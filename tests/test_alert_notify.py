@@ -158,7 +158,7 @@ def test_a_function_decline_is_e_mailed_to_the_care_team_at_once(team, settings,
     assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in physios)
     alert.refresh_from_db()
     assert alert.notified_at is not None
-    assert not any(CLINICAL_WORDS.search(m.subject + m.body) for m in mail.outbox)
+    assert not any(CLINICAL_WORDS.search(f"{m.subject} {m.body}") for m in mail.outbox)
 
 
 @pytest.mark.parametrize(
